@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { Command, CommanderError, Option } from 'commander';
+import { stripUserinfo } from '../adapters/http/create-http-client.js';
+import { loadPlaybooksSafe } from '../adapters/playbook-files/load-playbooks.js';
+import { createDiagnoser, runToEnd } from '../app/create-diagnoser.js';
+import { AppError } from '../domain/errors.js';
+import { toDiagnosisJson } from '../domain/report/diagnosis-json.js';
+import { renderProgress, renderReport } from '../domain/report/render-text.js';
+import { parseSymptom } from '../domain/symptom/parse-symptom.js';
+import { parseDurationSeconds } from './parse-duration.js';
+import { runDemo } from './run-demo.js';
+import { runPlaybookTests } from './run-playbook-tests.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+/** The package's bundled playbooks (`playbooks/` next to `src/` or `dist/`). */
+export const BUNDLED_PLAYBOOKS = fileURLToPath(new URL('../../playbooks', import.meta.url));
+export const BUNDLED_RECORDINGS = fileURLToPath(new URL('../../fixtures/recordings', import.meta.url));
+
+class UsageProblem extends Error {}
+
+function parseAt(text: string): Date {
+  const d = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) {
+    throw new UsageProblem(`--at must be an ISO time such as 2026-11-01T14:00:00Z, not "${text}".`);
+  }
+  return d;
+}
+
+function parsePositiveInt(name: string) {
+  return (text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new UsageProblem(`${name} must be a positive whole number, not "${text}".`);
+    return n;
+  };
+}
+
+function isDatasourceFailure(code: string | undefined): boolean {
+  return (
+    code !== undefined && (code.startsWith('datasource_') || code === 'deadline_exceeded' || code.startsWith('query_'))
+  );
+}
+
+/**
+ * Runs the `triage` command line and returns the exit code: 0 a finished diagnosis, 1 a failed check, 2 a usage
+ * error, 3 Prometheus unreachable. `env` is passed in, never read deep inside.
+ */
+export async function runCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  now = () => new Date(),
+): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const program = new Command()
+    .name('triage')
+    .description('Diagnose an incident from a symptom, with playbooks over Prometheus.')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError('(run triage --help for usage)');
+
+  program
+    .command('diagnose')
+    .description('Diagnose a symptom, e.g. triage diagnose "502 on checkout" --prometheus-url http://localhost:9090')
+    .argument('<symptom...>', 'the symptom in plain words')
+    .option('--service <name>', 'the service (overrides the one named in the symptom)')
+    .option('--prometheus-url <url>', 'Prometheus base URL (or PROMETHEUS_URL)')
+    .option('--at <iso>', 'end of the window (default: now)', parseAt)
+    .option('--since <duration>', 'length of the window, e.g. 30m, 2h (default 30m)')
+    .option('--json', 'print the JSON contract on stdout')
+    .option('--queries', "show each step's PromQL in the report")
+    .option('--playbooks <dir>', 'playbook directory (or TRIAGE_PLAYBOOKS_DIR)')
+    .option('--timezone <iana>', 'zone for clock times without one (or TRIAGE_TIMEZONE); default UTC')
+    .addOption(
+      new Option('--timeout-ms <n>', 'per-query timeout').default(5000).argParser(parsePositiveInt('--timeout-ms')),
+    )
+    .addOption(
+      new Option('--deadline-ms <n>', 'whole-run deadline').default(60000).argParser(parsePositiveInt('--deadline-ms')),
+    )
+    .action(async (words: string[], opts: Record<string, unknown>) => {
+      const url = (opts.prometheusUrl as string | undefined) ?? env.PROMETHEUS_URL;
+      if (!url)
+        throw new UsageProblem(
+          'No Prometheus URL: pass --prometheus-url http://host:9090 or set PROMETHEUS_URL. To try Triage without one, run npm run demo.',
+        );
+      try {
+        new URL(url);
+      } catch {
+        throw new UsageProblem(`--prometheus-url must be a URL such as http://localhost:9090, not "${url}".`);
+      }
+      const since = opts.since === undefined ? undefined : parseDurationSeconds(String(opts.since));
+      if (since === null)
+        throw new UsageProblem(`--since must be a duration such as 30m, 2h or 1h30m, not "${String(opts.since)}".`);
+      const timeZone = (opts.timezone as string | undefined) ?? env.TRIAGE_TIMEZONE;
+      const symptom = parseSymptom(words.join(' '), {
+        now: now(),
+        ...(timeZone ? { timeZone } : {}),
+        ...(opts.service ? { service: String(opts.service) } : {}),
+        ...(opts.at ? { at: opts.at as Date } : {}),
+        ...(since !== undefined ? { sinceSeconds: since } : {}),
+      });
+      const diagnoser = await createDiagnoser({
+        prometheus: { url, timeoutMs: opts.timeoutMs as number },
+        playbooksDir: (opts.playbooks as string | undefined) ?? env.TRIAGE_PLAYBOOKS_DIR ?? BUNDLED_PLAYBOOKS,
+        deadlineMs: opts.deadlineMs as number,
+      });
+      const json = opts.json === true;
+      const result = await runToEnd(diagnoser.run({ runId: randomUUID(), symptom }), (event) => {
+        if (json) return;
+        const line = renderProgress(event);
+        if (line) io.stderr(`${line}\n`);
+      });
+      if (json) io.stdout(`${JSON.stringify(toDiagnosisJson(result), null, 2)}\n`);
+      else io.stdout(`${renderReport(result, { queries: opts.queries === true })}\n`);
+      if (result.error && isDatasourceFailure(result.error.code)) {
+        io.stderr(`triage: Prometheus at ${stripUserinfo(url)} could not be used: ${result.error.message}\n`);
+        exitCode = EXIT.unreachable;
+      }
+    });
+
+  const playbooks = program.command('playbooks').description('Validate and test playbooks');
+  playbooks
+    .command('validate')
+    .description('Check every playbook file; exits 1 listing every problem')
+    .argument('[dir]', 'playbook directory', BUNDLED_PLAYBOOKS)
+    .action(async (dir: string) => {
+      const loaded = await loadPlaybooksSafe(dir);
+      if (loaded.problems.length > 0) {
+        io.stderr(`${loaded.problems.length} problem(s) in ${dir}:\n`);
+        for (const p of loaded.problems) io.stderr(`  ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.message}\n`);
+        exitCode = EXIT.failed;
+        return;
+      }
+      io.stdout(`${loaded.files.length} files, ${loaded.playbooks.length} playbooks: all valid.\n`);
+      for (const p of loaded.playbooks)
+        io.stdout(`  ${p.id.padEnd(18)} ${p.steps.length} steps, ${p.hypotheses.length} causes — ${p.title}\n`);
+    });
+  playbooks
+    .command('test')
+    .description('Replay recorded incidents through the playbooks and check each expected top cause')
+    .argument('[dir]', 'playbook directory', BUNDLED_PLAYBOOKS)
+    .option('--recordings <dir>', 'directory of recorded incidents', BUNDLED_RECORDINGS)
+    .action(async (dir: string, opts: { recordings: string }) => {
+      exitCode = await runPlaybookTests(dir, opts.recordings, io);
+    });
+
+  program
+    .command('demo')
+    .description('Replay a bundled, recorded incident offline and print the Slack thread Triage would post')
+    .argument('[name]', 'recording name', 'checkout-bad-deploy')
+    .option('--recordings <dir>', 'directory of recorded incidents', BUNDLED_RECORDINGS)
+    .action(async (name: string, opts: { recordings: string }) => {
+      exitCode = await runDemo(name, opts.recordings, io, readFile);
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.exitCode === 0
+        ? EXIT.ok
+        : EXIT.usage;
+    }
+    if (err instanceof UsageProblem) {
+      io.stderr(`triage: ${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof AppError) {
+      io.stderr(`triage: ${err.message}\n`);
+      return err.code === 'symptom_invalid' || err.code === 'usage_invalid' || err.code === 'playbook_invalid'
+        ? EXIT.usage
+        : EXIT.failed;
+    }
+    throw err;
+  }
+  return exitCode;
+}

@@ -1,0 +1,267 @@
+import type { ServiceProfile } from '../discovery/service-profile.js';
+import { AppError, DatasourceError, DeadlineExceededError } from '../errors.js';
+import type { Step, StepStatus } from '../playbook/schema.js';
+import type { MetricsSource, Sample, Series } from '../ports.js';
+import { findSignal } from '../signals/catalog.js';
+import { expandTemplate, resolveVariant } from '../signals/resolve-signal.js';
+import type { Reduce, Signal, SignalVariant, Unit } from '../signals/signal.js';
+import { shiftWindow, type TimeWindow, windowSeconds } from '../time-window.js';
+import { formatValue } from './format-value.js';
+import { judge } from './judge.js';
+import type { BaselineSource, Evidence, StepError, StepResult } from './types.js';
+
+export interface StepContext {
+  metrics: MetricsSource;
+  profile: ServiceProfile;
+  window: TimeWindow;
+  /** Rate range for `rate()` (seconds). */
+  rateSeconds: number;
+  /** Look-back for trends such as `deriv()` (seconds). */
+  trendSeconds: number;
+  /** How far before the window the "preceding" baseline reaches (seconds). */
+  precedingSeconds: number;
+  signal: AbortSignal;
+  now: () => number;
+}
+
+const DAY = 86_400;
+
+/** Range-query step: about 60 points over the window, a multiple of 15 s so cache keys repeat. */
+export function queryStepSeconds(window: TimeWindow): number {
+  return Math.max(15, Math.round(windowSeconds(window) / 60 / 15) * 15);
+}
+
+/** The signal a step reads: one from the catalogue, or an ad-hoc one built from the step's raw query. */
+export function signalForStep(step: Step): Signal | undefined {
+  if (step.signal !== undefined) return findSignal(step.signal);
+  const variant: SignalVariant = { convention: 'custom', requires: step.requires ?? [], query: step.query ?? '' };
+  return {
+    name: step.id,
+    title: step.title,
+    unit: step.unit ?? 'count',
+    reduce: step.reduce ?? 'max',
+    direction: step.direction ?? 'up',
+    variants: [variant],
+  };
+}
+
+function finite(samples: readonly Sample[]): Sample[] {
+  return samples.filter((s) => Number.isFinite(s.v));
+}
+
+function reduce(samples: readonly Sample[], how: Reduce): number | null {
+  const values = finite(samples).map((s) => s.v);
+  if (values.length === 0) return null;
+  switch (how) {
+    case 'max':
+      return Math.max(...values);
+    case 'min':
+      return Math.min(...values);
+    case 'last':
+      return values[values.length - 1] ?? null;
+    default:
+      return values.reduce((a, b) => a + b, 0) / values.length;
+  }
+}
+
+function median(samples: readonly Sample[]): number | null {
+  const values = finite(samples)
+    .map((s) => s.v)
+    .sort((a, b) => a - b);
+  if (values.length === 0) return null;
+  const mid = Math.floor(values.length / 2);
+  return values.length % 2 ? (values[mid] ?? null) : ((values[mid - 1] ?? 0) + (values[mid] ?? 0)) / 2;
+}
+
+function between(samples: readonly Sample[], fromS: number, toS: number): Sample[] {
+  return samples.filter((s) => s.t >= fromS && s.t <= toS);
+}
+
+function downsample(samples: readonly Sample[], max: number): Sample[] {
+  if (samples.length <= max) return [...samples];
+  const stride = samples.length / max;
+  return Array.from({ length: max }, (_, i) => samples[Math.floor(i * stride)] as Sample);
+}
+
+interface Worst {
+  series: Series;
+  value: number;
+}
+
+function worstSeries(
+  series: readonly Series[],
+  pick: (s: Series) => number | null,
+  direction: 'up' | 'down',
+): Worst | null {
+  let best: Worst | null = null;
+  for (const s of series) {
+    const value = pick(s);
+    if (value === null) continue;
+    if (!best || (direction === 'up' ? value > best.value : value < best.value)) best = { series: s, value };
+  }
+  return best;
+}
+
+/**
+ * Settles with the promise, or rejects with DeadlineExceededError as soon as the run's signal aborts, so a data
+ * source that ignores the signal can never hold a run past its deadline.
+ */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  const deadline = () => new DeadlineExceededError('The run reached its deadline before this step finished.');
+  if (signal.aborted) return Promise.reject(deadline());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(deadline());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+export function describeError(err: unknown): StepError {
+  if (err instanceof DatasourceError) return { code: err.code, source: err.source, message: err.message };
+  if (err instanceof AppError) return { code: err.code, message: err.message };
+  return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+function pickLabels(labels: Readonly<Record<string, string>>, wanted: readonly string[] | undefined) {
+  if (!wanted) return undefined;
+  const picked: Record<string, string> = {};
+  for (const name of wanted) {
+    const v = labels[name];
+    if (v !== undefined) picked[name] = v;
+  }
+  return Object.keys(picked).length ? picked : undefined;
+}
+
+function summarize(signal: Signal, unit: Unit, e: Omit<Evidence, 'summary'>): string {
+  const parts = [`${signal.title}: ${formatValue(e.value, unit)}`];
+  if (e.labels) parts[0] += ` (${Object.values(e.labels).join(', ')})`;
+  if (e.baseline !== null) {
+    const when = e.baselineSource === 'day-before' ? 'same time one day earlier' : 'before the window';
+    parts.push(`baseline ${formatValue(e.baseline, unit)} ${when}`);
+  } else {
+    parts.push('no baseline');
+  }
+  const t = e.thresholds;
+  if (t) {
+    const op = signal.direction === 'up' ? '≥' : '≤';
+    const levels = [
+      t.warn !== undefined ? `warn ${op} ${formatValue(t.warn, unit)}` : '',
+      t.crit !== undefined ? `crit ${op} ${formatValue(t.crit, unit)}` : '',
+    ].filter(Boolean);
+    parts.push(levels.join(', '));
+  }
+  return parts.join('; ');
+}
+
+/** Runs one metric step: resolve the signal, query the window and its baselines, judge the value. */
+export async function evaluateStep(step: Step, ctx: StepContext): Promise<Omit<StepResult, 'durationMs'>> {
+  const base = { id: step.id, title: step.title, ...(step.explain ? { explain: step.explain } : {}) };
+  const signal = signalForStep(step);
+  if (!signal) return { ...base, status: 'errored', evidence: [], reason: `unknown signal ${step.signal}` };
+  const resolution = resolveVariant(signal.variants, ctx.profile);
+  if (!resolution.ok) {
+    return {
+      ...base,
+      status: 'no_data',
+      evidence: [],
+      reason: `${ctx.profile.service} exposes none of the metrics for "${signal.title}" (looked for ${resolution.missing.join('; ')})`,
+    };
+  }
+  const { variant, serviceLabel } = resolution;
+  const direction = step.direction ?? signal.direction;
+  const how = step.reduce ?? signal.reduce;
+  const unit = step.unit ?? signal.unit;
+  const query = expandTemplate(variant.query, {
+    serviceLabel,
+    service: ctx.profile.service,
+    windowSeconds: windowSeconds(ctx.window),
+    rateSeconds: ctx.rateSeconds,
+    trendSeconds: ctx.trendSeconds,
+  });
+  const stepSeconds = queryStepSeconds(ctx.window);
+  const startS = ctx.window.start.getTime() / 1000;
+  const endS = ctx.window.end.getTime() / 1000;
+  const wide: TimeWindow = { start: new Date((startS - ctx.precedingSeconds) * 1000), end: ctx.window.end };
+  const options = { signal: ctx.signal };
+  let current: Series[];
+  let dayBefore: Series[];
+  try {
+    [current, dayBefore] = await untilAborted(
+      Promise.all([
+        ctx.metrics.queryRange(query, wide, stepSeconds, options),
+        ctx.metrics.queryRange(query, shiftWindow(ctx.window, -DAY), stepSeconds, options),
+      ]),
+      ctx.signal,
+    );
+  } catch (err) {
+    const error = describeError(err);
+    return { ...base, status: 'errored', evidence: [], reason: error.message, error };
+  }
+  const inWindow = (s: Series) => between(s.samples, startS, endS);
+  const worst = worstSeries(current, (s) => reduce(inWindow(s), how), direction);
+  if (!worst) {
+    return {
+      ...base,
+      status: 'no_data',
+      evidence: [],
+      reason: `the query returned no values in the window`,
+    };
+  }
+  let baseline: number | null = null;
+  let baselineSource: BaselineSource | null = null;
+  const dayWorst = worstSeries(dayBefore, (s) => median(s.samples), direction);
+  if (dayWorst) {
+    baseline = dayWorst.value;
+    baselineSource = 'day-before';
+  } else {
+    const preceding = worstSeries(
+      current,
+      (s) => median(between(s.samples, startS - ctx.precedingSeconds, startS - 1)),
+      direction,
+    );
+    if (preceding) {
+      baseline = preceding.value;
+      baselineSource = 'preceding';
+    }
+  }
+  if (baseline === null && step.change && !step.thresholds) {
+    return {
+      ...base,
+      status: 'no_data',
+      evidence: [],
+      reason: `no baseline to compare ${signal.title.toLowerCase()} with (no data one day earlier or before the window)`,
+    };
+  }
+  const verdict = judge({ value: worst.value, baseline, thresholds: step.thresholds, change: step.change, direction });
+  const labels = pickLabels(worst.series.labels, signal.detailLabel);
+  const partial: Omit<Evidence, 'summary'> = {
+    value: worst.value,
+    baseline,
+    baselineSource,
+    thresholds: step.thresholds ?? null,
+    change: step.change ?? null,
+    ratio: verdict.ratio,
+    verdict: verdict.status,
+    unit,
+    signal: signal.name,
+    convention: variant.convention,
+    ...(variant.note ? { note: variant.note } : {}),
+    ...(labels ? { labels } : {}),
+    query,
+    link: ctx.metrics.linkFor(query, ctx.window),
+    series: downsample(inWindow(worst.series), 60),
+  };
+  let summary = summarize(signal, unit, partial);
+  if (verdict.chronic) summary += ' — high, but no worse than the baseline';
+  const status: StepStatus = verdict.status;
+  return { ...base, status, evidence: [{ summary, ...partial }] };
+}

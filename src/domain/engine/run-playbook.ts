@@ -1,0 +1,113 @@
+import type { ServiceProfile } from '../discovery/service-profile.js';
+import { DeadlineExceededError } from '../errors.js';
+import type { Playbook, Step } from '../playbook/schema.js';
+import type { MetricsSource } from '../ports.js';
+import { scoreHypotheses } from '../scoring/score-hypotheses.js';
+import type { TimeWindow } from '../time-window.js';
+import { evaluateCondition, stepsReferenced } from './conditions.js';
+import { describeError, evaluateStep } from './evaluate-step.js';
+import type { HypothesisResult, RunEvent, StepResult } from './types.js';
+
+export interface EngineOptions {
+  /** Rate range for `rate()`; default 5 minutes. */
+  rateSeconds?: number;
+  /** Look-back for trends; default 2 hours. */
+  trendSeconds?: number;
+  /** Baseline period before the window when no day-before data exists; default 2 hours. */
+  precedingSeconds?: number;
+}
+
+export interface RunPlaybookInput {
+  runId: string;
+  playbook: Playbook;
+  profile: ServiceProfile;
+  window: TimeWindow;
+  metrics: MetricsSource;
+  /** Aborted at the run's deadline: unfinished steps become `errored`. */
+  signal: AbortSignal;
+  now: () => Date;
+  emit: (event: RunEvent) => void;
+  options?: EngineOptions;
+}
+
+export interface PlaybookOutcome {
+  steps: StepResult[];
+  hypotheses: HypothesisResult[];
+}
+
+/** Steps each step waits for: those its `when:` reads. */
+export function dependenciesOf(step: Step): string[] {
+  return step.when ? [...new Set(stepsReferenced(step.when))] : [];
+}
+
+/**
+ * Runs a playbook's steps, each as soon as the steps its `when:` reads have finished (so independent steps run
+ * concurrently), emitting an event per step and a new ledger whenever it changes.
+ */
+export async function runPlaybook(input: RunPlaybookInput): Promise<PlaybookOutcome> {
+  const { playbook, emit, runId, now } = input;
+  const results = new Map<string, StepResult>();
+  const started = new Map<string, Promise<void>>();
+  let lastLedger = '';
+
+  const publishLedger = () => {
+    const hypotheses = scoreHypotheses(playbook.hypotheses, results);
+    const key = JSON.stringify(hypotheses.map((h) => [h.cause, h.confidence]));
+    if (key !== lastLedger) {
+      lastLedger = key;
+      emit({ type: 'hypotheses-updated', runId, hypotheses, at: now() });
+    }
+  };
+
+  const finish = (step: Step, result: Omit<StepResult, 'durationMs'>, t0: number) => {
+    const full: StepResult = { ...result, durationMs: Date.now() - t0 };
+    results.set(step.id, full);
+    emit({ type: 'step-finished', runId, step: full, at: now() });
+    publishLedger();
+  };
+
+  const runStep = (step: Step): Promise<void> => {
+    const existing = started.get(step.id);
+    if (existing) return existing;
+    const promise = (async () => {
+      await Promise.all(
+        dependenciesOf(step)
+          .map((id) => playbook.steps.find((s) => s.id === id))
+          .filter((s): s is Step => s !== undefined)
+          .map(runStep),
+      );
+      const t0 = Date.now();
+      const base = { id: step.id, title: step.title, evidence: [] };
+      if (step.when && evaluateCondition(step.when, results) !== true) {
+        finish(step, { ...base, status: 'skipped', reason: 'its condition on earlier steps did not hold' }, t0);
+        return;
+      }
+      if (input.signal.aborted) {
+        const error = describeError(new DeadlineExceededError('The run reached its deadline before this step ran.'));
+        finish(step, { ...base, status: 'errored', reason: error.message, error }, t0);
+        return;
+      }
+      emit({ type: 'step-started', runId, stepId: step.id, title: step.title, at: now() });
+      const result = await evaluateStep(step, {
+        metrics: input.metrics,
+        profile: input.profile,
+        window: input.window,
+        rateSeconds: input.options?.rateSeconds ?? 300,
+        trendSeconds: input.options?.trendSeconds ?? 7200,
+        precedingSeconds: input.options?.precedingSeconds ?? 7200,
+        signal: input.signal,
+        now: () => now().getTime(),
+      }).catch((err: unknown) => {
+        const error = describeError(err);
+        return { ...base, status: 'errored' as const, reason: error.message, error };
+      });
+      finish(step, result, t0);
+    })();
+    started.set(step.id, promise);
+    return promise;
+  };
+
+  await Promise.all(playbook.steps.map(runStep));
+  const steps = playbook.steps.map((s) => results.get(s.id)).filter((r): r is StepResult => r !== undefined);
+  return { steps, hypotheses: scoreHypotheses(playbook.hypotheses, results) };
+}

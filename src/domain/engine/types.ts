@@ -1,0 +1,113 @@
+import type { Cause } from '../causes.js';
+import type { StepStatus } from '../playbook/schema.js';
+import type { Sample } from '../ports.js';
+import type { Unit } from '../signals/signal.js';
+import type { ParsedSymptom } from '../symptom/symptom.js';
+import type { TimeWindow } from '../time-window.js';
+import type { Levels } from './judge.js';
+
+export type BaselineSource = 'day-before' | 'preceding';
+
+/** One measured fact, with what it is compared against and the query that produced it. */
+export interface Evidence {
+  summary: string;
+  value: number | null;
+  baseline: number | null;
+  baselineSource: BaselineSource | null;
+  thresholds: Levels | null;
+  change: Levels | null;
+  /** value ÷ baseline (or the inverse for signals where lower is worse); null without a baseline. */
+  ratio: number | null;
+  verdict: StepStatus;
+  unit: Unit;
+  signal: string;
+  convention: string;
+  note?: string;
+  /** Labels of the worst series, when the query returns several (e.g. the failing peer). */
+  labels?: Record<string, string>;
+  query: string;
+  link: string;
+  /** The worst series inside the window, at most 60 points, for sparklines. */
+  series: Sample[];
+}
+
+export interface StepError {
+  code: string;
+  source?: string;
+  message: string;
+}
+
+export interface StepResult {
+  id: string;
+  title: string;
+  status: StepStatus;
+  evidence: Evidence[];
+  /** Why the step was skipped, had no data or errored. */
+  reason?: string;
+  error?: StepError;
+  explain?: string;
+  durationMs: number;
+}
+
+export type HypothesisVerdict = 'supported' | 'possible' | 'ruled-out';
+
+export interface HypothesisResult {
+  cause: Cause;
+  title: string;
+  confidence: number;
+  verdict: HypothesisVerdict;
+  supporting: string[];
+  against: string[];
+  mitigations: string[];
+  /** Steps this hypothesis relies on that could not be measured (errored or no data). */
+  limitedBy: string[];
+}
+
+export type ConclusionKind = 'likely-cause' | 'no-anomaly' | 'inconclusive' | 'unknown-service' | 'failed';
+
+export interface Conclusion {
+  kind: ConclusionKind;
+  summary: string;
+  /** The cause when `kind` is `likely-cause`. */
+  cause?: Cause;
+  confidence?: number;
+  nextSteps: string[];
+}
+
+export interface DiagnosisResult {
+  runId: string;
+  symptom: string;
+  service: string | null;
+  playbook: string;
+  window: TimeWindow;
+  steps: StepResult[];
+  hypotheses: HypothesisResult[];
+  conclusion: Conclusion;
+  notes: string[];
+  /** Suggested service names when the service was not found. */
+  suggestions: string[];
+  queries: number;
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+export interface StepPlan {
+  id: string;
+  title: string;
+}
+
+export type RunEvent =
+  | {
+      type: 'run-started';
+      runId: string;
+      symptom: ParsedSymptom;
+      service: string | null;
+      playbook: string;
+      window: TimeWindow;
+      steps: StepPlan[];
+      at: Date;
+    }
+  | { type: 'step-started'; runId: string; stepId: string; title: string; at: Date }
+  | { type: 'step-finished'; runId: string; step: StepResult; at: Date }
+  | { type: 'hypotheses-updated'; runId: string; hypotheses: HypothesisResult[]; at: Date }
+  | { type: 'run-finished'; runId: string; result: DiagnosisResult; at: Date };

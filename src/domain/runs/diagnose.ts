@@ -1,0 +1,247 @@
+import { CAUSE_TITLES } from '../causes.js';
+import { DEFAULT_SERVICE_LABELS, discoverService } from '../discovery/discover-service.js';
+import { describeError, untilAborted } from '../engine/evaluate-step.js';
+import type { EngineOptions } from '../engine/run-playbook.js';
+import { runPlaybook } from '../engine/run-playbook.js';
+import type {
+  Conclusion,
+  DiagnosisResult,
+  HypothesisResult,
+  RunEvent,
+  StepError,
+  StepResult,
+} from '../engine/types.js';
+import type { Playbook } from '../playbook/schema.js';
+import type { Clock, MetricsSource } from '../ports.js';
+import type { ParsedSymptom } from '../symptom/symptom.js';
+import { countingSource } from './counting-source.js';
+import { selectPlaybook } from './select-playbook.js';
+
+export interface DiagnoseDeps {
+  metrics: MetricsSource;
+  playbooks: readonly Playbook[];
+  clock: Clock;
+  /** Labels that may carry the service name; default per metrics.md. */
+  serviceLabels?: readonly string[];
+  /** Whole-run deadline; default 60 s. */
+  deadlineMs?: number;
+  engine?: EngineOptions;
+}
+
+export interface DiagnoseRequest {
+  runId: string;
+  symptom: ParsedSymptom;
+  /** Force a playbook instead of choosing by symptom. */
+  playbookId?: string;
+  signal?: AbortSignal;
+}
+
+export type DiagnosisOutcome = DiagnosisResult & { error?: StepError };
+
+/**
+ * The diagnosis use-case as an event stream: choose the playbook, find the service, run the steps, score the
+ * causes. Every surface (Slack, CLI, run store) consumes the same events; the generator's return value is the
+ * final result, also carried by the `run-finished` event.
+ */
+export async function* diagnose(
+  deps: DiagnoseDeps,
+  request: DiagnoseRequest,
+): AsyncGenerator<RunEvent, DiagnosisOutcome> {
+  const queue: RunEvent[] = [];
+  let wake: (() => void) | undefined;
+  let done = false;
+  const emit = (event: RunEvent) => {
+    queue.push(event);
+    wake?.();
+  };
+  const work = execute(deps, request, emit).finally(() => {
+    done = true;
+    wake?.();
+  });
+  while (true) {
+    const next = queue.shift();
+    if (next) {
+      yield next;
+      continue;
+    }
+    if (done) break;
+    await new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    wake = undefined;
+  }
+  return work;
+}
+
+async function execute(
+  deps: DiagnoseDeps,
+  request: DiagnoseRequest,
+  emit: (e: RunEvent) => void,
+): Promise<DiagnosisOutcome> {
+  const { symptom, runId } = request;
+  const now = () => deps.clock.now();
+  const startedAt = now();
+  const metrics = countingSource(deps.metrics);
+  const deadline = AbortSignal.timeout(deps.deadlineMs ?? 60_000);
+  const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
+  const selection = request.playbookId
+    ? {
+        playbook:
+          deps.playbooks.find((p) => p.id === request.playbookId) ?? selectPlaybook(deps.playbooks, symptom).playbook,
+      }
+    : selectPlaybook(deps.playbooks, symptom);
+  const { playbook } = selection;
+  const notes = [...symptom.notes];
+  if ('note' in selection && selection.note) notes.push(selection.note);
+  emit({
+    type: 'run-started',
+    runId,
+    symptom,
+    service: symptom.service,
+    playbook: playbook.id,
+    window: symptom.window,
+    steps: playbook.steps.map((s) => ({ id: s.id, title: s.title })),
+    at: startedAt,
+  });
+
+  const finish = (
+    parts: Pick<DiagnosisResult, 'steps' | 'hypotheses' | 'conclusion' | 'suggestions'> & {
+      service: string | null;
+      error?: StepError;
+    },
+  ): DiagnosisOutcome => {
+    const result: DiagnosisOutcome = {
+      runId,
+      symptom: symptom.text,
+      playbook: playbook.id,
+      window: symptom.window,
+      notes,
+      queries: metrics.count(),
+      startedAt,
+      finishedAt: now(),
+      ...parts,
+    };
+    emit({ type: 'run-finished', runId, result, at: result.finishedAt });
+    return result;
+  };
+
+  if (symptom.serviceCandidates.length === 0) {
+    return finish({
+      service: null,
+      steps: [],
+      hypotheses: [],
+      suggestions: [],
+      conclusion: {
+        kind: 'unknown-service',
+        summary: 'No service named, so there is nothing to diagnose yet.',
+        nextSteps: ['Name the service, e.g. "502 on checkout" or "errors for service checkout".'],
+      },
+    });
+  }
+
+  const discoveryWindow = {
+    start: new Date(symptom.window.start.getTime() - (deps.engine?.precedingSeconds ?? 7200) * 1000),
+    end: symptom.window.end,
+  };
+  let discovery: Awaited<ReturnType<typeof discoverService>>;
+  try {
+    discovery = await untilAborted(
+      discoverService(metrics, {
+        candidates: symptom.serviceCandidates,
+        window: discoveryWindow,
+        labels: deps.serviceLabels ?? DEFAULT_SERVICE_LABELS,
+        signal,
+      }),
+      signal,
+    );
+  } catch (err) {
+    const error = describeError(err);
+    return finish({
+      service: symptom.service,
+      steps: [],
+      hypotheses: [],
+      suggestions: [],
+      error,
+      conclusion: { kind: 'failed', summary: `Could not look up the service: ${error.message}`, nextSteps: [] },
+    });
+  }
+  if (!discovery.found) {
+    const tried = discovery.tried.map((t) => `"${t}"`).join(', ');
+    const suggestions = discovery.suggestions;
+    return finish({
+      service: symptom.service,
+      steps: [],
+      hypotheses: [],
+      suggestions,
+      conclusion: {
+        kind: 'unknown-service',
+        summary: `Prometheus has no metrics for a service called ${tried} in this window.`,
+        nextSteps: suggestions.length
+          ? [`Did you mean ${suggestions.map((s) => `"${s}"`).join(', ')}? Name it with "for service <name>".`]
+          : ['Check the service name and the time window; the service must expose metrics to Prometheus.'],
+      },
+    });
+  }
+
+  const outcome = await runPlaybook({
+    runId,
+    playbook,
+    profile: discovery.profile,
+    window: symptom.window,
+    metrics,
+    signal,
+    now,
+    emit,
+    ...(deps.engine ? { options: deps.engine } : {}),
+  });
+  return finish({
+    service: discovery.profile.service,
+    steps: outcome.steps,
+    hypotheses: outcome.hypotheses,
+    suggestions: [],
+    conclusion: concludeDiagnosis(outcome.steps, outcome.hypotheses),
+  });
+}
+
+/** Says what the run found: a likely cause, no anomaly, or anomalies without a convincing cause. */
+export function concludeDiagnosis(steps: readonly StepResult[], hypotheses: readonly HypothesisResult[]): Conclusion {
+  const anomalies = steps.filter((s) => s.status === 'warn' || s.status === 'crit');
+  const failed = steps.filter((s) => s.status === 'errored');
+  const top = hypotheses[0];
+  if (top && top.confidence >= 0.5) {
+    const limited = top.limitedBy.length
+      ? ` Confidence is limited: ${top.limitedBy.join(', ')} could not be measured.`
+      : '';
+    return {
+      kind: 'likely-cause',
+      cause: top.cause,
+      confidence: top.confidence,
+      summary: `Likely cause: ${CAUSE_TITLES[top.cause].toLowerCase()} (${Math.round(top.confidence * 100)}% confidence).${limited}`,
+      nextSteps: top.mitigations.slice(0, 3),
+    };
+  }
+  if (anomalies.length === 0 && failed.length === 0) {
+    return {
+      kind: 'no-anomaly',
+      summary: 'No anomaly found: every signal measured is within its thresholds and its baseline.',
+      nextSteps: [
+        'Check that the symptom is visible from here: the service name, the time window, the client side.',
+        'If users still see it, widen the window ("for the last 2h") or name the exact time ("at 14:05").',
+      ],
+    };
+  }
+  const names = anomalies.map((s) => s.title.toLowerCase()).join(', ');
+  const why = failed.length
+    ? ` ${failed.length} step(s) could not run (${failed.map((s) => s.id).join(', ')}), so the picture is incomplete.`
+    : '';
+  return {
+    kind: 'inconclusive',
+    summary: anomalies.length
+      ? `Anomalies found (${names}), but no cause reached 50% confidence.${why}`
+      : `No anomaly in what could be measured.${why}`,
+    nextSteps: hypotheses
+      .filter((h) => h.verdict === 'possible')
+      .slice(0, 2)
+      .flatMap((h) => h.mitigations.slice(0, 1)),
+  };
+}

@@ -1,0 +1,84 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { EXIT, runCli } from '../../src/cli/run-cli.js';
+
+async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(args, env, {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const address = server.address();
+  await new Promise<void>((r) => server.close(() => r()));
+  if (typeof address !== 'object' || !address) throw new Error('no port');
+  return address.port;
+}
+
+describe('triage diagnose', () => {
+  it('exits 2 and points to the demo when no Prometheus URL is given', async () => {
+    const r = await cli(['diagnose', '502 on checkout']);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/--prometheus-url .*PROMETHEUS_URL.*npm run demo/);
+  });
+
+  it.each([
+    [['diagnose', '502 on checkout', '--prometheus-url', 'not a url'], /must be a URL/],
+    [['diagnose', '502 on checkout', '--prometheus-url', 'http://x', '--at', 'yesterday'], /--at must be an ISO time/],
+    [['diagnose', '502 on checkout', '--prometheus-url', 'http://x', '--since', 'ages'], /--since must be a duration/],
+    [['diagnose', '502 on checkout since 25:99', '--prometheus-url', 'http://x'], /25:99/],
+    [['diagnose', '502 on checkout', '--prometheus-url', 'http://x', '--deadline-ms', '-1'], /positive whole number/],
+    [['diagnose', '502 on checkout', '--bogus'], /unknown option '--bogus'/],
+    [['diagnose'], /missing required argument 'symptom'/],
+  ])('exits 2 on usage errors: %j', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('exits 3 naming the URL and the reason when Prometheus cannot be reached', async () => {
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}`;
+    const r = await cli(['diagnose', '502 on checkout', '--json'], { PROMETHEUS_URL: url });
+    expect(r.code).toBe(EXIT.unreachable);
+    expect(r.stderr).toContain(`Prometheus at ${url} could not be used`);
+    expect(r.stderr).toMatch(/ECONNREFUSED/);
+    const json = JSON.parse(r.stdout) as { error: { code: string } };
+    expect(json.error.code).toBe('datasource_unreachable');
+  });
+
+  it('never prints credentials from the URL', async () => {
+    const port = await closedPort();
+    const r = await cli(['diagnose', '502 on checkout', '--prometheus-url', `http://admin:s3cret@127.0.0.1:${port}`]);
+    expect(r.code).toBe(EXIT.unreachable);
+    expect(`${r.stdout}${r.stderr}`).not.toContain('s3cret');
+  });
+});
+
+describe('triage playbooks validate', () => {
+  it('exits 0 on the bundled playbooks and lists them', async () => {
+    const r = await cli(['playbooks', 'validate']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/all valid/);
+    expect(r.stdout).toMatch(/http-5xx\s+29 steps, 11 causes/);
+  });
+
+  it('exits 1 listing every problem with file and path', async () => {
+    const r = await cli(['playbooks', 'validate', 'test/fixtures/playbooks/invalid']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^11 problem\(s\)/);
+    expect(r.stderr).toContain('unknown-key.yml at steps.0: Unrecognized key: "treshold"');
+    expect(r.stderr).toContain('bad-refs.yml at include.0: no module or playbook with id "nowhere"');
+  });
+});

@@ -1,0 +1,165 @@
+import { describe, expect, it } from 'vitest';
+import { loadPlaybooks } from '../../../src/adapters/playbook-files/load-playbooks.js';
+import type { RunEvent } from '../../../src/domain/engine/types.js';
+import { DatasourceUnreachableError } from '../../../src/domain/errors.js';
+import type { Series } from '../../../src/domain/ports.js';
+import { type DiagnosisOutcome, diagnose } from '../../../src/domain/runs/diagnose.js';
+import type { ParsedSymptom } from '../../../src/domain/symptom/symptom.js';
+import type { TimeWindow } from '../../../src/domain/time-window.js';
+import { flat, ScriptedMetricsSource } from '../../support/scripted-metrics-source.js';
+
+const AT = new Date('2026-11-01T14:00:00Z');
+const WINDOW = { start: new Date('2026-11-01T13:30:00Z'), end: AT };
+const FAMILIES = [
+  'http_requests_total',
+  'http_request_duration_seconds_bucket',
+  'up',
+  'process_start_time_seconds',
+  'app_build_info',
+];
+
+function symptom(text: string, service = 'checkout'): ParsedSymptom {
+  return {
+    text,
+    service,
+    serviceCandidates: [service],
+    kinds: ['errors'],
+    statusCodes: [500],
+    window: WINDOW,
+    windowSource: 'default',
+    notes: [],
+  };
+}
+
+/** Values by query shape: inside the window `incident`, before it (and a day earlier) `usual`. */
+function responder(values: Record<string, { usual: number; incident: number }>) {
+  return (query: string, window: TimeWindow, step: number): Series[] => {
+    const key = Object.keys(values).find((k) => query.includes(k));
+    if (!key) return [];
+    const v = values[key] as { usual: number; incident: number };
+    if (window.end.getTime() < WINDOW.start.getTime()) return flat(window, step, v.usual);
+    const before = flat({ start: window.start, end: new Date(WINDOW.start.getTime() - 1000) }, step, v.usual);
+    const during = flat(WINDOW, step, v.incident);
+    return [{ labels: {}, samples: [...(before[0]?.samples ?? []), ...(during[0]?.samples ?? [])] }];
+  };
+}
+
+async function run(source: ScriptedMetricsSource, text = '500s on checkout', deadlineMs = 10_000) {
+  const playbooks = await loadPlaybooks('playbooks');
+  const events: RunEvent[] = [];
+  const gen = diagnose(
+    { metrics: source, playbooks, clock: { now: () => AT }, deadlineMs },
+    { runId: 'r1', symptom: symptom(text) },
+  );
+  let result: DiagnosisOutcome;
+  while (true) {
+    const next = await gen.next();
+    if (next.done) {
+      result = next.value;
+      break;
+    }
+    events.push(next.value);
+  }
+  return { events, result };
+}
+
+const BAD_DEPLOY = {
+  'code=~"429"': { usual: 0, incident: 0 },
+  'code=~"500"': { usual: 0.0001, incident: 0.2 },
+  'code=~"50': { usual: 0, incident: 0 },
+  'code=~"5.."': { usual: 0.0001, incident: 0.2 },
+  'sum(rate(http_requests_total{job="checkout"}[5m]))': { usual: 10, incident: 10 },
+  histogram_quantile: { usual: 0.2, incident: 0.25 },
+  'avg(up': { usual: 1, incident: 1 },
+  'changes(process_start_time_seconds': { usual: 0, incident: 3 },
+  'time() - process_start_time_seconds': { usual: 0, incident: 1 },
+  _build_info: { usual: 1, incident: 2 },
+};
+
+describe('diagnose', () => {
+  it('ranks a deploy first when a new version and errors arrive together', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
+    const { result } = await run(source);
+    expect(result.playbook).toBe('http-5xx');
+    expect(result.hypotheses[0]?.cause).toBe('bad-deploy');
+    expect(result.hypotheses[0]?.confidence).toBeGreaterThanOrEqual(0.75);
+    expect(result.conclusion.kind).toBe('likely-cause');
+    const errorStep = result.steps.find((s) => s.id === 'error-ratio');
+    expect(errorStep?.status).toBe('crit');
+    expect(errorStep?.evidence[0]).toMatchObject({
+      baselineSource: 'day-before',
+      query: expect.stringContaining('job="checkout"'),
+    });
+    expect(errorStep?.evidence[0]?.link).toMatch(/^http:\/\/prom\.test\/graph/);
+  });
+
+  it('emits run-started first, a step-finished per step, ledgers, and run-finished last', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
+    const { events, result } = await run(source);
+    expect(events[0]?.type).toBe('run-started');
+    expect(events.at(-1)?.type).toBe('run-finished');
+    const finished = events.filter((e) => e.type === 'step-finished');
+    expect(finished).toHaveLength(result.steps.length);
+    expect(events.some((e) => e.type === 'hypotheses-updated')).toBe(true);
+  });
+
+  it('runs independent steps concurrently', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
+    await run(source);
+    expect(source.maxInFlight).toBeGreaterThan(4);
+  });
+
+  it('says "no anomaly found" for a healthy service, with no cause at 0.5', async () => {
+    const healthy = Object.fromEntries(
+      Object.entries(BAD_DEPLOY).map(([k, v]) => [k, { usual: v.usual, incident: v.usual }]),
+    );
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(healthy));
+    const { result } = await run(source);
+    expect(result.steps.filter((s) => s.status === 'warn' || s.status === 'crit').map((s) => s.id)).toEqual([]);
+    expect(result.conclusion.kind).toBe('no-anomaly');
+    expect(result.hypotheses.every((h) => h.confidence < 0.5)).toBe(true);
+    expect(result.steps.find((s) => s.id === 'status-502')?.status).toBe('skipped');
+  });
+
+  it('reports signals no convention provides as no data, never guessed', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
+    const { result } = await run(source);
+    const pool = result.steps.find((s) => s.id === 'pool-usage');
+    expect(pool?.status).toBe('no_data');
+    expect(pool?.reason).toMatch(/exposes none of the metrics.*hikaricp_connections_active/);
+  });
+
+  it('turns a failing data source into errored steps and still finishes', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, () => {
+      throw new DatasourceUnreachableError('Prometheus at http://prom.test could not be reached (ECONNREFUSED).', {
+        source: 'prometheus',
+        url: 'http://prom.test',
+      });
+    });
+    const { result } = await run(source);
+    const ran = result.steps.filter((s) => s.status !== 'no_data' && s.status !== 'skipped');
+    expect(ran.length).toBeGreaterThan(0);
+    expect(ran.every((s) => s.status === 'errored' && s.error?.code === 'datasource_unreachable')).toBe(true);
+    expect(result.conclusion.kind).toBe('inconclusive');
+    expect(result.conclusion.summary).toMatch(/could not run/);
+  });
+
+  it('stops at the deadline with the unfinished steps errored', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, () => new Promise<Series[]>(() => {}));
+    const { result } = await run(source, '500s on checkout', 50);
+    expect(result.steps.some((s) => s.status === 'errored')).toBe(true);
+  });
+
+  it('suggests the closest known names for an unknown service', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
+    const playbooks = await loadPlaybooks('playbooks');
+    const gen = diagnose(
+      { metrics: source, playbooks, clock: { now: () => AT } },
+      { runId: 'r2', symptom: symptom('500s on chekout', 'chekout') },
+    );
+    let next = await gen.next();
+    while (!next.done) next = await gen.next();
+    expect(next.value.conclusion.kind).toBe('unknown-service');
+    expect(next.value.suggestions[0]).toBe('checkout');
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { loadPlaybooks, loadPlaybooksSafe } from '../src/adapters/playbook-files/load-playbooks.js';
+import { CAUSES } from '../src/domain/causes.js';
+import { PlaybookError } from '../src/domain/errors.js';
+import { SYMPTOM_KINDS } from '../src/domain/symptom/symptom.js';
+
+const BUNDLED = 'playbooks';
+
+describe('bundled playbooks', () => {
+  it('all load without a problem', async () => {
+    const loaded = await loadPlaybooksSafe(BUNDLED);
+    expect(loaded.problems).toEqual([]);
+    expect(loaded.playbooks.map((p) => p.id)).toEqual(
+      expect.arrayContaining([
+        'general',
+        'http-5xx',
+        'latency',
+        'memory',
+        'cpu',
+        'connection-pool',
+        'resource-leak',
+        'dependencies',
+        'traffic',
+      ]),
+    );
+  });
+
+  it('make every cause reachable from the general playbook (a rule supports it)', async () => {
+    const general = (await loadPlaybooks(BUNDLED)).find((p) => p.id === 'general');
+    for (const cause of CAUSES) {
+      const h = general?.hypotheses.find((x) => x.cause === cause);
+      expect(h, cause).toBeDefined();
+      expect(
+        h?.rules.some((r) => r.supports),
+        cause,
+      ).toBe(true);
+      expect(h?.mitigations.length, cause).toBeGreaterThan(0);
+    }
+  });
+
+  it('give every symptom kind a playbook', async () => {
+    const playbooks = await loadPlaybooks(BUNDLED);
+    const covered = new Set(playbooks.flatMap((p) => p.match.kinds));
+    expect(SYMPTOM_KINDS.filter((k) => !covered.has(k))).toEqual([]);
+  });
+
+  it('start with the steps the playbook is about', async () => {
+    const byId = new Map((await loadPlaybooks(BUNDLED)).map((p) => [p.id, p]));
+    expect(byId.get('memory')?.steps[0]?.id).toBe('memory-usage');
+    expect(byId.get('connection-pool')?.steps[0]?.id).toBe('pool-usage');
+    expect(byId.get('http-5xx')?.steps[0]?.id).toBe('status-500');
+  });
+});
+
+describe('loadPlaybooks on bad files', () => {
+  it('lists every problem with the file and the dot path', async () => {
+    const loaded = await loadPlaybooksSafe('test/fixtures/playbooks/invalid');
+    const lines = loaded.problems.map((p) => `${p.file.replace(/^.*invalid\//, '')} ${p.path}: ${p.message}`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^unknown-key\.yml steps\.0: Unrecognized key: "treshold"/),
+        expect.stringMatching(/^unknown-key\.yml steps\.1\.id: ids are lower-case/),
+        expect.stringMatching(/^unknown-key\.yml steps\.2\.requires: a step with a raw "query" must list/),
+        expect.stringMatching(/^unknown-key\.yml hypotheses\.0\.cause: Invalid option/),
+        expect.stringMatching(/^bad-yaml\.yml : YAML: .* at line 4, column 1/),
+        expect.stringMatching(/^bad-refs\.yml include\.0: no module or playbook with id "nowhere"/),
+        expect.stringMatching(/^bad-refs\.yml steps\.3\.query: PromQL syntax error/),
+        expect.stringMatching(/^both-ways\.yml hypotheses\.0\.rules\.0: a rule either "supports" or is "against"/),
+        expect.stringMatching(/^bad-refs\.yml steps\.2\.signal: unknown signal "no_such_signal"/),
+        expect.stringMatching(/^bad-refs\.yml hypotheses\.0\.rules\.0\.when: refers to step "missing-step"/),
+        expect.stringMatching(/^bad-refs\.yml steps: steps wait on each other: a → b → a/),
+      ]),
+    );
+    expect(loaded.problems.length).toBeGreaterThanOrEqual(11);
+  });
+
+  it('reports references to missing steps and waiting loops', async () => {
+    const { composePlaybooks } = await import('../src/domain/playbook/compose-playbooks.js');
+    const composed = composePlaybooks(
+      [
+        {
+          file: 'loop.yml',
+          playbook: {
+            version: 1,
+            id: 'loop',
+            kind: 'playbook',
+            title: 'Loop',
+            include: [],
+            steps: [
+              { id: 'a', title: 'A', kind: 'metric', signal: 'request_rate', when: { step: 'b', is: 'crit' } },
+              { id: 'b', title: 'B', kind: 'metric', signal: 'request_rate', when: { step: 'a', is: 'crit' } },
+            ],
+            hypotheses: [
+              {
+                cause: 'bad-deploy',
+                rules: [{ when: { step: 'zzz', is: 'crit' }, supports: 'strong', because: 'x' }],
+                mitigations: [],
+              },
+            ],
+          },
+        },
+      ],
+      () => null,
+    );
+    expect(composed.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+      'hypotheses.0.rules.0.when: refers to step "zzz", which loop does not have',
+      'steps: steps wait on each other: a → b → a',
+    ]);
+  });
+
+  it('throws a PlaybookError naming each file at startup', async () => {
+    await expect(loadPlaybooks('test/fixtures/playbooks/invalid')).rejects.toThrow(PlaybookError);
+    await expect(loadPlaybooks('test/fixtures/playbooks/invalid')).rejects.toThrow(/unknown-key\.yml at steps\.0/);
+  });
+
+  it('accepts a custom playbook with raw queries', async () => {
+    const [p] = await loadPlaybooks('test/fixtures/playbooks/valid');
+    expect(p?.steps.map((s) => s.id)).toEqual(['queue-depth', 'consumers']);
+  });
+
+  it('reports a missing directory', async () => {
+    const loaded = await loadPlaybooksSafe('test/fixtures/playbooks/nope');
+    expect(loaded.problems[0]?.message).toBe('no such playbook directory');
+  });
+});

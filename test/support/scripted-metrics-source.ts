@@ -1,0 +1,66 @@
+import type { MetricsSource, QueryOptions, Series } from '../../src/domain/ports.js';
+import type { TimeWindow } from '../../src/domain/time-window.js';
+
+export type Responder = (query: string, window: TimeWindow, stepSeconds: number) => Series[] | Promise<Series[]>;
+
+/**
+ * A metrics source for engine tests: a service with the given families (under `job`), and range queries answered
+ * by a function of the query text. Records every query and the most that ran at once.
+ */
+export class ScriptedMetricsSource implements MetricsSource {
+  readonly queries: string[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  private readonly service: string;
+  private readonly families: readonly string[];
+  private readonly respond: Responder;
+  constructor(service: string, families: readonly string[], respond: Responder) {
+    this.service = service;
+    this.families = families;
+    this.respond = respond;
+  }
+
+  async queryRange(query: string, window: TimeWindow, stepSeconds: number, options?: QueryOptions): Promise<Series[]> {
+    this.queries.push(query);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, 1));
+      options?.signal?.throwIfAborted();
+      return await this.respond(query, window, stepSeconds);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  async queryInstant(): Promise<Series[]> {
+    return [];
+  }
+
+  async series(matchers: readonly string[]): Promise<Record<string, string>[]> {
+    return matchers.some((m) => m.includes(JSON.stringify(this.service)))
+      ? this.families.map((f) => ({ __name__: f, job: this.service, instance: 'a:1' }))
+      : [];
+  }
+
+  async labelValues(label: string): Promise<string[]> {
+    return label === 'job' ? [this.service, 'checkout-api', 'billing'] : [];
+  }
+
+  linkFor(query: string): string {
+    return `http://prom.test/graph?g0.expr=${encodeURIComponent(query)}`;
+  }
+}
+
+/** A flat series over the window at `value`, one point per step. */
+export function flat(
+  window: TimeWindow,
+  stepSeconds: number,
+  value: number,
+  labels: Record<string, string> = {},
+): Series[] {
+  const samples = [];
+  for (let t = window.start.getTime() / 1000; t <= window.end.getTime() / 1000; t += stepSeconds)
+    samples.push({ t, v: value });
+  return [{ labels, samples }];
+}
