@@ -17,7 +17,11 @@ export const SYMPTOM_KINDS = [
 ] as const;
 export type SymptomKind = (typeof SYMPTOM_KINDS)[number];
 
-/** How the window was chosen, so surfaces can say it back to the user. */
+/**
+ * How the window was chosen, so surfaces can say it back to the user: `default` (nothing said), `at` (an end time
+ * was given: "at 14:00", `options.at`, or a range "between 13:00 and 14:00"), `since` (a start time: "since 14:05"),
+ * `last` (a look-back from now: "for the last 2h", "since 2h", `options.sinceSeconds`).
+ */
 export type WindowSource = 'default' | 'at' | 'since' | 'last';
 
 export interface ParsedSymptom {
