@@ -6,6 +6,7 @@ import { findSignal } from '../signals/catalog.js';
 import { expandTemplate, resolveVariant } from '../signals/resolve-signal.js';
 import type { Reduce, Signal, SignalVariant, Unit } from '../signals/signal.js';
 import { shiftWindow, type TimeWindow, windowSeconds } from '../time-window.js';
+import { childSignal } from './child-signal.js';
 import { formatValue } from './format-value.js';
 import { judge } from './judge.js';
 import type { BaselineSource, Evidence, StepError, StepResult } from './types.js';
@@ -191,7 +192,8 @@ export async function evaluateStep(step: Step, ctx: StepContext): Promise<Omit<S
   const startS = ctx.window.start.getTime() / 1000;
   const endS = ctx.window.end.getTime() / 1000;
   const wide: TimeWindow = { start: new Date((startS - ctx.precedingSeconds) * 1000), end: ctx.window.end };
-  const options = { signal: ctx.signal };
+  const child = childSignal(ctx.signal);
+  const options = { signal: child.signal };
   let current: Series[];
   let dayBefore: Series[];
   try {
@@ -200,11 +202,13 @@ export async function evaluateStep(step: Step, ctx: StepContext): Promise<Omit<S
         ctx.metrics.queryRange(query, wide, stepSeconds, options),
         ctx.metrics.queryRange(query, shiftWindow(ctx.window, -DAY), stepSeconds, options),
       ]),
-      ctx.signal,
+      child.signal,
     );
   } catch (err) {
     const error = describeError(err);
     return { ...base, status: 'errored', evidence: [], reason: error.message, error };
+  } finally {
+    child.release();
   }
   const inWindow = (s: Series) => between(s.samples, startS, endS);
   const worst = worstSeries(current, (s) => reduce(inWindow(s), how), direction);

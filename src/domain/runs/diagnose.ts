@@ -1,5 +1,6 @@
 import { CAUSE_TITLES } from '../causes.js';
 import { DEFAULT_SERVICE_LABELS, discoverService } from '../discovery/discover-service.js';
+import { childSignal } from '../engine/child-signal.js';
 import { describeError, untilAborted } from '../engine/evaluate-step.js';
 import type { EngineOptions } from '../engine/run-playbook.js';
 import { runPlaybook } from '../engine/run-playbook.js';
@@ -145,15 +146,16 @@ async function execute(
   };
   let discovery: Awaited<ReturnType<typeof discoverService>>;
   try {
+    const child = childSignal(signal);
     discovery = await untilAborted(
       discoverService(metrics, {
         candidates: symptom.serviceCandidates,
         window: discoveryWindow,
         labels: deps.serviceLabels ?? DEFAULT_SERVICE_LABELS,
-        signal,
+        signal: child.signal,
       }),
-      signal,
-    );
+      child.signal,
+    ).finally(child.release);
   } catch (err) {
     const error = describeError(err);
     return finish({

@@ -238,7 +238,8 @@ export const SIGNALS: readonly Signal[] = [
       {
         convention: 'build-info',
         requires: ['*_build_info'],
-        query: 'count(count by (version) (last_over_time({__name__=~".+_build_info",$service}[$window])))',
+        query:
+          'max(count by (__name__) (count by (__name__, version) (last_over_time({__name__=~".+_build_info",$service}[$window]))))',
       },
     ],
   },
@@ -401,22 +402,46 @@ export const SIGNALS: readonly Signal[] = [
     ],
   },
   {
+    name: 'thread_ratio',
+    title: 'Threads as a share of the limit',
+    unit: 'ratio',
+    reduce: 'max',
+    direction: 'up',
+    variants: [
+      {
+        convention: 'cadvisor',
+        requires: ['container_threads', 'container_threads_max'],
+        query:
+          'max(max by (namespace, pod) (container_threads{$service}) / on (namespace, pod) (max by (namespace, pod) (container_threads_max{$service}) > 0))',
+      },
+    ],
+  },
+  {
     name: 'thread_growth',
-    title: 'Thread (or goroutine) growth per hour, relative',
+    title: 'Thread (or goroutine) growth per hour',
     unit: 'per_hour',
     reduce: 'last',
     direction: 'up',
     variants: [
       {
+        convention: 'cadvisor',
+        requires: ['container_threads', 'container_threads_max'],
+        query:
+          'max(max by (namespace, pod) (deriv(container_threads{$service}[$trend])) * 3600 / on (namespace, pod) (max by (namespace, pod) (container_threads_max{$service}) > 0))',
+        note: 'growth as a share of the container thread limit',
+      },
+      {
         convention: 'micrometer',
         requires: ['jvm_threads_live_threads'],
         query:
           'max(deriv(jvm_threads_live_threads{$service}[$trend]) * 3600 / avg_over_time(jvm_threads_live_threads{$service}[$trend]))',
+        note: 'growth relative to the current thread count (no limit known)',
       },
       {
         convention: 'client_golang',
         requires: ['go_goroutines'],
         query: 'max(deriv(go_goroutines{$service}[$trend]) * 3600 / avg_over_time(go_goroutines{$service}[$trend]))',
+        note: 'growth relative to the current goroutine count (no limit known)',
       },
     ],
   },

@@ -801,7 +801,7 @@ const FILLER = new Set(
 const VERBS = new Set(
   `is are was were keeps keep kept throws throw throwing threw returns return returning returned gives give giving
   gave has have had seems seem looks went goes going started starts starting getting gets hitting hits showing
-  shows not can cant won t isn aren doesn just randomly intermittently sometimes suddenly now again still very
+  shows feels feel felt sounds appears appear acting behaving not can cant won t isn aren doesn just randomly intermittently sometimes suddenly now again still very
   really super totally completely being : -`.split(/\s+/),
 );
 const SYMPTOM_TOKEN =
@@ -930,6 +930,22 @@ function findService(rest: string): FoundService | null {
     while (tokens[j] === ',') j++;
     const after = tokens[j];
     if (after !== undefined && (VERBS.has(after) || SYMPTOM_TOKEN.test(after))) return found(subject);
+    // Two plain words before the verb: "shipping quotes failing" → shipping-quotes, shipping, quotes.
+    const first = tokens[subject.next - 1];
+    const second = tokens[subject.next];
+    const third = tokens[subject.next + 1];
+    if (
+      first !== undefined &&
+      isName(first) &&
+      isName(second) &&
+      third !== undefined &&
+      (VERBS.has(third) || SYMPTOM_TOKEN.test(third))
+    ) {
+      return found({
+        candidates: unique([`${first}-${second}`, first, second, `${first}_${second}`]),
+        next: subject.next + 1,
+      });
+    }
   }
 
   // 3. After a preposition: "502 on checkout", "errors in the billing service", "for checkout".
