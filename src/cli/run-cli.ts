@@ -155,7 +155,7 @@ export async function runCli(
   program
     .command('demo')
     .description('Replay a bundled, recorded incident offline and print the Slack thread Triage would post')
-    .argument('[name]', 'recording name', 'checkout-bad-deploy')
+    .argument('[name]', 'recording name', 'bad-deploy-prom-client')
     .option('--recordings <dir>', 'directory of recorded incidents', BUNDLED_RECORDINGS)
     .action(async (name: string, opts: { recordings: string }) => {
       exitCode = await runDemo(name, opts.recordings, io, readFile);

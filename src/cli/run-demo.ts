@@ -17,17 +17,22 @@ export async function runDemo(name: string, recordingsDir: string, io: CliIo, re
     io.stderr(`triage: no recording named "${name}" in ${recordingsDir}\n`);
     return 2;
   }
-  io.stdout(`Replaying "${recording.description}" — recorded from a real Prometheus, no credentials needed.\n\n`);
+  io.stdout(
+    `Replaying the recorded incident "${recording.name}" (${recording.at}) through the real engine: offline, no credentials.\n\n`,
+  );
+  const unmeasured: string[] = [];
   io.stdout(`#incidents  you: /diagnose ${recording.symptom}\n`);
   io.stdout(`#incidents  Triage: 🔎 Diagnosing "${recording.symptom}"…\n`);
   const result = await replayRecording(recording, BUNDLED_PLAYBOOKS, (event) => {
     if (event.type === 'run-started') {
       io.stdout(`   └ thread: playbook ${event.playbook}, ${event.steps.length} steps, service ${event.service}\n`);
     }
-    if (event.type === 'step-finished' && event.step.status !== 'skipped') {
-      io.stdout(`   └ ${renderStep(event.step).join('\n     ')}\n`);
-    }
+    if (event.type !== 'step-finished') return;
+    if (event.step.status === 'no_data') unmeasured.push(event.step.title.toLowerCase());
+    else if (event.step.status !== 'skipped') io.stdout(`   └ ${renderStep(event.step).join('\n     ')}\n`);
   });
+  if (unmeasured.length)
+    io.stdout(`   └ Not measured (the service exposes no metrics for them): ${unmeasured.join(', ')}\n`);
   io.stdout('   └ Hypotheses\n');
   for (const line of renderLedger(result.hypotheses.slice(0, 5))) io.stdout(`       ${line}\n`);
   io.stdout(`\n#incidents  Triage (root message, edited): ${result.conclusion.summary}\n`);

@@ -82,3 +82,42 @@ describe('triage playbooks validate', () => {
     expect(r.stderr).toContain('bad-refs.yml at include.0: no module or playbook with id "nowhere"');
   });
 });
+
+describe('triage demo and playbooks test', () => {
+  it('replays the bundled incident offline and prints the thread with its likely cause', async () => {
+    const r = await cli(['demo']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('/diagnose 500 errors on billing');
+    expect(r.stdout).toMatch(/✗ crit\s+Versions running/);
+    expect(r.stdout).toMatch(/Likely cause: a recent deploy or config change introduced the fault \(\d+% confidence\)/);
+    expect(r.stdout).toContain('[Re-run] [Confirm] [Reject] [Export post-mortem]');
+  });
+
+  it('exits 2 for an unknown recording', async () => {
+    const r = await cli(['demo', 'nope']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no recording named "nope"/);
+  });
+
+  it('passes every bundled recording', async () => {
+    const r = await cli(['playbooks', 'test']);
+    expect(r.stdout).toMatch(/^16 passed, 0 failed$/m);
+    expect(r.code).toBe(0);
+  });
+
+  it('fails when a playbook change moves the top cause', async () => {
+    const { mkdtemp, readFile, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = await mkdtemp(join(tmpdir(), 'triage-recordings-'));
+    const recording = JSON.parse(await readFile('fixtures/recordings/bad-deploy-prom-client.json', 'utf8')) as {
+      expect: { topCause: string };
+    };
+    recording.expect.topCause = 'memory-leak';
+    await writeFile(join(dir, 'changed.json'), JSON.stringify(recording));
+    const r = await cli(['playbooks', 'test', 'playbooks', '--recordings', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL {2}bad-deploy-prom-client\s+expected memory-leak\s+got bad-deploy/);
+    expect(r.stdout).toMatch(/0 passed, 1 failed/);
+  });
+});

@@ -336,7 +336,9 @@ export const SIGNALS: readonly Signal[] = [
   },
   {
     name: 'memory_growth',
-    title: 'Memory growth per hour (share of the limit)',
+    // The median instance: a leak is in the code every instance runs, while one instance refilling memory after
+    // a restart is not a leak.
+    title: 'Memory growth per hour (share of the limit), median instance',
     unit: 'per_hour',
     reduce: 'last',
     direction: 'up',
@@ -345,20 +347,20 @@ export const SIGNALS: readonly Signal[] = [
         convention: 'cadvisor',
         requires: ['container_memory_working_set_bytes', 'container_spec_memory_limit_bytes'],
         query:
-          'max(max by (namespace, pod) (deriv(container_memory_working_set_bytes{$service}[$trend])) * 3600 / on (namespace, pod) (max by (namespace, pod) (container_spec_memory_limit_bytes{$service}) > 0))',
+          'quantile(0.5, max by (namespace, pod) (deriv(container_memory_working_set_bytes{$service}[$trend])) * 3600 / on (namespace, pod) (max by (namespace, pod) (container_spec_memory_limit_bytes{$service}) > 0))',
       },
       {
         convention: 'micrometer',
         requires: ['jvm_memory_used_bytes', 'jvm_memory_max_bytes'],
         query:
-          'max(deriv(sum by (instance) (jvm_memory_used_bytes{$service,area="heap"})[$trend:1m]) * 3600 / sum by (instance) (jvm_memory_max_bytes{$service,area="heap"} > 0))',
+          'quantile(0.5, deriv(sum by (instance) (jvm_memory_used_bytes{$service,area="heap"})[$trend:1m]) * 3600 / sum by (instance) (jvm_memory_max_bytes{$service,area="heap"} > 0))',
         note: 'JVM heap growth against its maximum',
       },
       {
         convention: 'process',
         requires: ['process_resident_memory_bytes'],
         query:
-          'max(deriv(process_resident_memory_bytes{$service}[$trend]) * 3600 / avg_over_time(process_resident_memory_bytes{$service}[$trend]))',
+          'quantile(0.5, deriv(process_resident_memory_bytes{$service}[$trend]) * 3600 / avg_over_time(process_resident_memory_bytes{$service}[$trend]))',
         note: 'resident memory growth relative to its own size (no limit known)',
       },
     ],
