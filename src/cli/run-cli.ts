@@ -120,7 +120,10 @@ export async function runCli(
       });
       if (json) io.stdout(`${JSON.stringify(toDiagnosisJson(result), null, 2)}\n`);
       else io.stdout(`${renderReport(result, { queries: opts.queries === true })}\n`);
-      if (result.error && isDatasourceFailure(result.error.code)) {
+      if (result.error?.code === 'query_unsafe') {
+        io.stderr(`triage: ${result.error.message}\n`);
+        exitCode = EXIT.usage;
+      } else if (result.error && isDatasourceFailure(result.error.code)) {
         io.stderr(`triage: Prometheus at ${stripUserinfo(url)} could not be used: ${result.error.message}\n`);
         exitCode = EXIT.unreachable;
       }

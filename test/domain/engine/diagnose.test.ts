@@ -162,4 +162,19 @@ describe('diagnose', () => {
     expect(next.value.conclusion.kind).toBe('unknown-service');
     expect(next.value.suggestions[0]).toBe('checkout');
   });
+
+  it('refuses a service name that cannot be written safely, and queries nothing with it', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
+    const playbooks = await loadPlaybooks('playbooks');
+    const gen = diagnose(
+      { metrics: source, playbooks, clock: { now: () => AT } },
+      { runId: 'r3', symptom: symptom('500s on bad', 'bad\uD800') },
+    );
+    let next = await gen.next();
+    while (!next.done) next = await gen.next();
+    expect(next.value.conclusion.kind).toBe('failed');
+    expect(next.value.error?.code).toBe('query_unsafe');
+    expect(next.value.conclusion.summary).toMatch(/lone UTF-16 surrogate/);
+    expect(source.queries).toEqual([]);
+  });
 });
