@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlaybooks } from '../../../src/adapters/playbook-files/load-playbooks.js';
+import { runToEnd } from '../../../src/app/create-diagnoser.js';
 import type { RunEvent } from '../../../src/domain/engine/types.js';
 import { DatasourceUnreachableError } from '../../../src/domain/errors.js';
 import type { Series } from '../../../src/domain/ports.js';
-import { type DiagnosisOutcome, diagnose } from '../../../src/domain/runs/diagnose.js';
+import { diagnose } from '../../../src/domain/runs/diagnose.js';
 import type { ParsedSymptom } from '../../../src/domain/symptom/symptom.js';
 import type { TimeWindow } from '../../../src/domain/time-window.js';
 import { flat, ScriptedMetricsSource } from '../../support/scripted-metrics-source.js';
@@ -51,15 +52,7 @@ async function run(source: ScriptedMetricsSource, text = '500s on checkout', dea
     { metrics: source, playbooks, clock: { now: () => AT }, deadlineMs },
     { runId: 'r1', symptom: symptom(text) },
   );
-  let result: DiagnosisOutcome;
-  while (true) {
-    const next = await gen.next();
-    if (next.done) {
-      result = next.value;
-      break;
-    }
-    events.push(next.value);
-  }
+  const result = await runToEnd(gen, (e) => events.push(e));
   return { events, result };
 }
 
@@ -157,10 +150,9 @@ describe('diagnose', () => {
       { metrics: source, playbooks, clock: { now: () => AT } },
       { runId: 'r2', symptom: symptom('500s on chekout', 'chekout') },
     );
-    let next = await gen.next();
-    while (!next.done) next = await gen.next();
-    expect(next.value.conclusion.kind).toBe('unknown-service');
-    expect(next.value.suggestions[0]).toBe('checkout');
+    const result = await runToEnd(gen);
+    expect(result.conclusion.kind).toBe('unknown-service');
+    expect(result.suggestions[0]).toBe('checkout');
   });
 
   it('refuses a service name that cannot be written safely, and queries nothing with it', async () => {
@@ -170,11 +162,10 @@ describe('diagnose', () => {
       { metrics: source, playbooks, clock: { now: () => AT } },
       { runId: 'r3', symptom: symptom('500s on bad', 'bad\uD800') },
     );
-    let next = await gen.next();
-    while (!next.done) next = await gen.next();
-    expect(next.value.conclusion.kind).toBe('failed');
-    expect(next.value.error?.code).toBe('query_unsafe');
-    expect(next.value.conclusion.summary).toMatch(/lone UTF-16 surrogate/);
+    const result = await runToEnd(gen);
+    expect(result.conclusion.kind).toBe('failed');
+    expect(result.error?.code).toBe('query_unsafe');
+    expect(result.conclusion.summary).toMatch(/lone UTF-16 surrogate/);
     expect(source.queries).toEqual([]);
   });
 });
