@@ -3,23 +3,25 @@
  * and a message that says what to do. Adapters translate library errors into these at the boundary, so the
  * engine and the surfaces never see an AxiosError or a ZodError.
  */
-export type ErrorCode =
-  | 'config_invalid'
-  | 'usage_invalid'
-  | 'symptom_invalid'
-  | 'playbook_invalid'
-  | 'query_unsafe'
-  | 'datasource_unreachable'
-  | 'datasource_timeout'
-  | 'datasource_http'
-  | 'datasource_malformed'
-  | 'query_rejected'
-  | 'query_execution'
-  | 'query_canceled'
-  | 'datasource_internal'
-  | 'datasource_not_found'
-  | 'datasource_unavailable'
-  | 'deadline_exceeded';
+export const ERROR_CODES = [
+  'config_invalid',
+  'usage_invalid',
+  'symptom_invalid',
+  'playbook_invalid',
+  'query_unsafe',
+  'datasource_unreachable',
+  'datasource_timeout',
+  'datasource_http',
+  'datasource_malformed',
+  'query_rejected',
+  'query_execution',
+  'query_canceled',
+  'datasource_internal',
+  'datasource_not_found',
+  'datasource_unavailable',
+  'deadline_exceeded',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export abstract class AppError extends Error {
   abstract readonly code: ErrorCode;
