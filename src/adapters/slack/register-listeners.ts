@@ -1,0 +1,301 @@
+import { randomUUID } from 'node:crypto';
+import type { App, RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { RunEvent } from '../../domain/engine/types.js';
+import { SymptomError } from '../../domain/errors.js';
+import type { DiagnoseRequest, DiagnosisOutcome } from '../../domain/runs/diagnose.js';
+import { parseSymptom } from '../../domain/symptom/parse-symptom.js';
+import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
+import type { ChannelPacer } from './channel-pacer.js';
+import { ACTIONS } from './ids.js';
+import { dedupeKeyOf, messageLink, type RunRecord, type RunRegistry } from './run-registry.js';
+import {
+  describe,
+  type ReporterLogger,
+  type SlackMessage,
+  SlackRunReporter,
+  type ThreadRenderers,
+} from './slack-run-reporter.js';
+
+export interface SlackSurfaceDeps {
+  run: (request: DiagnoseRequest) => AsyncGenerator<RunEvent, DiagnosisOutcome>;
+  registry: RunRegistry;
+  pacer: ChannelPacer;
+  render: ThreadRenderers & { help(): SlackMessage };
+  logger: ReporterLogger & { info(obj: Record<string, unknown>, msg: string): void };
+  now: () => Date;
+  timeZone?: string;
+  /** Seen Events API event ids, so a redelivered event starts nothing new. */
+  maxRememberedEvents?: number;
+}
+
+const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found']);
+
+function slackError(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/** Removes the leading bot mention(s) from an app_mention text. */
+function withoutMentions(text: string): string {
+  return text
+    .replace(/<@[A-Z0-9]+(\|[^>]*)?>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+/**
+ * Wires /diagnose, the buttons and app mentions to the diagnosis use-case. Every handler acknowledges first and
+ * works afterwards, so Slack never waits more than a few milliseconds for an answer.
+ */
+export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
+  const seenEvents = new Set<string>();
+  const maxSeen = deps.maxRememberedEvents ?? 5000;
+  const reserved = new Set<string>();
+
+  // Slack redelivers events it thinks were not received (X-Slack-Retry-Num) and may send an event twice:
+  // both are dropped here, after Bolt has already answered 200.
+  app.use(async ({ context, body, next }) => {
+    if (context.retryNum) return;
+    const eventId = (body as { event_id?: unknown }).event_id;
+    if (typeof eventId === 'string') {
+      if (seenEvents.has(eventId)) return;
+      seenEvents.add(eventId);
+      if (seenEvents.size > maxSeen) {
+        const oldest = seenEvents.values().next().value;
+        if (oldest !== undefined) seenEvents.delete(oldest);
+      }
+    }
+    await next();
+  });
+
+  const parse = (text: string): ParsedSymptom =>
+    parseSymptom(text, { now: deps.now(), ...(deps.timeZone ? { timeZone: deps.timeZone } : {}) });
+
+  /** Posts the root, runs the diagnosis and reports it in the thread. Resolves when the run is over. */
+  const startRun = async (args: {
+    client: WebClient;
+    channel: string;
+    userId: string;
+    text: string;
+    symptom: ParsedSymptom;
+    /** Post the root inside this thread instead of at the top of the channel. */
+    inThread?: string;
+    respond?: RespondFn;
+  }): Promise<RunRecord | undefined> => {
+    const { client, channel, symptom } = args;
+    const runId = randomUUID();
+    const record: RunRecord = {
+      runId,
+      channel,
+      rootTs: '',
+      threadTs: '',
+      text: args.text,
+      symptom,
+      userId: args.userId,
+      status: 'running',
+      stepsDone: 0,
+      stepsTotal: 0,
+      dedupeKey: dedupeKeyOf(symptom) ?? runId,
+      undelivered: 0,
+    };
+    const root = deps.render.root(record);
+    try {
+      const posted = await deps.pacer.run(channel, () =>
+        client.chat.postMessage({
+          channel,
+          text: root.text,
+          blocks: root.blocks,
+          ...(args.inThread ? { thread_ts: args.inThread } : {}),
+        }),
+      );
+      record.rootTs = String(posted.ts);
+      record.threadTs = args.inThread ?? record.rootTs;
+    } catch (err) {
+      const code = slackError(err);
+      if (code && NOT_A_MEMBER.has(code) && args.respond) {
+        await runWithoutThread(record, args.respond);
+        return record;
+      }
+      deps.logger.warn({ runId, error: describe(err) }, 'could not post the root message');
+      await args.respond?.({
+        response_type: 'ephemeral',
+        text: `I could not post in this channel (${describe(err)}).`,
+      });
+      return undefined;
+    }
+    deps.registry.add(record);
+    const reporter = new SlackRunReporter({
+      client,
+      pacer: deps.pacer,
+      render: deps.render,
+      record,
+      logger: deps.logger,
+    });
+    try {
+      await reporter.consume(deps.run({ runId, symptom }));
+    } catch (err) {
+      record.status = 'failed';
+      deps.logger.warn({ runId, error: describe(err) }, 'the run failed');
+    }
+    return record;
+  };
+
+  /** The bot is not in the channel: say how to invite it, run anyway, and answer through the response URL. */
+  const runWithoutThread = async (record: RunRecord, respond: RespondFn) => {
+    await respond({
+      response_type: 'ephemeral',
+      text: `I'm not a member of this channel, so I can't start a thread here. Invite me with \`/invite @Triage\`. Meanwhile I'll diagnose "${record.text}" and answer you here.`,
+    });
+    let result: DiagnosisOutcome | undefined;
+    const run = deps.run({ runId: record.runId, symptom: record.symptom });
+    while (true) {
+      const next = await run.next();
+      if (next.done) {
+        result = next.value;
+        break;
+      }
+    }
+    record.result = result;
+    record.status = 'finished';
+    const ledger = deps.render.ledger(result, record);
+    await respond({ response_type: 'ephemeral', text: ledger.text, blocks: ledger.blocks });
+  };
+
+  app.command('/diagnose', async ({ command, ack, respond, client }) => {
+    const text = command.text.trim();
+    if (text === '' || /^help\b/i.test(text)) {
+      const help = deps.render.help();
+      await ack({ response_type: 'ephemeral', text: help.text, blocks: help.blocks });
+      return;
+    }
+    if (/^export\b/i.test(text)) {
+      await ack({
+        response_type: 'ephemeral',
+        text: 'Post-mortem export is not available yet: it arrives with the run store. The thread above has every step and the ledger.',
+      });
+      return;
+    }
+    let symptom: ParsedSymptom;
+    try {
+      symptom = parse(text);
+    } catch (err) {
+      if (!(err instanceof SymptomError)) throw err;
+      await ack({ response_type: 'ephemeral', text: `${err.message} Try \`/diagnose help\` for examples.` });
+      return;
+    }
+    const key = dedupeKeyOf(symptom);
+    const twin = key ? deps.registry.running(key) : undefined;
+    if (key && (twin || reserved.has(key))) {
+      const where = twin?.rootTs ? `: <${messageLink(twin.channel, twin.rootTs)}|see the thread>` : '';
+      await ack({
+        response_type: 'ephemeral',
+        text: `A diagnosis of ${symptom.service} for the same window is already running${where}. I won't start a twin.`,
+      });
+      return;
+    }
+    if (key) reserved.add(key);
+    await ack({ response_type: 'ephemeral', text: `Diagnosing "${text}"… I'll post the thread in this channel.` });
+    deps.logger.info({ user: command.user_id, channel: command.channel_id }, '/diagnose accepted');
+    void startRun({ client, channel: command.channel_id, userId: command.user_id, text, symptom, respond }).finally(
+      () => {
+        if (key) reserved.delete(key);
+      },
+    );
+  });
+
+  const rerun = async (client: WebClient, record: RunRecord, userId: string) => {
+    let symptom: ParsedSymptom;
+    try {
+      symptom = parse(record.text);
+    } catch {
+      symptom = record.symptom;
+    }
+    await startRun({ client, channel: record.channel, userId, text: record.text, symptom, inThread: record.threadTs });
+  };
+
+  const lookup = async (runId: string, respond: RespondFn): Promise<RunRecord | undefined> => {
+    const record = deps.registry.get(runId);
+    if (!record) {
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: 'I no longer have this run in memory (Triage restarted since). Start a new one with /diagnose.',
+      });
+    }
+    return record;
+  };
+
+  app.action(ACTIONS.rerun, async ({ ack, action, body, client, respond }) => {
+    await ack();
+    const record = await lookup(String((action as { value?: unknown }).value ?? ''), respond);
+    if (record) void rerun(client, record, body.user.id);
+  });
+
+  const decide = (decision: 'confirmed' | 'rejected') =>
+    app.action(
+      decision === 'confirmed' ? ACTIONS.confirm : ACTIONS.reject,
+      async ({ ack, action, body, client, respond }) => {
+        await ack();
+        const record = await lookup(String((action as { value?: unknown }).value ?? ''), respond);
+        if (!record?.top) return;
+        record.decision = { userId: body.user.id, decision, cause: record.top.cause, at: deps.now() };
+        const root = deps.render.root(record);
+        await client.chat
+          .update({ channel: record.channel, ts: record.rootTs, text: root.text, blocks: root.blocks })
+          .catch((err: unknown) =>
+            deps.logger.warn({ runId: record.runId, error: describe(err) }, 'could not record the decision'),
+          );
+      },
+    );
+  decide('confirmed');
+  decide('rejected');
+
+  app.action(ACTIONS.exportPostmortem, async ({ ack, respond }) => {
+    await ack();
+    await respond({
+      response_type: 'ephemeral',
+      replace_original: false,
+      text: 'Post-mortem export is not available yet: it arrives with the run store.',
+    });
+  });
+
+  app.event('app_mention', async ({ event, client }) => {
+    const text = withoutMentions(event.text ?? '');
+    const channel = event.channel;
+    const threadTs = event.thread_ts;
+    const userId = event.user ?? 'unknown';
+    const say = (message: SlackMessage | string) => {
+      const m = typeof message === 'string' ? { text: message } : message;
+      return deps.pacer.run(channel, () => client.chat.postMessage({ channel, thread_ts: threadTs ?? event.ts, ...m }));
+    };
+    const record = threadTs ? deps.registry.byThreadTs(channel, threadTs) : undefined;
+    if (record && /^(why|explain)\b/i.test(text)) {
+      if (!record.result) {
+        await say(
+          `Still working: ${record.stepsDone} of ${record.stepsTotal} steps done. I'll post the ledger here when it finishes.`,
+        );
+        return;
+      }
+      await say(deps.render.ledger(record.result, record));
+      return;
+    }
+    if (record && /^re-?run\b/i.test(text)) {
+      await rerun(client, record, userId);
+      return;
+    }
+    if (text === '' || /^help\b/i.test(text)) {
+      await say(deps.render.help());
+      return;
+    }
+    let symptom: ParsedSymptom;
+    try {
+      symptom = parse(text);
+    } catch (err) {
+      if (!(err instanceof SymptomError)) throw err;
+      await say(err.message);
+      return;
+    }
+    await startRun({ client, channel, userId, text, symptom, inThread: threadTs ?? event.ts });
+  });
+}

@@ -1,0 +1,111 @@
+import type { HypothesisResult } from '../../domain/engine/types.js';
+import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
+import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
+
+export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted';
+
+export interface Decision {
+  userId: string;
+  decision: 'confirmed' | 'rejected';
+  cause: string;
+  at: Date;
+}
+
+/** What the Slack surface remembers about one run: where its thread is and what it found. */
+export interface RunRecord {
+  runId: string;
+  channel: string;
+  /** The root message's ts: the message edited in place with the summary. */
+  rootTs: string;
+  /** Where replies go: the root itself, or the thread the root was posted in (a re-run, an app mention). */
+  threadTs: string;
+  text: string;
+  symptom: ParsedSymptom;
+  /** The service as discovered (it may differ from the typed name), once known. */
+  service?: string;
+  /** The playbook chosen, once the run has started. */
+  playbook?: string;
+  userId: string;
+  status: RunStatus;
+  stepsDone: number;
+  stepsTotal: number;
+  top?: HypothesisResult;
+  result?: DiagnosisOutcome;
+  decision?: Decision;
+  /** Service + window, so a second identical /diagnose points at this run instead of starting a twin. */
+  dedupeKey: string;
+  /** Posts that could not be delivered after retries. */
+  undelivered: number;
+}
+
+/** Service and window rounded to five minutes: two commands for the same thing a minute apart share a key. */
+export function dedupeKeyOf(symptom: ParsedSymptom): string | null {
+  if (!symptom.service) return null;
+  const round = (d: Date) => Math.round(d.getTime() / 300_000);
+  return `${symptom.service}|${round(symptom.window.start)}|${round(symptom.window.end)}`;
+}
+
+/**
+ * In-memory runs, bounded (the oldest finished runs are forgotten first). Durable storage shared by replicas is
+ * the run store's job; this keeps what the Slack listeners need within one process.
+ */
+export class RunRegistry {
+  private readonly runs = new Map<string, RunRecord>();
+  private readonly byThread = new Map<string, string>();
+  private readonly maxRuns: number;
+
+  constructor(maxRuns = 1000) {
+    this.maxRuns = maxRuns;
+  }
+
+  add(record: RunRecord): void {
+    this.runs.set(record.runId, record);
+    this.byThread.set(threadKey(record.channel, record.threadTs), record.runId);
+    this.evict();
+  }
+
+  get(runId: string): RunRecord | undefined {
+    return this.runs.get(runId);
+  }
+
+  /** The latest run posted in a thread (by the thread's parent ts). */
+  byThreadTs(channel: string, threadTs: string): RunRecord | undefined {
+    const id = this.byThread.get(threadKey(channel, threadTs));
+    return id ? this.runs.get(id) : undefined;
+  }
+
+  /** A run still going for the same service and window. */
+  running(dedupeKey: string): RunRecord | undefined {
+    for (const r of this.runs.values()) if (r.status === 'running' && r.dedupeKey === dedupeKey) return r;
+    return undefined;
+  }
+
+  /** True while any run is still going. */
+  anyRunning(): boolean {
+    for (const r of this.runs.values()) if (r.status === 'running') return true;
+    return false;
+  }
+
+  size(): number {
+    return this.runs.size;
+  }
+
+  private evict(): void {
+    if (this.runs.size <= this.maxRuns) return;
+    for (const [id, r] of this.runs) {
+      if (this.runs.size <= this.maxRuns) break;
+      if (r.status === 'running') continue;
+      this.runs.delete(id);
+      for (const [k, v] of this.byThread) if (v === id) this.byThread.delete(k);
+    }
+  }
+}
+
+function threadKey(channel: string, ts: string): string {
+  return `${channel}/${ts}`;
+}
+
+/** A link to a message that Slack clients open (the archives form, no API call needed). */
+export function messageLink(channel: string, ts: string): string {
+  return `https://slack.com/archives/${channel}/p${ts.replace('.', '')}`;
+}

@@ -1,0 +1,35 @@
+import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
+import { renderHelp } from './blocks/render-help.js';
+import { renderLedger } from './blocks/render-ledger.js';
+import { type RootState, renderRoot } from './blocks/render-root.js';
+import { renderStep } from './blocks/render-step.js';
+import type { RunRecord } from './run-registry.js';
+import type { SlackMessage, ThreadRenderers } from './slack-run-reporter.js';
+
+/** What the root message shows for a run at this moment. */
+export function rootStateOf(record: RunRecord): RootState {
+  const result = record.result;
+  const top = record.top && record.top.confidence >= 0.5 ? record.top : (result?.hypotheses[0] ?? record.top);
+  return {
+    runId: record.runId,
+    symptom: record.text,
+    service: result?.service ?? record.service ?? record.symptom.service,
+    playbook: result?.playbook ?? record.playbook ?? '…',
+    window: record.symptom.window,
+    status: record.status,
+    stepsDone: record.stepsDone,
+    stepsTotal: record.stepsTotal,
+    top: top ? { cause: top.cause, title: top.title, confidence: top.confidence } : null,
+    conclusion: result?.conclusion ?? null,
+    nextSteps: result?.conclusion.nextSteps ?? top?.mitigations.slice(0, 2) ?? [],
+    decision: record.decision ? { userId: record.decision.userId, decision: record.decision.decision } : null,
+  };
+}
+
+/** The Block Kit renderers the Slack surface uses. */
+export const threadRenderers: ThreadRenderers & { help(): SlackMessage } = {
+  root: (record) => renderRoot(rootStateOf(record)),
+  step: renderStep,
+  ledger: (result: DiagnosisOutcome) => renderLedger(result),
+  help: renderHelp,
+};

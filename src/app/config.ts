@@ -1,0 +1,96 @@
+import { z } from 'zod';
+import { ConfigError } from '../domain/errors.js';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const EnvSchema = z
+  .object({
+    SLACK_BOT_TOKEN: z
+      .string({ error: 'is required (the bot token, xoxb-…, from your Slack app\'s "OAuth & Permissions" page)' })
+      .regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_APP_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
+        .optional(),
+    ),
+    SLACK_API_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional()),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PROMETHEUS_URL: z.url({ error: 'must be set to the Prometheus base URL, e.g. http://prometheus:9090' }),
+    TRIAGE_TIMEZONE: optionalText.pipe(
+      z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris').optional(),
+    ),
+    TRIAGE_PLAYBOOKS_DIR: optionalText,
+    TRIAGE_QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+    TRIAGE_DEADLINE_MS: z.coerce.number().int().positive().default(60_000),
+    TRIAGE_REPLY_INTERVAL_MS: z.coerce.number().int().min(0).default(1100),
+  })
+  .superRefine((env, ctx) => {
+    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message:
+          'is required for the HTTP receiver ("Basic Information" → Signing Secret), or set SLACK_APP_TOKEN to use Socket Mode',
+      });
+    }
+  });
+
+export interface Config {
+  slack: {
+    botToken: string;
+    signingSecret?: string;
+    appToken?: string;
+    apiUrl?: string;
+    /** Minimum spacing between posts to one channel (Slack allows about one per second). */
+    replyIntervalMs: number;
+  };
+  port: number;
+  prometheus: { url: string; timeoutMs: number };
+  timeZone?: string;
+  playbooksDir?: string;
+  deadlineMs: number;
+}
+
+/** Parses the environment once at start-up into a frozen Config, or throws ConfigError naming every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || 'environment'} ${i.message}`);
+    throw new ConfigError(
+      `Triage cannot start: the configuration is incomplete.\n${lines.join('\n')}\nSee the README's configuration table. To try Triage without Slack or Prometheus, run: npm run demo`,
+    );
+  }
+  const e = parsed.data;
+  const config: Config = {
+    slack: {
+      botToken: e.SLACK_BOT_TOKEN,
+      ...(e.SLACK_SIGNING_SECRET ? { signingSecret: e.SLACK_SIGNING_SECRET } : {}),
+      ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
+      ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
+      replyIntervalMs: e.TRIAGE_REPLY_INTERVAL_MS,
+    },
+    port: e.PORT,
+    prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.TRIAGE_QUERY_TIMEOUT_MS },
+    ...(e.TRIAGE_TIMEZONE ? { timeZone: e.TRIAGE_TIMEZONE } : {}),
+    ...(e.TRIAGE_PLAYBOOKS_DIR ? { playbooksDir: e.TRIAGE_PLAYBOOKS_DIR } : {}),
+    deadlineMs: e.TRIAGE_DEADLINE_MS,
+  };
+  Object.freeze(config.slack);
+  Object.freeze(config.prometheus);
+  return Object.freeze(config);
+}

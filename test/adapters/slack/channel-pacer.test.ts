@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'vitest';
+import { ChannelPacer } from '../../../src/adapters/slack/channel-pacer.js';
+
+/** A clock that only moves when the pacer sleeps. */
+function virtualTime() {
+  let t = 0;
+  return {
+    now: () => t,
+    sleep: async (ms: number) => {
+      t += ms;
+    },
+  };
+}
+
+describe('ChannelPacer', () => {
+  it('spaces posts to one channel at least the interval apart, in order', async () => {
+    const clock = virtualTime();
+    const pacer = new ChannelPacer(1000, clock);
+    const started: [string, number][] = [];
+    await Promise.all(
+      ['a', 'b', 'c'].map((name) =>
+        pacer.run('C1', async () => {
+          started.push([name, clock.now()]);
+        }),
+      ),
+    );
+    expect(started).toEqual([
+      ['a', 0],
+      ['b', 1000],
+      ['c', 2000],
+    ]);
+  });
+
+  it('keeps the order when a post fails, and reports the failure to its caller only', async () => {
+    const pacer = new ChannelPacer(0);
+    const order: string[] = [];
+    const first = pacer.run('C1', async () => {
+      order.push('first');
+      throw new Error('ratelimited');
+    });
+    const second = pacer.run('C1', async () => {
+      order.push('second');
+      return 2;
+    });
+    await expect(first).rejects.toThrow('ratelimited');
+    await expect(second).resolves.toBe(2);
+    expect(order).toEqual(['first', 'second']);
+  });
+
+  it('does not make channels wait for each other', async () => {
+    const clock = virtualTime();
+    const pacer = new ChannelPacer(1000, clock);
+    const started: string[] = [];
+    await Promise.all([
+      pacer.run('C1', async () => void started.push(`C1@${clock.now()}`)),
+      pacer.run('C2', async () => void started.push(`C2@${clock.now()}`)),
+    ]);
+    expect(started.sort()).toEqual(['C1@0', 'C2@0']);
+    expect(pacer.pendingChannels()).toBe(0);
+  });
+});

@@ -1,0 +1,202 @@
+/**
+ * End to end: the real Bolt app on its HTTP receiver, requests signed as Slack signs them, the real Web API
+ * client talking to a fake Slack that enforces Slack's limits, and a real Prometheus with a backfilled incident.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIONS } from '../../src/adapters/slack/ids.js';
+import { SCENARIOS } from '../scenarios/catalog.js';
+import type { FakeMessage } from '../support/fake-slack/fake-slack-server.js';
+import { appMentionEvent, signSlackRequest, slashCommandBody } from '../support/fake-slack/sign-request.js';
+import { requirePrometheus } from '../support/prometheus/local-prometheus.js';
+import { startScenarioPrometheus } from '../support/prometheus/scenario-server.js';
+import { SIGNING_SECRET, type SlackHarness, startSlackHarness } from './slack-harness.js';
+
+const prometheus = requirePrometheus();
+const CHANNEL = 'C0ALERTS01';
+const scenario = SCENARIOS.find((s) => s.id === 'bad-deploy-prom-client');
+if (!scenario) throw new Error('scenario missing');
+const AT = new Date(scenario.at);
+
+/** All text of a message (fallback and blocks), for content assertions. */
+function textOf(m: FakeMessage | undefined): string {
+  return `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
+}
+
+describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
+  let server: Awaited<ReturnType<typeof startScenarioPrometheus>>;
+  let slack: SlackHarness;
+
+  beforeAll(async () => {
+    server = await startScenarioPrometheus();
+    slack = await startSlackHarness({ prometheusUrl: server.url, now: () => AT });
+  }, 300_000);
+
+  afterAll(async () => {
+    await slack?.stop();
+    await server?.stop();
+  });
+
+  it('acks at once, then posts a root, one reply per step, the ledger last, and edits the root', async () => {
+    const ack = await slack.command(scenario.symptom);
+    expect(ack.status).toBe(200);
+    expect(ack.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Diagnosing') });
+    await slack.fake.waitForCall('chat.postMessage');
+    await slack.settled();
+
+    const messages = slack.fake.channelMessages(CHANNEL);
+    const root = messages.find((m) => m.thread_ts === undefined);
+    expect(root, 'a root message in the channel').toBeDefined();
+    if (!root) return;
+    const thread = slack.fake.thread(CHANNEL, root.ts).slice(1);
+    expect(thread.length).toBeGreaterThan(5);
+    expect(thread.every((m) => m.thread_ts === root.ts)).toBe(true);
+    // Replies arrive in order: steps first, the ledger last.
+    const last = thread.at(-1);
+    expect(textOf(last)).toMatch(/Hypothes|ledger/i);
+    expect(textOf(last)).toContain('bad-deploy');
+    expect(thread.slice(0, -1).some((m) => textOf(m).includes('Versions running'))).toBe(true);
+    // The root was edited in place and ends with the likely cause and the buttons.
+    expect(root.edits.length).toBeGreaterThan(0);
+    expect(textOf(root)).toMatch(/deploy/i);
+    for (const id of [ACTIONS.rerun, ACTIONS.confirm, ACTIONS.reject, ACTIONS.exportPostmortem])
+      expect(textOf(root)).toContain(id);
+    // Paced within Slack's limits: the fake never had to answer 429.
+    expect(slack.fake.calls.filter((c) => c.status === 429)).toEqual([]);
+    expect(slack.fake.calls.filter((c) => c.error)).toEqual([]);
+  }, 120_000);
+
+  it('records who confirmed the top hypothesis and shows it on the root', async () => {
+    const record = [...Array(1)].map(() => slack.built.registry)[0];
+    const root = slack.fake.channelMessages(CHANNEL).find((m) => m.thread_ts === undefined);
+    if (!root || !record) throw new Error('no run');
+    const run = record.byThreadTs(CHANNEL, root.ts);
+    expect(run?.top?.cause).toBe('bad-deploy');
+    const pressed = await slack.press(ACTIONS.confirm, run?.runId ?? '', { message_ts: root.ts });
+    expect(pressed.status).toBe(200);
+    await slack.fake.waitForCall('chat.update', { count: root.edits.length + 1 });
+    expect(run?.decision).toMatchObject({ userId: 'U0ONCALL01', decision: 'confirmed', cause: 'bad-deploy' });
+    expect(textOf(slack.fake.thread(CHANNEL, root.ts)[0])).toContain('U0ONCALL01');
+  }, 30_000);
+
+  it('answers "not available yet" for Export post-mortem', async () => {
+    const root = slack.fake.channelMessages(CHANNEL).find((m) => m.thread_ts === undefined);
+    const run = root ? slack.built.registry.byThreadTs(CHANNEL, root.ts) : undefined;
+    const pressed = await slack.press(ACTIONS.exportPostmortem, run?.runId ?? '');
+    const [reply] = await slack.responses.waitForRequests({ url: pressed.responseUrl });
+    expect(JSON.stringify(reply?.body)).toMatch(/not available yet/);
+  });
+
+  it('explains the ledger when mentioned with "why?" in the thread, once per event id, retries ignored', async () => {
+    const root = slack.fake.channelMessages(CHANNEL).find((m) => m.thread_ts === undefined);
+    if (!root) throw new Error('no root');
+    const before = slack.fake.thread(CHANNEL, root.ts).length;
+    const event = appMentionEvent({ text: '<@U0TRIAGEBOT> why?', channel: CHANNEL, thread_ts: root.ts });
+    expect(await slack.event(event, { event_id: 'Ev0WHY0001' })).toBe(200);
+    expect(await slack.event(event, { event_id: 'Ev0WHY0001' })).toBe(200);
+    expect(await slack.event(event, { event_id: 'Ev0WHY0002', retryNum: 1 })).toBe(200);
+    await slack.fake
+      .waitForCall('chat.postMessage', { count: slack.fake.callsTo('chat.postMessage').length + 1 })
+      .catch(() => {});
+    await slack.settled();
+    const after = slack.fake.thread(CHANNEL, root.ts);
+    expect(after.length).toBe(before + 1);
+    expect(textOf(after.at(-1))).toContain('bad-deploy');
+  }, 30_000);
+
+  it('re-runs from the button into the same thread', async () => {
+    const root = slack.fake.channelMessages(CHANNEL).find((m) => m.thread_ts === undefined);
+    const run = root ? slack.built.registry.byThreadTs(CHANNEL, root.ts) : undefined;
+    if (!root || !run) throw new Error('no run');
+    const before = slack.fake.thread(CHANNEL, root.ts).length;
+    await slack.press(ACTIONS.rerun, run.runId, { message_ts: root.ts });
+    await slack.fake.waitForCall('chat.postMessage', { count: slack.fake.callsTo('chat.postMessage').length + 1 });
+    await slack.settled();
+    const after = slack.fake.thread(CHANNEL, root.ts);
+    expect(after.length).toBeGreaterThan(before + 2);
+    expect(slack.fake.channelMessages(CHANNEL).filter((m) => m.thread_ts === undefined)).toHaveLength(1);
+  }, 120_000);
+
+  it('rejects forged, stale and unsigned requests with 401 and starts nothing', async () => {
+    const calls = slack.fake.calls.length;
+    const body = slashCommandBody({ text: '502 on checkout', response_url: slack.responses.newUrl() });
+    const good = signSlackRequest({ signingSecret: SIGNING_SECRET, body });
+    const forged = signSlackRequest({ signingSecret: 'not-the-secret', body });
+    const stale = signSlackRequest({
+      signingSecret: SIGNING_SECRET,
+      body,
+      timestamp: Math.floor(Date.now() / 1000) - 600,
+    });
+    expect(await slack.raw(body, { ...forged })).toBe(401);
+    expect(await slack.raw(body, { ...stale })).toBe(401);
+    expect(await slack.raw(body, { 'Content-Type': good['Content-Type'] })).toBe(401);
+    expect(await slack.raw(`${body}&text=tampered`, { ...good })).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(slack.fake.calls.length).toBe(calls);
+    expect(slack.responses.requests.filter((r) => r.rawBody.includes('checkout'))).toEqual([]);
+  });
+
+  it('explains usage on /diagnose help and on an empty command', async () => {
+    for (const text of ['help', '']) {
+      const ack = await slack.command(text);
+      expect(ack.status).toBe(200);
+      expect(JSON.stringify(ack.body)).toContain('/diagnose 502 on checkout');
+    }
+  });
+
+  it('answers a bad time with a clear message and starts nothing', async () => {
+    const calls = slack.fake.callsTo('chat.postMessage').length;
+    const ack = await slack.command('502 on checkout since 25:99');
+    expect(JSON.stringify(ack.body)).toMatch(/25:99/);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(slack.fake.callsTo('chat.postMessage').length).toBe(calls);
+  });
+
+  it('points a second /diagnose for the same service and window to the running thread', async () => {
+    const first = await slack.command(scenario.symptom);
+    const second = await slack.command(scenario.symptom);
+    expect(JSON.stringify(first.body)).toMatch(/Diagnosing/);
+    expect(JSON.stringify(second.body)).toMatch(/already running/);
+    await slack.settled();
+  }, 120_000);
+
+  it('suggests the closest names for an unknown service', async () => {
+    const roots = slack.fake.channelMessages(CHANNEL).filter((m) => m.thread_ts === undefined).length;
+    await slack.command('500 errors on biling');
+    await slack.fake.waitForCall('chat.postMessage', { count: slack.fake.callsTo('chat.postMessage').length + 1 });
+    await slack.settled();
+    const root = slack.fake.channelMessages(CHANNEL).filter((m) => m.thread_ts === undefined)[roots];
+    const thread = root ? slack.fake.thread(CHANNEL, root.ts) : [];
+    expect(thread.map(textOf).join('\n')).toContain('billing');
+  }, 60_000);
+
+  it('tells the user how to invite the bot when it is not in the channel, and still answers', async () => {
+    slack.fake.setChannelMembership('C0OUTSIDE1', false);
+    const ack = await slack.command(scenario.symptom.replace('billing', 'billing for the last 45m'), {
+      channel_id: 'C0OUTSIDE1',
+    });
+    expect(ack.status).toBe(200);
+    const replies = await slack.responses.waitForRequests({ url: ack.responseUrl, count: 2, timeoutMs: 60_000 });
+    expect(JSON.stringify(replies[0]?.body)).toMatch(/\/invite @Triage/);
+    expect(JSON.stringify(replies[1]?.body)).toContain('bad-deploy');
+    expect(slack.fake.channelMessages('C0OUTSIDE1')).toEqual([]);
+  }, 90_000);
+});
+
+describe.skipIf(!prometheus.available)('/diagnose when Prometheus is down', () => {
+  it('says which source failed, in the thread', async () => {
+    const slack = await startSlackHarness({ prometheusUrl: 'http://127.0.0.1:9', now: () => AT, replyIntervalMs: 50 });
+    try {
+      await slack.command('502 on checkout');
+      await slack.fake.waitForCall('chat.postMessage');
+      await slack.settled();
+      const all = slack.fake.channelMessages(CHANNEL).map(textOf).join('\n');
+      expect(all).toMatch(/Prometheus at http:\/\/127\.0\.0\.1:9 could not be reached/);
+    } finally {
+      await slack.stop();
+    }
+  }, 60_000);
+});
+
+it.runIf(!prometheus.available)('needs Prometheus for the Slack end-to-end suite', () => {
+  if (process.env.CI) throw new Error(`CI must run the Slack end-to-end suite: ${prometheus.reason}`);
+});
