@@ -84,7 +84,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     },
   });
   const registry = new RunRegistry();
-  const pacer = new ChannelPacer(config.slack.replyIntervalMs);
+  const pacer = new ChannelPacer(config.slack.replyIntervalMs, { burst: config.slack.replyBurst });
   registerListeners(app, {
     run: (request) => diagnoser.run(request),
     registry,

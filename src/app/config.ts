@@ -38,6 +38,7 @@ const EnvSchema = z
     TRIAGE_QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     TRIAGE_DEADLINE_MS: z.coerce.number().int().positive().default(60_000),
     TRIAGE_REPLY_INTERVAL_MS: z.coerce.number().int().min(0).default(1100),
+    TRIAGE_REPLY_BURST: z.coerce.number().int().min(1).max(10).default(3),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
@@ -50,14 +51,19 @@ const EnvSchema = z
     }
   });
 
+/** Every environment variable Triage reads (the README's configuration table lists each). */
+export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
+
 export interface Config {
   slack: {
     botToken: string;
     signingSecret?: string;
     appToken?: string;
     apiUrl?: string;
-    /** Minimum spacing between posts to one channel (Slack allows about one per second). */
+    /** Spacing between posts to one channel after a burst (Slack allows about one per second). */
     replyIntervalMs: number;
+    /** Posts a channel may receive at once before the spacing applies (Slack allows short bursts). */
+    replyBurst: number;
   };
   port: number;
   prometheus: { url: string; timeoutMs: number };
@@ -83,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       ...(e.SLACK_APP_TOKEN ? { appToken: e.SLACK_APP_TOKEN } : {}),
       ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
       replyIntervalMs: e.TRIAGE_REPLY_INTERVAL_MS,
+      replyBurst: e.TRIAGE_REPLY_BURST,
     },
     port: e.PORT,
     prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.TRIAGE_QUERY_TIMEOUT_MS },

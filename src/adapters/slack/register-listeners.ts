@@ -72,6 +72,17 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
   const parse = (text: string): ParsedSymptom =>
     parseSymptom(text, { now: deps.now(), ...(deps.timeZone ? { timeZone: deps.timeZone } : {}) });
 
+  /** Parses the symptom, or tells the user what could not be understood and returns undefined. */
+  const parseOrExplain = async (text: string, explain: (message: string) => Promise<unknown>) => {
+    try {
+      return parse(text);
+    } catch (err) {
+      if (!(err instanceof SymptomError)) throw err;
+      await explain(err.message);
+      return undefined;
+    }
+  };
+
   /** Posts the root, runs the diagnosis and reports it in the thread. Resolves when the run is over. */
   const startRun = async (args: {
     client: WebClient;
@@ -176,14 +187,10 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       });
       return;
     }
-    let symptom: ParsedSymptom;
-    try {
-      symptom = parse(text);
-    } catch (err) {
-      if (!(err instanceof SymptomError)) throw err;
-      await ack({ response_type: 'ephemeral', text: `${err.message} Try \`/diagnose help\` for examples.` });
-      return;
-    }
+    const symptom = await parseOrExplain(text, (message) =>
+      ack({ response_type: 'ephemeral', text: `${message} Try \`/diagnose help\` for examples.` }),
+    );
+    if (!symptom) return;
     const key = dedupeKeyOf(symptom);
     const twin = key ? deps.registry.running(key) : undefined;
     if (key && (twin || reserved.has(key))) {
@@ -288,14 +295,8 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       await say(deps.render.help());
       return;
     }
-    let symptom: ParsedSymptom;
-    try {
-      symptom = parse(text);
-    } catch (err) {
-      if (!(err instanceof SymptomError)) throw err;
-      await say(err.message);
-      return;
-    }
+    const symptom = await parseOrExplain(text, say);
+    if (!symptom) return;
     await startRun({ client, channel, userId, text, symptom, inThread: threadTs ?? event.ts });
   });
 }

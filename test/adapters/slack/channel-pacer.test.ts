@@ -31,6 +31,14 @@ describe('ChannelPacer', () => {
     ]);
   });
 
+  it('lets a short burst through at once, then one per interval', async () => {
+    const clock = virtualTime();
+    const pacer = new ChannelPacer(1000, { burst: 3, ...clock });
+    const started: number[] = [];
+    await Promise.all([1, 2, 3, 4, 5].map(() => pacer.run('C1', async () => void started.push(clock.now()))));
+    expect(started).toEqual([0, 0, 0, 1000, 2000]);
+  });
+
   it('keeps the order when a post fails, and reports the failure to its caller only', async () => {
     const pacer = new ChannelPacer(0);
     const order: string[] = [];
