@@ -161,6 +161,18 @@ describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
     await slack.settled();
   }, 120_000);
 
+  it('runs the general playbook for a symptom it cannot classify, and says so', async () => {
+    slack.fake.addChannel({ id: 'C0VAGUE001' });
+    await slack.command('billing is acting weird', { channel_id: 'C0VAGUE001' });
+    await slack.fake.waitForCall('chat.postMessage', { count: slack.fake.callsTo('chat.postMessage').length + 1 });
+    await slack.settled();
+    const root = slack.fake.channelMessages('C0VAGUE001').find((m) => m.thread_ts === undefined);
+    const thread = root ? slack.fake.thread('C0VAGUE001', root.ts) : [];
+    const all = thread.map(textOf).join('\n');
+    expect(all).toContain('general triage playbook');
+    expect(all).toContain('bad-deploy');
+  }, 90_000);
+
   it('suggests the closest names for an unknown service', async () => {
     const roots = slack.fake.channelMessages(CHANNEL).filter((m) => m.thread_ts === undefined).length;
     await slack.command('500 errors on biling');
