@@ -106,7 +106,7 @@ export async function startSlackHarness(options: {
       const deadline = Date.now() + timeoutMs;
       // Let the acked work start before looking.
       await new Promise((r) => setTimeout(r, 50));
-      while (built.registry.anyRunning() || built.pacer.pendingChannels() > 0) {
+      while (built.registry.anyActive() || built.pacer.pendingChannels() > 0) {
         if (Date.now() > deadline) throw new Error('runs did not finish in time');
         await new Promise((r) => setTimeout(r, 50));
       }

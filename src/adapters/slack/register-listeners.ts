@@ -94,6 +94,15 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
     inThread?: string;
     respond?: RespondFn;
   }): Promise<RunRecord | undefined> => {
+    const started = deps.registry.beginStart();
+    try {
+      return await postAndRun(args);
+    } finally {
+      started();
+    }
+  };
+
+  const postAndRun = async (args: Parameters<typeof startRun>[0]): Promise<RunRecord | undefined> => {
     const { client, channel, symptom } = args;
     const runId = randomUUID();
     const record: RunRecord = {
@@ -109,6 +118,7 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       stepsTotal: 0,
       dedupeKey: dedupeKeyOf(symptom) ?? runId,
       undelivered: 0,
+      active: true,
     };
     const root = deps.render.root(record);
     try {
@@ -126,8 +136,10 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       const code = slackError(err);
       if (code && NOT_A_MEMBER.has(code) && args.respond) {
         await runWithoutThread(record, args.respond);
+        record.active = false;
         return record;
       }
+      record.active = false;
       deps.logger.warn({ runId, error: describe(err) }, 'could not post the root message');
       await args.respond?.({
         response_type: 'ephemeral',
@@ -148,6 +160,8 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
     } catch (err) {
       record.status = 'failed';
       deps.logger.warn({ runId, error: describe(err) }, 'the run failed');
+    } finally {
+      record.active = false;
     }
     return record;
   };

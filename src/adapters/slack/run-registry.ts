@@ -36,6 +36,9 @@ export interface RunRecord {
   dedupeKey: string;
   /** Posts that could not be delivered after retries. */
   undelivered: number;
+  /** True until every post and edit of the run has been sent (status says what the run found; this says when
+   * Slack has been told). */
+  active: boolean;
 }
 
 /** Service and window rounded to five minutes: two commands for the same thing a minute apart share a key. */
@@ -80,9 +83,22 @@ export class RunRegistry {
     return undefined;
   }
 
-  /** True while any run is still going. */
-  anyRunning(): boolean {
-    for (const r of this.runs.values()) if (r.status === 'running') return true;
+  private starting = 0;
+
+  /** Counts a run whose root message is not posted yet (it is not in the registry until it has a thread). */
+  beginStart(): () => void {
+    this.starting++;
+    let done = false;
+    return () => {
+      if (!done) this.starting--;
+      done = true;
+    };
+  }
+
+  /** True while any run is starting, going, or still has posts and edits to send. */
+  anyActive(): boolean {
+    if (this.starting > 0) return true;
+    for (const r of this.runs.values()) if (r.active) return true;
     return false;
   }
 
@@ -94,7 +110,7 @@ export class RunRegistry {
     if (this.runs.size <= this.maxRuns) return;
     for (const [id, r] of this.runs) {
       if (this.runs.size <= this.maxRuns) break;
-      if (r.status === 'running') continue;
+      if (r.active) continue;
       this.runs.delete(id);
       for (const [k, v] of this.byThread) if (v === id) this.byThread.delete(k);
     }
