@@ -10,7 +10,7 @@ import type { ChannelPacer } from './channel-pacer.js';
 import { ACTIONS } from './ids.js';
 import { dedupeKeyOf, messageLink, type RunRecord, type RunRegistry } from './run-registry.js';
 import {
-  describe,
+  describeSlackError,
   type ReporterLogger,
   type SlackMessage,
   SlackRunReporter,
@@ -140,10 +140,10 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
         return record;
       }
       record.active = false;
-      deps.logger.warn({ runId, error: describe(err) }, 'could not post the root message');
+      deps.logger.warn({ runId, error: describeSlackError(err) }, 'could not post the root message');
       await args.respond?.({
         response_type: 'ephemeral',
-        text: `I could not post in this channel (${describe(err)}).`,
+        text: `I could not post in this channel (${describeSlackError(err)}).`,
       });
       return undefined;
     }
@@ -159,7 +159,7 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       await reporter.consume(deps.run({ runId, symptom }));
     } catch (err) {
       record.status = 'failed';
-      deps.logger.warn({ runId, error: describe(err) }, 'the run failed');
+      deps.logger.warn({ runId, error: describeSlackError(err) }, 'the run failed');
     } finally {
       record.active = false;
     }
@@ -265,7 +265,7 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
         await client.chat
           .update({ channel: record.channel, ts: record.rootTs, text: root.text, blocks: root.blocks })
           .catch((err: unknown) =>
-            deps.logger.warn({ runId: record.runId, error: describe(err) }, 'could not record the decision'),
+            deps.logger.warn({ runId: record.runId, error: describeSlackError(err) }, 'could not record the decision'),
           );
       },
     );

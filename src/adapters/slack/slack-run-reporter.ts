@@ -111,7 +111,7 @@ export class SlackRunReporter {
       .catch((err: unknown) => {
         this.record.undelivered++;
         this.logger.warn(
-          { runId: this.record.runId, what, error: describe(err) },
+          { runId: this.record.runId, what, error: describeSlackError(err) },
           'a thread reply could not be delivered',
         );
       });
@@ -132,7 +132,10 @@ export class SlackRunReporter {
       .then(
         () => undefined,
         (err: unknown) => {
-          this.logger.warn({ runId: this.record.runId, error: describe(err) }, 'the root message could not be updated');
+          this.logger.warn(
+            { runId: this.record.runId, error: describeSlackError(err) },
+            'the root message could not be updated',
+          );
         },
       );
   }
@@ -144,7 +147,7 @@ export class SlackRunReporter {
 }
 
 /** An error as safe, short text for logs: the Slack error code or message, never a token. */
-export function describe(err: unknown): string {
+export function describeSlackError(err: unknown): string {
   if (err && typeof err === 'object') {
     const data = (err as { data?: { error?: unknown } }).data;
     if (data && typeof data.error === 'string') return data.error;

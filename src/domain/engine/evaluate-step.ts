@@ -22,7 +22,6 @@ export interface StepContext {
   /** How far before the window the "preceding" baseline reaches (seconds). */
   precedingSeconds: number;
   signal: AbortSignal;
-  now: () => number;
 }
 
 const DAY = 86_400;

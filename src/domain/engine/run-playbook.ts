@@ -96,7 +96,6 @@ export async function runPlaybook(input: RunPlaybookInput): Promise<PlaybookOutc
         trendSeconds: input.options?.trendSeconds ?? 7200,
         precedingSeconds: input.options?.precedingSeconds ?? 7200,
         signal: input.signal,
-        now: () => now().getTime(),
       }).catch((err: unknown) => {
         const error = describeError(err);
         return { ...base, status: 'errored' as const, reason: error.message, error };
