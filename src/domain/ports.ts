@@ -43,3 +43,32 @@ export interface MetricsSource {
 export interface Clock {
   now(): Date;
 }
+
+/** One log line as a log store returned it. */
+export interface LogLine {
+  /** Unix time in seconds (fractional). */
+  time: number;
+  line: string;
+  /** Stream labels (Loki) or selected fields (Elasticsearch), e.g. `{ level: 'error', pod: '…' }`. */
+  labels: Readonly<Record<string, string>>;
+}
+
+export interface LogQuery {
+  /** The service's name as discovered; adapters match it on their configured service field or label. */
+  service: string;
+  window: TimeWindow;
+}
+
+/**
+ * Read-only access to a log store (Loki, Elasticsearch/OpenSearch). Implementations quote every value from user
+ * text as a literal, translate failures into `DatasourceError` subclasses and never throw library errors.
+ */
+export interface LogSource {
+  readonly name: 'loki' | 'elasticsearch';
+  /** Number of error-level (or error-looking) lines for the service in the window. */
+  countErrors(query: LogQuery, options?: QueryOptions): Promise<number>;
+  /** Error lines for the service in the window, newest first, at most `limit`. */
+  errorLines(query: LogQuery & { limit: number }, options?: QueryOptions): Promise<LogLine[]>;
+  /** A link a human can open to see these logs (Grafana Explore or Kibana Discover), when one is configured. */
+  linkFor(query: LogQuery): string | undefined;
+}
