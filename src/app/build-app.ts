@@ -42,6 +42,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     overrides.diagnoser ??
     (await createDiagnoser({
       prometheus: config.prometheus,
+      ...(config.logs ? { logs: config.logs } : {}),
       playbooksDir: config.playbooksDir ?? new URL('../../playbooks', import.meta.url).pathname,
       deadlineMs: config.deadlineMs,
     }));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from '../domain/errors.js';
+import type { LogSourceConfig } from './create-log-source.js';
 
 const optionalText = z
   .string()
@@ -37,6 +38,16 @@ const EnvSchema = z
     TRIAGE_PLAYBOOKS_DIR: optionalText,
     TRIAGE_QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     TRIAGE_DEADLINE_MS: z.coerce.number().int().positive().default(60_000),
+    LOKI_URL: optionalText.pipe(z.url({ error: 'must be the Loki base URL, e.g. http://loki:3100' }).optional()),
+    LOKI_TENANT: optionalText,
+    LOKI_SERVICE_LABEL: optionalText,
+    ELASTICSEARCH_URL: optionalText.pipe(
+      z.url({ error: 'must be the Elasticsearch base URL, e.g. http://es:9200' }).optional(),
+    ),
+    ELASTICSEARCH_INDEX: optionalText,
+    ELASTICSEARCH_USERNAME: optionalText,
+    ELASTICSEARCH_PASSWORD: optionalText,
+    ELASTICSEARCH_API_KEY: optionalText,
     TRIAGE_REPLY_INTERVAL_MS: z.coerce.number().int().min(0).default(1100),
     TRIAGE_REPLY_BURST: z.coerce.number().int().min(1).max(10).default(3),
   })
@@ -67,6 +78,7 @@ export interface Config {
   };
   port: number;
   prometheus: { url: string; timeoutMs: number };
+  logs?: Omit<LogSourceConfig, 'timeoutMs'>;
   timeZone?: string;
   playbooksDir?: string;
   deadlineMs: number;
@@ -93,6 +105,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     },
     port: e.PORT,
     prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.TRIAGE_QUERY_TIMEOUT_MS },
+    ...logConfigFrom(e),
     ...(e.TRIAGE_TIMEZONE ? { timeZone: e.TRIAGE_TIMEZONE } : {}),
     ...(e.TRIAGE_PLAYBOOKS_DIR ? { playbooksDir: e.TRIAGE_PLAYBOOKS_DIR } : {}),
     deadlineMs: e.TRIAGE_DEADLINE_MS,
@@ -100,4 +113,42 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   Object.freeze(config.slack);
   Object.freeze(config.prometheus);
   return Object.freeze(config);
+}
+
+/** The log store settings from the environment (shared by the app and the CLI). */
+export function logConfigFrom(e: {
+  LOKI_URL?: string | undefined;
+  LOKI_TENANT?: string | undefined;
+  LOKI_SERVICE_LABEL?: string | undefined;
+  ELASTICSEARCH_URL?: string | undefined;
+  ELASTICSEARCH_INDEX?: string | undefined;
+  ELASTICSEARCH_USERNAME?: string | undefined;
+  ELASTICSEARCH_PASSWORD?: string | undefined;
+  ELASTICSEARCH_API_KEY?: string | undefined;
+}): { logs?: Omit<LogSourceConfig, 'timeoutMs'> } {
+  if (e.LOKI_URL) {
+    return {
+      logs: {
+        loki: {
+          url: e.LOKI_URL,
+          ...(e.LOKI_TENANT ? { tenant: e.LOKI_TENANT } : {}),
+          ...(e.LOKI_SERVICE_LABEL ? { serviceLabel: e.LOKI_SERVICE_LABEL } : {}),
+        },
+      },
+    };
+  }
+  if (e.ELASTICSEARCH_URL) {
+    return {
+      logs: {
+        elasticsearch: {
+          url: e.ELASTICSEARCH_URL,
+          ...(e.ELASTICSEARCH_INDEX ? { index: e.ELASTICSEARCH_INDEX } : {}),
+          ...(e.ELASTICSEARCH_USERNAME ? { username: e.ELASTICSEARCH_USERNAME } : {}),
+          ...(e.ELASTICSEARCH_PASSWORD ? { password: e.ELASTICSEARCH_PASSWORD } : {}),
+          ...(e.ELASTICSEARCH_API_KEY ? { apiKey: e.ELASTICSEARCH_API_KEY } : {}),
+        },
+      },
+    };
+  }
+  return {};
 }

@@ -3,11 +3,14 @@ import { loadPlaybooks } from '../adapters/playbook-files/load-playbooks.js';
 import { PrometheusMetricsSource } from '../adapters/prometheus/prometheus-metrics-source.js';
 import type { RunEvent } from '../domain/engine/types.js';
 import type { Playbook } from '../domain/playbook/schema.js';
-import type { Clock, MetricsSource } from '../domain/ports.js';
+import type { Clock, LogSource, MetricsSource } from '../domain/ports.js';
 import { type DiagnoseDeps, type DiagnoseRequest, type DiagnosisOutcome, diagnose } from '../domain/runs/diagnose.js';
+import { createLogSource, type LogSourceConfig } from './create-log-source.js';
 
 export interface DiagnoserConfig {
   prometheus: { url: string; timeoutMs: number; externalUrl?: string };
+  /** Loki or Elasticsearch; optional. */
+  logs?: Omit<LogSourceConfig, 'timeoutMs'>;
   playbooksDir: string;
   deadlineMs: number;
   serviceLabels?: readonly string[];
@@ -25,7 +28,7 @@ export const systemClock: Clock = { now: () => new Date() };
 /** Wires Prometheus (cached, de-duplicated, bounded), the playbooks and the clock into the diagnosis use-case. */
 export async function createDiagnoser(
   config: DiagnoserConfig,
-  overrides: { metrics?: MetricsSource; clock?: Clock; playbooks?: readonly Playbook[] } = {},
+  overrides: { metrics?: MetricsSource; logs?: LogSource; clock?: Clock; playbooks?: readonly Playbook[] } = {},
 ): Promise<Diagnoser> {
   const playbooks = overrides.playbooks ?? (await loadPlaybooks(config.playbooksDir));
   const metrics =
@@ -38,8 +41,12 @@ export async function createDiagnoser(
       }),
       config.cache ?? {},
     );
+  const logs =
+    overrides.logs ??
+    (config.logs ? createLogSource({ ...config.logs, timeoutMs: config.prometheus.timeoutMs }) : undefined);
   const deps: DiagnoseDeps = {
     metrics,
+    ...(logs ? { logs } : {}),
     playbooks,
     clock: overrides.clock ?? systemClock,
     deadlineMs: config.deadlineMs,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { stripUserinfo } from '../adapters/http/create-http-client.js';
 import { loadPlaybooksSafe } from '../adapters/playbook-files/load-playbooks.js';
+import { logConfigFrom } from '../app/config.js';
 import { createDiagnoser, runToEnd } from '../app/create-diagnoser.js';
 import { AppError } from '../domain/errors.js';
 import { toDiagnosisJson } from '../domain/report/diagnosis-json.js';
@@ -75,6 +76,8 @@ export async function runCli(
     .option('--prometheus-url <url>', 'Prometheus base URL (or PROMETHEUS_URL)')
     .option('--at <iso>', 'end of the window (default: now)', parseAt)
     .option('--since <duration>', 'length of the window, e.g. 30m, 2h (default 30m)')
+    .option('--loki-url <url>', 'Loki base URL for log evidence (or LOKI_URL; LOKI_TENANT sets X-Scope-OrgID)')
+    .option('--elasticsearch-url <url>', 'Elasticsearch/OpenSearch base URL for log evidence (or ELASTICSEARCH_URL)')
     .option('--json', 'print the JSON contract on stdout')
     .option('--queries', "show each step's PromQL in the report")
     .option('--playbooks <dir>', 'playbook directory (or TRIAGE_PLAYBOOKS_DIR)')
@@ -107,8 +110,22 @@ export async function runCli(
         ...(opts.at ? { at: opts.at as Date } : {}),
         ...(since !== undefined ? { sinceSeconds: since } : {}),
       });
+      const logs = logConfigFrom({
+        ...env,
+        ...(opts.lokiUrl ? { LOKI_URL: String(opts.lokiUrl) } : {}),
+        ...(opts.elasticsearchUrl ? { ELASTICSEARCH_URL: String(opts.elasticsearchUrl) } : {}),
+      });
+      for (const u of [logs.logs?.loki?.url, logs.logs?.elasticsearch?.url]) {
+        if (u === undefined) continue;
+        try {
+          new URL(u);
+        } catch {
+          throw new UsageProblem(`log source URLs must be URLs such as http://loki:3100, not "${u}".`);
+        }
+      }
       const diagnoser = await createDiagnoser({
         prometheus: { url, timeoutMs: opts.timeoutMs as number },
+        ...logs,
         playbooksDir: (opts.playbooks as string | undefined) ?? env.TRIAGE_PLAYBOOKS_DIR ?? BUNDLED_PLAYBOOKS,
         deadlineMs: opts.deadlineMs as number,
       });

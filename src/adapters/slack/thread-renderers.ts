@@ -1,3 +1,4 @@
+import { redactDeep } from '../../domain/redaction/redact.js';
 import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
 import { renderHelp } from './blocks/render-help.js';
 import { renderLedger } from './blocks/render-ledger.js';
@@ -28,8 +29,9 @@ export function rootStateOf(record: RunRecord): RootState {
 
 /** The Block Kit renderers the Slack surface uses. */
 export const threadRenderers: ThreadRenderers & { help(): SlackMessage } = {
-  root: (record) => renderRoot(rootStateOf(record)),
-  step: renderStep,
-  ledger: (result: DiagnosisOutcome) => renderLedger(result),
+  // Everything is redacted before it is rendered: symptoms typed by people and log lines can hold secrets.
+  root: (record) => renderRoot(redactDeep(rootStateOf(record))),
+  step: (step) => renderStep(redactDeep(step)),
+  ledger: (result: DiagnosisOutcome) => renderLedger(redactDeep(result)),
   help: renderHelp,
 };

@@ -20,6 +20,14 @@ export function evaluateCondition(c: Condition, results: ReadonlyMap<string, Ste
     const v = evaluateCondition(c.not, results);
     return v === undefined ? undefined : !v;
   }
+  if ('log' in c) {
+    // True when a finished pattern step saw a line with one of these signatures; undefined while none has run
+    // (or there is no log source), so metrics-only runs never fire log rules either way.
+    const wanted: readonly string[] = Array.isArray(c.log) ? c.log : [c.log];
+    const seen = [...results.values()].filter((r) => r.signatures !== undefined);
+    if (seen.length === 0) return undefined;
+    return seen.some((r) => r.signatures?.some((s) => wanted.includes(s)));
+  }
   const step = results.get(c.step);
   if (!step) return undefined;
   if (c.is !== undefined) {
@@ -40,5 +48,6 @@ export function stepsReferenced(c: Condition): string[] {
   if ('all' in c) return c.all.flatMap(stepsReferenced);
   if ('any' in c) return c.any.flatMap(stepsReferenced);
   if ('not' in c) return stepsReferenced(c.not);
+  if ('log' in c) return [];
   return [c.step];
 }

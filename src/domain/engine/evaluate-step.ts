@@ -1,18 +1,21 @@
 import type { ServiceProfile } from '../discovery/service-profile.js';
 import { AppError, DatasourceError, DeadlineExceededError } from '../errors.js';
-import type { Step, StepStatus } from '../playbook/schema.js';
-import type { MetricsSource, Sample, Series } from '../ports.js';
+import type { MetricStep, Step, StepStatus } from '../playbook/schema.js';
+import type { LogSource, MetricsSource, Sample, Series } from '../ports.js';
 import { findSignal } from '../signals/catalog.js';
 import { expandTemplate, resolveVariant } from '../signals/resolve-signal.js';
 import type { Reduce, Signal, SignalVariant, Unit } from '../signals/signal.js';
 import { shiftWindow, type TimeWindow, windowSeconds } from '../time-window.js';
 import { childSignal } from './child-signal.js';
+import { evaluateLogStep } from './evaluate-log-step.js';
 import { formatValue } from './format-value.js';
 import { judge } from './judge.js';
 import type { BaselineSource, Evidence, StepError, StepResult } from './types.js';
 
 export interface StepContext {
   metrics: MetricsSource;
+  /** The log store, when one is configured. */
+  logs?: LogSource;
   profile: ServiceProfile;
   window: TimeWindow;
   /** Rate range for `rate()` (seconds). */
@@ -32,7 +35,7 @@ export function queryStepSeconds(window: TimeWindow): number {
 }
 
 /** The signal a step reads: one from the catalogue, or an ad-hoc one built from the step's raw query. */
-export function signalForStep(step: Step): Signal | undefined {
+export function signalForStep(step: MetricStep): Signal | undefined {
   if (step.signal !== undefined) return findSignal(step.signal);
   const variant: SignalVariant = { convention: 'custom', requires: step.requires ?? [], query: step.query ?? '' };
   return {
@@ -162,8 +165,13 @@ function summarize(signal: Signal, unit: Unit, e: Omit<Evidence, 'summary'>): st
   return parts.join('; ');
 }
 
+/** Runs one step of either kind. */
+export function evaluateStep(step: Step, ctx: StepContext): Promise<Omit<StepResult, 'durationMs'>> {
+  return step.kind === 'logs' ? evaluateLogStep(step, ctx) : evaluateMetricStep(step, ctx);
+}
+
 /** Runs one metric step: resolve the signal, query the window and its baselines, judge the value. */
-export async function evaluateStep(step: Step, ctx: StepContext): Promise<Omit<StepResult, 'durationMs'>> {
+export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Promise<Omit<StepResult, 'durationMs'>> {
   const base = { id: step.id, title: step.title, ...(step.explain ? { explain: step.explain } : {}) };
   const signal = signalForStep(step);
   if (!signal) return { ...base, status: 'errored', evidence: [], reason: `unknown signal ${step.signal}` };

@@ -1,7 +1,7 @@
 import type { ServiceProfile } from '../discovery/service-profile.js';
 import { DeadlineExceededError } from '../errors.js';
 import type { Playbook, Step } from '../playbook/schema.js';
-import type { MetricsSource } from '../ports.js';
+import type { LogSource, MetricsSource } from '../ports.js';
 import { scoreHypotheses } from '../scoring/score-hypotheses.js';
 import type { TimeWindow } from '../time-window.js';
 import { evaluateCondition, stepsReferenced } from './conditions.js';
@@ -23,6 +23,7 @@ export interface RunPlaybookInput {
   profile: ServiceProfile;
   window: TimeWindow;
   metrics: MetricsSource;
+  logs?: LogSource;
   /** Aborted at the run's deadline: unfinished steps become `errored`. */
   signal: AbortSignal;
   now: () => Date;
@@ -90,6 +91,7 @@ export async function runPlaybook(input: RunPlaybookInput): Promise<PlaybookOutc
       emit({ type: 'step-started', runId, stepId: step.id, title: step.title, at: now() });
       const result = await evaluateStep(step, {
         metrics: input.metrics,
+        ...(input.logs ? { logs: input.logs } : {}),
         profile: input.profile,
         window: input.window,
         rateSeconds: input.options?.rateSeconds ?? 300,

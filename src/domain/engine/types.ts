@@ -46,7 +46,18 @@ export interface StepResult {
   reason?: string;
   error?: StepError;
   explain?: string;
+  /** Log pattern steps: the top error patterns, redacted by the surfaces before display. */
+  patterns?: LogPatternSummary[];
+  /** Log pattern steps: what the error lines say happened (connection refused, pool timeout, …). */
+  signatures?: string[];
   durationMs: number;
+}
+
+export interface LogPatternSummary {
+  template: string;
+  count: number;
+  samples: string[];
+  signatures: string[];
 }
 
 export type HypothesisVerdict = 'supported' | 'possible' | 'ruled-out';

@@ -48,6 +48,7 @@ export function composePlaybooks(
 
   for (const source of sources) {
     source.playbook.steps.forEach((step, i) => {
+      if (step.kind === 'logs') return;
       if (step.signal !== undefined && !findSignal(step.signal)) {
         problems.push({ file: source.file, path: `steps.${i}.signal`, message: `unknown signal "${step.signal}"` });
       }

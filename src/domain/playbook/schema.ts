@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CAUSES } from '../causes.js';
+import { LOG_SIGNATURES, type LogSignatureName } from '../logs/signatures.js';
 import { SYMPTOM_KINDS } from '../symptom/symptom.js';
 
 /** Outcome of one step, in the words of the JSON contract (causes.md). */
@@ -16,6 +17,7 @@ const StatusSetSchema = z.union([z.enum(STEP_STATUSES), z.array(z.enum(STEP_STAT
 /** A test on earlier steps' results, used by `when:` on steps and by hypothesis evidence rules. */
 export type Condition =
   | { step: string; is?: StepStatus | StepStatus[]; above?: number; below?: number }
+  | { log: LogSignatureName | LogSignatureName[] }
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition };
@@ -32,6 +34,7 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
       .refine((c) => c.is !== undefined || c.above !== undefined || c.below !== undefined, {
         message: 'a step condition needs "is", "above" or "below"',
       }),
+    z.strictObject({ log: z.union([z.enum(LOG_SIGNATURES), z.array(z.enum(LOG_SIGNATURES)).min(1)]) }),
     z.strictObject({ all: z.array(ConditionSchema).min(1) }),
     z.strictObject({ any: z.array(ConditionSchema).min(1) }),
     z.strictObject({ not: ConditionSchema }),
@@ -82,8 +85,17 @@ export const MetricStepSchema = z
     path: ['requires'],
   });
 
-export const StepSchema = MetricStepSchema;
+/** A step over the log store: the error count against its baseline, or the top error patterns. */
+export const LogStepSchema = z.strictObject({
+  ...StepBaseSchema,
+  kind: z.literal('logs'),
+  measure: z.enum(['error-count', 'patterns']),
+});
+
+export const StepSchema = z.union([LogStepSchema, MetricStepSchema]);
 export type Step = z.infer<typeof StepSchema>;
+export type MetricStep = z.infer<typeof MetricStepSchema>;
+export type LogStep = z.infer<typeof LogStepSchema>;
 
 export const STRENGTHS = ['weak', 'moderate', 'strong', 'decisive'] as const;
 export type Strength = (typeof STRENGTHS)[number];

@@ -1,3 +1,4 @@
+import { redactDeep } from '../redaction/redact.js';
 import type { DiagnosisOutcome } from '../runs/diagnose.js';
 
 function iso(d: Date): string {
@@ -13,6 +14,10 @@ function num(x: number | null): number | null {
  * (conclusion, links, thresholds, verdicts) are additions.
  */
 export function toDiagnosisJson(result: DiagnosisOutcome): Record<string, unknown> {
+  return redactDeep(diagnosisJson(result));
+}
+
+function diagnosisJson(result: DiagnosisOutcome): Record<string, unknown> {
   return {
     symptom: result.symptom,
     service: result.service,
@@ -55,6 +60,7 @@ export function toDiagnosisJson(result: DiagnosisOutcome): Record<string, unknow
     notes: result.notes,
     suggestions: result.suggestions,
     ...(result.error ? { error: result.error } : {}),
+    logPatterns: result.steps.flatMap((s) => (s.patterns ?? []).map((p) => ({ step: s.id, ...p }))),
     runId: result.runId,
     queries: result.queries,
     startedAt: iso(result.startedAt),

@@ -1,4 +1,5 @@
 import type { HypothesisResult, RunEvent, StepResult } from '../engine/types.js';
+import { redactDeep } from '../redaction/redact.js';
 import type { DiagnosisOutcome } from '../runs/diagnose.js';
 
 const STATUS_MARK: Record<StepResult['status'], string> = {
@@ -29,7 +30,8 @@ function fmtTime(d: Date): string {
 }
 
 /** One finished step as text lines: status, evidence with baseline and thresholds, sparkline, query. */
-export function renderStep(step: StepResult, options: { queries?: boolean } = {}): string[] {
+export function renderStep(raw: StepResult, options: { queries?: boolean } = {}): string[] {
+  const step = redactDeep(raw);
   const lines = [`${STATUS_MARK[step.status].padEnd(10)} ${step.title}`];
   for (const e of step.evidence) {
     const spark = sparkline(e.series.map((p) => p.v));
@@ -37,14 +39,19 @@ export function renderStep(step: StepResult, options: { queries?: boolean } = {}
     if (e.note) lines.push(`           (${e.note})`);
     if (options.queries) lines.push(`           query: ${e.query}`);
   }
+  for (const p of step.patterns ?? []) {
+    lines.push(`           ${p.count}× ${p.template}`);
+    const sample = p.samples[0]?.split('\n')[0];
+    if (sample) lines.push(`             e.g. ${sample.slice(0, 200)}`);
+  }
   if (step.reason && step.status !== 'ok') lines.push(`           ${step.reason}`);
   return lines;
 }
 
 /** The hypothesis ledger: supported, possible and ruled-out causes, each with why. */
-export function renderLedger(hypotheses: readonly HypothesisResult[]): string[] {
+export function renderLedger(raw: readonly HypothesisResult[]): string[] {
   const lines: string[] = [];
-  for (const h of hypotheses) {
+  for (const h of redactDeep(raw)) {
     const pct = `${Math.round(h.confidence * 100)}%`.padStart(4);
     lines.push(`${pct}  ${h.cause.padEnd(26)} ${h.verdict}`);
     for (const s of h.supporting) lines.push(`        + ${s}`);
@@ -55,7 +62,8 @@ export function renderLedger(hypotheses: readonly HypothesisResult[]): string[] 
 }
 
 /** The whole report as the CLI prints it after a run. */
-export function renderReport(result: DiagnosisOutcome, options: { queries?: boolean } = {}): string {
+export function renderReport(raw: DiagnosisOutcome, options: { queries?: boolean } = {}): string {
+  const result = redactDeep(raw);
   const out: string[] = [];
   out.push(`Triage — "${result.symptom}"`);
   out.push(

@@ -13,13 +13,15 @@ import type {
   StepResult,
 } from '../engine/types.js';
 import type { Playbook } from '../playbook/schema.js';
-import type { Clock, MetricsSource } from '../ports.js';
+import type { Clock, LogSource, MetricsSource } from '../ports.js';
 import type { ParsedSymptom } from '../symptom/symptom.js';
 import { countingSource } from './counting-source.js';
 import { selectPlaybook } from './select-playbook.js';
 
 export interface DiagnoseDeps {
   metrics: MetricsSource;
+  /** Loki or Elasticsearch; without one, log steps are skipped and the run says so once. */
+  logs?: LogSource;
   playbooks: readonly Playbook[];
   clock: Clock;
   /** Labels that may carry the service name; default per metrics.md. */
@@ -94,6 +96,9 @@ async function execute(
   const { playbook } = selection;
   const notes = [...symptom.notes];
   if ('note' in selection && selection.note) notes.push(selection.note);
+  if (!deps.logs && playbook.steps.some((s) => s.kind === 'logs')) {
+    notes.push('No log source is configured (LOKI_URL or ELASTICSEARCH_URL), so the log steps were skipped.');
+  }
   emit({
     type: 'run-started',
     runId,
@@ -191,6 +196,7 @@ async function execute(
     profile: discovery.profile,
     window: symptom.window,
     metrics,
+    ...(deps.logs ? { logs: deps.logs } : {}),
     signal,
     now,
     emit,

@@ -90,6 +90,15 @@ export function renderStep(step: StepResult): SlackMessage {
   const context = [`step ${codeSpan(step.id, 80)}`, durationText(step.durationMs)].filter(Boolean).join(' · ');
   const elements = [mrkdwnText(context)];
   if (step.explain) elements.push(mrkdwnText(`_Why:_ ${fitText(step.explain, 600)}`));
+  // Log pattern steps: up to three sample lines per pattern (first line of each), already redacted upstream.
+  for (const p of (step.patterns ?? []).slice(0, 5)) {
+    const samples = p.samples
+      .slice(0, 3)
+      .map((line) => `> ${fitText(line.split('\n')[0] ?? '', 280)}`)
+      .join('\n');
+    if (samples)
+      blocks.push({ type: 'section', text: mrkdwnText(`*${p.count}×* ${fitText(p.template, 400)}\n${samples}`) });
+  }
   blocks.push({ type: 'context', block_id: BLOCKS.stepContext, elements });
 
   const first = step.evidence[0];

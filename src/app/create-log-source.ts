@@ -1,0 +1,53 @@
+import { ElasticsearchLogSource } from '../adapters/elasticsearch/elasticsearch-log-source.js';
+import { LokiLogSource } from '../adapters/loki/loki-log-source.js';
+import type { LogSource } from '../domain/ports.js';
+
+export interface LogSourceConfig {
+  loki?: { url: string; tenant?: string; serviceLabel?: string; grafanaUrl?: string };
+  elasticsearch?: {
+    url: string;
+    index?: string;
+    username?: string;
+    password?: string;
+    apiKey?: string;
+    serviceField?: string;
+    levelField?: string;
+    messageField?: string;
+    kibanaUrl?: string;
+  };
+  timeoutMs: number;
+}
+
+/** The configured log store: Loki when LOKI_URL is set, else Elasticsearch when ELASTICSEARCH_URL is, else none. */
+export function createLogSource(config: LogSourceConfig): LogSource | undefined {
+  const { loki, elasticsearch: es, timeoutMs } = config;
+  if (loki) {
+    return new LokiLogSource({
+      url: loki.url,
+      timeoutMs,
+      ...(loki.tenant ? { tenant: loki.tenant } : {}),
+      ...(loki.serviceLabel ? { serviceLabel: loki.serviceLabel } : {}),
+      ...(loki.grafanaUrl ? { grafanaUrl: loki.grafanaUrl } : {}),
+    });
+  }
+  if (es) {
+    const auth = es.apiKey
+      ? { apiKey: es.apiKey }
+      : es.username && es.password
+        ? { username: es.username, password: es.password }
+        : undefined;
+    return new ElasticsearchLogSource({
+      url: es.url,
+      timeoutMs,
+      ...(es.index ? { index: es.index } : {}),
+      ...(auth ? { auth } : {}),
+      fields: {
+        ...(es.serviceField ? { service: es.serviceField } : {}),
+        ...(es.levelField ? { level: es.levelField } : {}),
+        ...(es.messageField ? { message: es.messageField } : {}),
+      },
+      ...(es.kibanaUrl ? { kibanaUrl: es.kibanaUrl } : {}),
+    });
+  }
+  return undefined;
+}

@@ -1,0 +1,470 @@
+import type { LogLine } from '../ports.js';
+import type { LogSignatureName } from './signatures.js';
+
+/** What an error line says happened; the names are the ones playbooks test (`when: { log: pool-timeout }`). */
+export type LogSignature = LogSignatureName;
+
+/** Lines that share a template: how many, a few examples (newest first) and when they were seen. */
+export interface LogPattern {
+  template: string;
+  count: number;
+  /** Up to `samplesPerPattern` distinct original lines, newest first, each cut to {@link MAX_SAMPLE_CHARS}. */
+  samples: string[];
+  /** Unix seconds of the oldest and newest line. */
+  firstSeen: number;
+  lastSeen: number;
+}
+
+export interface GroupOptions {
+  /** Most patterns returned (default 10). */
+  maxPatterns?: number;
+  /** Most samples kept per pattern (default 3). */
+  samplesPerPattern?: number;
+}
+
+/** Longest sample kept (a full stack trace is cut here). */
+export const MAX_SAMPLE_CHARS = 2000;
+/** Characters of a line's message that are templated; the rest cannot change its group. */
+const MAX_INPUT_CHARS = 4000;
+/** Longest template returned. */
+const MAX_TEMPLATE_CHARS = 1000;
+/** Normalisation passes until the template is a fixed point (one or two are enough in practice). */
+const MAX_PASSES = 8;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Templates
+
+/**
+ * The line's message with its variable parts masked (`<num>`, `<uuid>`, `<ip>`, `<hex>`, `<id>`, `<str>`, `<ts>`,
+ * `<email>`, `<dur>`), its leading timestamp/level prefix removed and its whitespace collapsed, so the same message
+ * logged at different times, for different requests or hosts, gives the same template.
+ *
+ * Only the first line of a multi-line entry (a stack trace) counts: the exception message, or for a Python
+ * traceback its last line. JSON lines (pino, zap, ECS) and logfmt lines are reduced to their message and error
+ * fields; nginx access lines to `"METHOD /path" STATUS`. `templateOf(templateOf(x)) === templateOf(x)`.
+ */
+export function templateOf(line: string): string {
+  let current = normalise(headline(line));
+  for (let pass = 1; pass < MAX_PASSES; pass++) {
+    const next = normalise(current);
+    if (next === current) break;
+    current = next;
+  }
+  return current;
+}
+
+function headline(text: string): string {
+  if (!/[\r\n]/.test(text)) return text;
+  const lines = text.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
+  const first = lines[0] ?? '';
+  if (/^\s*Traceback \(most recent call last\)/.test(first)) {
+    // Python puts the exception last; an indented last line is a frame (the trace was cut), so keep the first.
+    const last = lines[lines.length - 1] ?? first;
+    return /^\s/.test(last) ? first : last;
+  }
+  return first;
+}
+
+function normalise(text: string): string {
+  let s = headline(extractStructured(text));
+  if (s.length > MAX_INPUT_CHARS) s = s.slice(0, MAX_INPUT_CHARS);
+  const access = ACCESS_LINE.exec(s);
+  if (access) {
+    const [, method = '', path = '', status = ''] = access;
+    return `"${method} ${collapse(mask(path)).replace(/"/g, '')}" ${status}`;
+  }
+  s = stripPrefix(collapse(mask(s)));
+  if (s.length > MAX_TEMPLATE_CHARS) s = s.slice(0, MAX_TEMPLATE_CHARS).trimEnd();
+  return s;
+}
+
+function collapse(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}
+
+/** nginx/Apache access line (combined format), or the template such a line already became. */
+const ACCESS_LINE = /^(?:\S+ \S+ \S+ \[[^\]\n]*\] )?"([A-Z]{3,10}) (\S+)(?: [^"\n]*)?" ([1-5]\d\d)(?!\d)/;
+
+/** A masking step: the regular expression (global) and what replaces a match. */
+interface MaskRule {
+  name: string;
+  pattern: RegExp;
+  replace: string | ((match: string, ...groups: string[]) => string);
+}
+
+const IPV6_GROUPS = '(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?::(?:[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){0,6})?';
+const DURATION_UNIT = '(?:ms|us|µs|ns|h|m|s)';
+
+/** Applied in order; each rule only ever produces placeholders the later rules leave alone. */
+const MASK_RULES: readonly MaskRule[] = [
+  { name: 'double-quoted', pattern: /"(?:[^"\\\n]|\\.)*"/g, replace: '<str>' },
+  { name: 'single-quoted', pattern: /(?<![\w'])'[^'\n]*'(?![\w'])/g, replace: '<str>' },
+  {
+    name: 'iso-timestamp',
+    pattern: /\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}\b)?)?/g,
+    replace: '<ts>',
+  },
+  {
+    name: 'slash-timestamp',
+    pattern: /\b\d{4}\/\d{2}\/\d{2}(?: \d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?)?/g,
+    replace: '<ts>',
+  },
+  {
+    name: 'nginx-timestamp',
+    pattern: /\b\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?/g,
+    replace: '<ts>',
+  },
+  {
+    name: 'syslog-timestamp',
+    pattern: /\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d{2}:\d{2}:\d{2}\b/g,
+    replace: '<ts>',
+  },
+  { name: 'time-of-day', pattern: /(?<![\w:.])\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?![\w:])/g, replace: '<ts>' },
+  { name: 'url-query-value', pattern: /([?&][\w.[\]-]+=)[^&\s"'#]*/g, replace: '$1<str>' },
+  { name: 'email', pattern: /(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+/g, replace: '<email>' },
+  {
+    name: 'uuid',
+    pattern: /\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b/g,
+    replace: '<uuid>',
+  },
+  { name: 'ipv4', pattern: /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?(?![\w.])/g, replace: '<ip>' },
+  {
+    name: 'ipv6-bracketed',
+    pattern: /\[(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}\](?::\d{1,5})?/g,
+    replace: '<ip>',
+  },
+  {
+    name: 'ipv6',
+    pattern: new RegExp(`(?<![\\w:.])(?:(?:[0-9A-Fa-f]{1,4}:){7}[0-9A-Fa-f]{1,4}|${IPV6_GROUPS})(?![\\w:])`, 'g'),
+    replace: (m) => (m === '::' ? m : '<ip>'),
+  },
+  {
+    name: 'hex',
+    pattern: /(?<!\w)(?:0x[0-9a-fA-F]+|[0-9a-fA-F]{8,})(?!\w)/g,
+    replace: (m) => (m.startsWith('0x') || (/\d/.test(m) && /[a-fA-F]/.test(m)) ? '<hex>' : m),
+  },
+  { name: 'epoch', pattern: /(?<![\w.])1\d{9}(?:\d{3}|\d{6}|\d{9})?(?:\.\d{1,9})?(?![\w.])/g, replace: '<ts>' },
+  {
+    name: 'long-id',
+    pattern: /(?<![\w+/=-])[\w+/-]{20,}={0,2}(?![\w+/=-])/g,
+    replace: (m) => (/[A-Z]/.test(m) && /[a-z]/.test(m) && /\d/.test(m) ? '<id>' : m),
+  },
+  {
+    name: 'duration',
+    pattern: new RegExp(`(?<![\\w.])\\d+(?:\\.\\d+)?${DURATION_UNIT}(?:\\d+(?:\\.\\d+)?${DURATION_UNIT})+(?!\\w)`, 'g'),
+    replace: '<dur>',
+  },
+  {
+    name: 'number',
+    pattern: /\d+(?:\.\d+)*/g,
+    // A single digit glued to a word is part of a name (`v1`, `utf8`, `accept4`), not a value.
+    replace: (m, ...rest) => {
+      const offset = rest[rest.length - 2] as unknown as number;
+      const input = rest[rest.length - 1] as unknown as string;
+      return m.length === 1 && /[A-Za-z_]/.test(input.charAt(offset - 1)) ? m : '<num>';
+    },
+  },
+];
+
+function mask(text: string): string {
+  let s = text;
+  for (const rule of MASK_RULES) {
+    s =
+      typeof rule.replace === 'string' ? s.replace(rule.pattern, rule.replace) : s.replace(rule.pattern, rule.replace);
+  }
+  return s;
+}
+
+const LEVELS = 'TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|ERR|SEVERE|CRIT|CRITICAL|ALERT|EMERG|FATAL';
+
+/** Prefixes removed from the start of a masked line, repeatedly, so only the message remains. */
+const PREFIX_RULES: readonly RegExp[] = [
+  /^\[?<ts>\]?[:,]?(?: |$)/,
+  new RegExp(`^\\[?(?:${LEVELS})\\]?:?(?: |$)`),
+  new RegExp(`^\\[(?:${LEVELS.toLowerCase()})\\]:?(?: |$)`),
+  /^<num>#<num>: (?:\*<num> )?/, // nginx error log: pid#tid: *connection
+  /^<num> --- /, // Spring Boot: pid ---
+  /^[IWEF]<num> (?:<ts> )?(?:<num> )?/, // glog: E1101 14:03:22.123456 1
+];
+
+function stripPrefix(s: string): string {
+  let current = s;
+  for (let i = 0; i < 16; i++) {
+    const before = current;
+    for (const rule of PREFIX_RULES) current = current.replace(rule, '');
+    if (current === before) break;
+  }
+  return current;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Structured lines (JSON, logfmt)
+
+const MESSAGE_FIELDS = ['msg', 'message', '@message', 'event'] as const;
+const ERROR_FIELDS = ['err', 'error', 'exception', 'error.message'] as const;
+
+/** The message (and error) of a JSON or logfmt line, or the line itself. */
+function extractStructured(line: string): string {
+  const t = line.trim();
+  if (t.startsWith('{') && t.endsWith('}')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(t);
+    } catch {
+      return line;
+    }
+    if (!isRecord(parsed)) return line;
+    return combine(firstString(parsed, MESSAGE_FIELDS), errorText(ERROR_FIELDS.map((f) => parsed[f]))) ?? line;
+  }
+  if (/^[\w.@-]+=/.test(t) && /(?:^|\s)(?:msg|message)=/.test(t)) {
+    const fields = new Map<string, string>();
+    for (const m of t.matchAll(/(?:^|\s)([\w.@-]+)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
+      const [, key = '', raw = ''] = m;
+      if (!fields.has(key)) fields.set(key, unquote(raw));
+    }
+    const message = MESSAGE_FIELDS.map((f) => fields.get(f)).find((v) => v !== undefined && v !== '');
+    const error = ERROR_FIELDS.map((f) => fields.get(f)).find((v) => v !== undefined && v !== '');
+    return combine(message, error) ?? line;
+  }
+  return line;
+}
+
+function combine(message: string | undefined, error: string | undefined): string | undefined {
+  if (message !== undefined && error !== undefined) return `${message}: ${error}`;
+  return message ?? error;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function firstString(record: Record<string, unknown>, fields: readonly string[]): string | undefined {
+  for (const f of fields) {
+    const v = record[f];
+    if (typeof v === 'string' && v.trim() !== '') return v;
+  }
+  return undefined;
+}
+
+function errorText(candidates: readonly unknown[]): string | undefined {
+  for (const v of candidates) {
+    if (typeof v === 'string' && v.trim() !== '') return v;
+    if (isRecord(v)) {
+      const message = firstString(v, ['message', 'msg']);
+      if (message === undefined) continue;
+      const type = firstString(v, ['type', 'name', 'kind']);
+      return type && type !== 'Error' && !message.startsWith(type) ? `${type}: ${message}` : message;
+    }
+  }
+  return undefined;
+}
+
+function unquote(raw: string): string {
+  if (!raw.startsWith('"')) return raw;
+  try {
+    const v: unknown = JSON.parse(raw);
+    if (typeof v === 'string') return v;
+  } catch {
+    // not valid JSON escapes: fall through
+  }
+  return raw.slice(1, -1);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Grouping
+
+/**
+ * Groups lines by {@link templateOf} of their first line. Patterns are sorted by count (descending), then by the
+ * newest line (descending), then by template; at most `maxPatterns` are returned. Blank lines are ignored.
+ */
+export function groupPatterns(lines: readonly LogLine[], options: GroupOptions = {}): LogPattern[] {
+  const maxPatterns = limit(options.maxPatterns, 10);
+  const maxSamples = limit(options.samplesPerPattern, 3);
+  const groups = new Map<string, { pattern: LogPattern; samples: { text: string; time: number }[] }>();
+  for (const { line, time } of lines) {
+    if (line.trim() === '') continue;
+    const template = templateOf(line);
+    let group = groups.get(template);
+    if (!group) {
+      group = { pattern: { template, count: 0, samples: [], firstSeen: time, lastSeen: time }, samples: [] };
+      groups.set(template, group);
+    }
+    const p = group.pattern;
+    p.count++;
+    if (time < p.firstSeen) p.firstSeen = time;
+    if (time > p.lastSeen) p.lastSeen = time;
+    addSample(group.samples, line.length > MAX_SAMPLE_CHARS ? line.slice(0, MAX_SAMPLE_CHARS) : line, time, maxSamples);
+  }
+  const patterns = [...groups.values()].map(({ pattern, samples }) => ({
+    ...pattern,
+    samples: samples.map((s) => s.text),
+  }));
+  patterns.sort(
+    (a, b) =>
+      b.count - a.count || b.lastSeen - a.lastSeen || (a.template < b.template ? -1 : a.template > b.template ? 1 : 0),
+  );
+  return patterns.slice(0, maxPatterns);
+}
+
+function limit(value: number | undefined, fallback: number): number {
+  if (value === undefined || Number.isNaN(value)) return fallback;
+  return Math.max(0, Math.floor(value));
+}
+
+/** Keeps the `max` newest distinct texts, newest first (ties: the one seen first). */
+function addSample(samples: { text: string; time: number }[], text: string, time: number, max: number): void {
+  if (max === 0) return;
+  const existing = samples.find((s) => s.text === text);
+  if (existing) {
+    if (time <= existing.time) return;
+    existing.time = time;
+  } else if (samples.length < max) {
+    samples.push({ text, time });
+  } else {
+    const oldest = samples[samples.length - 1];
+    if (!oldest || time <= oldest.time) return;
+    samples[samples.length - 1] = { text, time };
+  }
+  samples.sort((a, b) => b.time - a.time);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Signatures
+
+/** One signature and the patterns (any of them) that show it. Extend by adding rows or patterns. */
+export interface SignatureRule {
+  signature: LogSignature;
+  patterns: readonly RegExp[];
+}
+
+/** The classification table, in the order signatures are reported. No pattern has an unbounded `.*`. */
+export const SIGNATURE_RULES: readonly SignatureRule[] = [
+  {
+    signature: 'connection-refused',
+    patterns: [
+      /ECONNREFUSED/,
+      /connection refused/i,
+      /actively refused/i,
+      /CONNECTION_REFUSED/,
+      /\b111: Connection refused/,
+    ],
+  },
+  {
+    signature: 'pool-timeout',
+    patterns: [
+      /Connection is not available, request timed out after/i,
+      /\bpool timeout\b/i,
+      /timeout acquiring (?:a )?connection/i,
+      /timed out (?:while )?(?:waiting for|trying to acquire|acquiring) (?:a |an idle )?connection/i,
+      /\bpool (?:is )?(?:exhausted|full)\b/i,
+      /QueuePool limit of size \d+ overflow \d+ reached/,
+      /ResourceRequest timed out/,
+      /failed to acquire (?:a )?(?:database |db )?connection/i,
+    ],
+  },
+  {
+    signature: 'out-of-memory',
+    patterns: [
+      /OutOfMemoryError/,
+      /heap out of memory/i,
+      /\bout of memory\b/i,
+      /OOMKilled/,
+      /\boom[-_ ]kill/i,
+      /Cannot allocate memory/i,
+      /\bENOMEM\b/,
+      /\bMemoryError\b/,
+    ],
+  },
+  { signature: 'too-many-open-files', patterns: [/too many open files/i, /\bEMFILE\b/, /\bENFILE\b/] },
+  {
+    signature: 'rate-limited',
+    patterns: [
+      /\b429\b[^\n]{0,40}Too Many Requests/i,
+      /Too Many Requests/i,
+      /rate[ -]?limit(?:ed|ing)?\b[^\n]{0,40}\b(?:exceeded|reached|hit)\b/i,
+      /\brate[ -]?limited\b/i,
+      /\bthrottl(?:ed|ing)\b/i,
+      /ThrottlingException/,
+      /status(?:Code|_code| code)?["']?\s*[=:]\s*429\b/i,
+      /" 429 /,
+    ],
+  },
+  {
+    signature: 'timeout',
+    patterns: [
+      /\btimed? ?out\b/i,
+      /timeout/i,
+      /deadline exceeded/i,
+      /DEADLINE_EXCEEDED/,
+      /\bETIMEDOUT\b/,
+      /\bESOCKETTIMEDOUT\b/,
+      /504 Gateway Time-?out/i,
+    ],
+  },
+  {
+    signature: 'exception',
+    patterns: [
+      /Exception\b/,
+      /Traceback \(most recent call last\)/,
+      /(?:^|\s)panic: /,
+      /\b(?:Type|Reference|Syntax|Range)Error\b/,
+      /\bUncaught\b/,
+      /\bunhandled(?: promise)? rejection\b/i,
+      /\n[ \t]+at [\w$.<>[\] ]+\(/,
+      /\n\tat [\w$.]+\(/,
+    ],
+  },
+  {
+    signature: 'upstream-5xx',
+    patterns: [
+      /\b502 Bad Gateway\b/i,
+      /\b503 Service Unavailable\b/i,
+      /\b504 Gateway Time-?out\b/i,
+      /" 5\d\d /,
+      /upstream[^\n]{0,80}\b(?:status|returned|responded)[^\n]{0,20}\b5\d\d\b/i,
+      /\bstatus(?:Code|_code| code)?["']?\s*[=:]\s*5\d\d\b/i,
+      /\bno live upstreams\b/,
+      /upstream prematurely closed/,
+      /upstream timed out/,
+      /while connecting to upstream/,
+    ],
+  },
+  {
+    signature: 'thread-exhaustion',
+    patterns: [
+      /unable to create (?:new )?native thread/i,
+      /pthread_create failed/i,
+      /RejectedExecutionException/,
+      /thread pool (?:is )?(?:exhausted|full)/i,
+      /exceeds \d+-thread limit/,
+      /\bworker_connections are not enough\b/,
+    ],
+  },
+  { signature: 'deadlock', patterns: [/deadlock/i] },
+  {
+    signature: 'db-error',
+    patterns: [
+      /SQLException|SQLState|SQLSTATE|PSQLException|SQLTransient\w*|SQLNonTransient\w*/,
+      /\bORA-\d{5}\b/,
+      /\bpq: /,
+      /\bpsycopg2?\b|\bsqlalchemy\b/i,
+      /Sequelize\w*Error|QueryFailedError|PrismaClient\w*Error|KnexTimeoutError|Mongo(?:Server|Network)?Error/,
+      /JDBC|Hibernate|HikariPool/i,
+      /duplicate key value violates|violates foreign key constraint|relation "[^"\n]{1,200}" does not exist/,
+      /Lock wait timeout exceeded/i,
+      /too many (?:database )?connections|remaining connection slots are reserved/i,
+      /could not serialize access/i,
+      /:(?:5432|3306|1521|1433|27017)\b/,
+    ],
+  },
+];
+
+/** Every signature whose rule matches the line (the whole line, stack trace included), in table order. */
+export function classifyLine(line: string): LogSignature[] {
+  const found: LogSignature[] = [];
+  for (const rule of SIGNATURE_RULES) {
+    if (found.includes(rule.signature)) continue;
+    if (rule.patterns.some((p) => p.test(line))) found.push(rule.signature);
+  }
+  return found;
+}

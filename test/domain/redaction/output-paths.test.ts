@@ -1,0 +1,83 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RunRecord } from '../../../src/adapters/slack/run-registry.js';
+import { threadRenderers } from '../../../src/adapters/slack/thread-renderers.js';
+import { toDiagnosisJson } from '../../../src/domain/report/diagnosis-json.js';
+import { renderLedger, renderReport, renderStep } from '../../../src/domain/report/render-text.js';
+import type { DiagnosisOutcome } from '../../../src/domain/runs/diagnose.js';
+import { evidence, hypothesis, outcome, step, WINDOW } from '../../support/diagnosis-factory.js';
+
+const b64url = fc.stringMatching(/^[A-Za-z0-9_-]{16,40}$/);
+
+/** Tokens of formats the redactor knows, as they would appear in a log line or a typed symptom. */
+const token = fc.oneof(
+  fc.stringMatching(/^[A-Za-z0-9]{10,24}$/).map((s) => `xoxb-1234567890-${s}`),
+  fc.stringMatching(/^[A-Z0-9]{16}$/).map((s) => `AKIA${s}`),
+  fc.tuple(b64url, b64url).map(([p, s]) => `eyJhbGciOiJIUzI1NiJ9.${p}.${s}`),
+  fc.stringMatching(/^[a-z]{4,10}$/).map((u) => `${u}.oncall@example.com`),
+);
+
+function everyOutput(o: DiagnosisOutcome): string {
+  const record = {
+    runId: o.runId,
+    channel: 'C1',
+    rootTs: '1.1',
+    threadTs: '1.1',
+    text: o.symptom,
+    symptom: {
+      text: o.symptom,
+      service: 'checkout',
+      serviceCandidates: ['checkout'],
+      kinds: [],
+      statusCodes: [],
+      window: WINDOW,
+      windowSource: 'default',
+      notes: [],
+    },
+    userId: 'U1',
+    status: 'finished',
+    stepsDone: 1,
+    stepsTotal: 1,
+    dedupeKey: 'k',
+    undelivered: 0,
+    active: false,
+    result: o,
+  } satisfies RunRecord;
+  return [
+    JSON.stringify(toDiagnosisJson(o)),
+    renderReport(o, { queries: true }),
+    ...o.steps.flatMap((s) => renderStep(s, { queries: true })),
+    ...renderLedger(o.hypotheses),
+    ...o.steps.map((s) => JSON.stringify(threadRenderers.step(s))),
+    JSON.stringify(threadRenderers.ledger(o, record)),
+    JSON.stringify(threadRenderers.root(record)),
+  ].join('\n');
+}
+
+describe('redaction on every output path', () => {
+  it('no generated token survives the JSON, the CLI report, the demo lines or the Slack messages', () => {
+    fc.assert(
+      fc.property(token, (secret) => {
+        const line = `2026-11-01T13:59:00Z ERROR auth failed for ${secret} while calling payments`;
+        const o = outcome({
+          symptom: `502 on checkout ${secret}`,
+          notes: [`seen ${secret}`],
+          steps: [
+            step({
+              id: 'log-patterns',
+              evidence: [evidence({ summary: `1× ${line}` })],
+              patterns: [{ template: 'auth failed for <str>', count: 1, samples: [line], signatures: [] }],
+              signatures: [],
+              reason: `failed with ${secret}`,
+            }),
+          ],
+          hypotheses: [hypothesis({ supporting: [`token ${secret} was refused`] })],
+        });
+        const all = everyOutput(o);
+        expect(all).not.toContain(secret);
+        expect(all).toContain('[redacted:');
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
