@@ -1,3 +1,4 @@
+import { CachedLogSource } from '../adapters/cache/cached-log-source.js';
 import { ElasticsearchLogSource } from '../adapters/elasticsearch/elasticsearch-log-source.js';
 import { LokiLogSource } from '../adapters/loki/loki-log-source.js';
 import type { LogSource } from '../domain/ports.js';
@@ -18,8 +19,16 @@ export interface LogSourceConfig {
   timeoutMs: number;
 }
 
-/** The configured log store: Loki when LOKI_URL is set, else Elasticsearch when ELASTICSEARCH_URL is, else none. */
+/**
+ * The configured log store, cached like Prometheus: Loki when LOKI_URL is set, else Elasticsearch when
+ * ELASTICSEARCH_URL is, else none.
+ */
 export function createLogSource(config: LogSourceConfig): LogSource | undefined {
+  const source = createUncachedLogSource(config);
+  return source ? new CachedLogSource(source) : undefined;
+}
+
+function createUncachedLogSource(config: LogSourceConfig): LogSource | undefined {
   const { loki, elasticsearch: es, timeoutMs } = config;
   if (loki) {
     return new LokiLogSource({

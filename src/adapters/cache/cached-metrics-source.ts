@@ -1,7 +1,8 @@
-import NodeCache from 'node-cache';
-import { AppError, DeadlineExceededError } from '../../domain/errors.js';
 import type { MetricsSource, QueryOptions, Series } from '../../domain/ports.js';
 import type { TimeWindow } from '../../domain/time-window.js';
+import { type CacheStats, cacheKey, QueryCache, snapWindow } from './query-cache.js';
+
+export { type CacheStats, snapWindow };
 
 /** Options for {@link CachedMetricsSource}. */
 export interface CachedMetricsSourceOptions {
@@ -15,21 +16,6 @@ export interface CachedMetricsSourceOptions {
   metadataSnapSeconds?: number;
 }
 
-/** Counters since construction: answers served from the cache, fresh keys, joins of an identical call, real calls. */
-export interface CacheStats {
-  hits: number;
-  misses: number;
-  deduplicated: number;
-  delegated: number;
-}
-
-interface InFlight {
-  promise: Promise<unknown>;
-  controller: AbortController;
-  /** Callers still waiting; when the last one aborts, the delegate call is aborted too. */
-  waiters: number;
-}
-
 const DEFAULT_TTL_SECONDS = 60;
 const DEFAULT_MAX_KEYS = 5000;
 const DEFAULT_MAX_CONCURRENT = 8;
@@ -41,11 +27,8 @@ const DEFAULT_METADATA_SNAP_SECONDS = 60;
  */
 export class CachedMetricsSource implements MetricsSource {
   readonly #delegate: MetricsSource;
-  readonly #cache: NodeCache;
-  readonly #inFlight = new Map<string, InFlight>();
-  readonly #limiter: Limiter;
+  readonly #cache: QueryCache;
   readonly #metadataSnapMs: number;
-  readonly #stats: CacheStats = { hits: 0, misses: 0, deduplicated: 0, delegated: 0 };
 
   constructor(delegate: MetricsSource, options: CachedMetricsSourceOptions = {}) {
     const {
@@ -54,32 +37,31 @@ export class CachedMetricsSource implements MetricsSource {
       maxConcurrent = DEFAULT_MAX_CONCURRENT,
       metadataSnapSeconds = DEFAULT_METADATA_SNAP_SECONDS,
     } = options;
-    requirePositive('ttlSeconds', ttlSeconds);
-    requirePositive('maxKeys', maxKeys);
-    requirePositive('maxConcurrent', maxConcurrent);
-    requirePositive('metadataSnapSeconds', metadataSnapSeconds);
+    if (!Number.isFinite(metadataSnapSeconds) || metadataSnapSeconds <= 0) {
+      throw new RangeError(`QueryCache: metadataSnapSeconds must be a positive number, not ${metadataSnapSeconds}.`);
+    }
     this.#delegate = delegate;
-    // useClones: false keeps hits cheap; callers get a fresh top-level array, and the element types are readonly.
-    this.#cache = new NodeCache({ stdTTL: ttlSeconds, maxKeys, useClones: false, checkperiod: ttlSeconds });
-    this.#limiter = new Limiter(maxConcurrent);
+    this.#cache = new QueryCache({ ttlSeconds, maxKeys, maxConcurrent });
     this.#metadataSnapMs = metadataSnapSeconds * 1000;
   }
 
   queryRange(query: string, window: TimeWindow, stepSeconds: number, options?: QueryOptions): Promise<Series[]> {
     const snapped = snapWindow(window, stepSeconds * 1000);
     const key = cacheKey('range', query, snapped.start.getTime(), snapped.end.getTime(), stepSeconds);
-    return this.#get(key, options, (signal) => this.#delegate.queryRange(query, snapped, stepSeconds, { signal }));
+    return this.#cache.get(key, options, (signal) =>
+      this.#delegate.queryRange(query, snapped, stepSeconds, { signal }),
+    );
   }
 
   queryInstant(query: string, time: Date, options?: QueryOptions): Promise<Series[]> {
     const key = cacheKey('instant', query, time.getTime());
-    return this.#get(key, options, (signal) => this.#delegate.queryInstant(query, time, { signal }));
+    return this.#cache.get(key, options, (signal) => this.#delegate.queryInstant(query, time, { signal }));
   }
 
   series(matchers: readonly string[], window: TimeWindow, options?: QueryOptions): Promise<Record<string, string>[]> {
     const snapped = snapWindow(window, this.#metadataSnapMs);
     const key = cacheKey('series', matchers, snapped.start.getTime(), snapped.end.getTime());
-    return this.#get(key, options, (signal) => this.#delegate.series(matchers, snapped, { signal }));
+    return this.#cache.get(key, options, (signal) => this.#delegate.series(matchers, snapped, { signal }));
   }
 
   labelValues(
@@ -90,7 +72,7 @@ export class CachedMetricsSource implements MetricsSource {
   ): Promise<string[]> {
     const snapped = snapWindow(window, this.#metadataSnapMs);
     const key = cacheKey('labels', label, matchers, snapped.start.getTime(), snapped.end.getTime());
-    return this.#get(key, options, (signal) => this.#delegate.labelValues(label, snapped, matchers, { signal }));
+    return this.#cache.get(key, options, (signal) => this.#delegate.labelValues(label, snapped, matchers, { signal }));
   }
 
   linkFor(query: string, window: TimeWindow): string {
@@ -99,185 +81,16 @@ export class CachedMetricsSource implements MetricsSource {
 
   /** A snapshot of the counters. */
   stats(): CacheStats {
-    return { ...this.#stats };
+    return this.#cache.stats();
   }
 
   /** Drops every cached answer (in-flight calls still finish and are cached). */
   clear(): void {
-    this.#cache.flushAll();
+    this.#cache.clear();
   }
 
   /** Stops node-cache's expiry timer; call on shutdown. */
   close(): void {
     this.#cache.close();
-  }
-
-  async #get<T extends unknown[]>(
-    key: string,
-    options: QueryOptions | undefined,
-    call: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> {
-    const signal = options?.signal;
-    if (signal?.aborted) throw abortError(signal);
-    const cached = this.#cache.get<T>(key);
-    if (cached !== undefined) {
-      this.#stats.hits++;
-      return [...cached] as T;
-    }
-    let entry = this.#inFlight.get(key);
-    if (entry === undefined) {
-      this.#stats.misses++;
-      entry = this.#start(key, call);
-    } else {
-      this.#stats.deduplicated++;
-    }
-    const result = (await this.#wait(key, entry, signal)) as T;
-    return [...result] as T;
-  }
-
-  #start<T>(key: string, call: (signal: AbortSignal) => Promise<T>): InFlight {
-    const controller = new AbortController();
-    const promise = this.#limiter
-      .run(() => {
-        this.#stats.delegated++;
-        return call(controller.signal);
-      }, controller.signal)
-      .then((value) => {
-        this.#store(key, value);
-        return value;
-      })
-      .finally(() => this.#forget(key, entry));
-    // Every waiter may have left; the shared promise must still never reject unobserved.
-    promise.catch(() => undefined);
-    const entry: InFlight = { promise, controller, waiters: 0 };
-    this.#inFlight.set(key, entry);
-    return entry;
-  }
-
-  #forget(key: string, entry: InFlight): void {
-    if (this.#inFlight.get(key) === entry) this.#inFlight.delete(key);
-  }
-
-  /** Waits for a shared call; this caller's abort rejects only this caller, unless it was the last one waiting. */
-  #wait(key: string, entry: InFlight, signal: AbortSignal | undefined): Promise<unknown> {
-    entry.waiters++;
-    if (signal === undefined) return entry.promise;
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        entry.waiters--;
-        if (entry.waiters === 0) {
-          // Nobody wants this answer any more: stop the call, and let the next caller start a fresh one.
-          this.#forget(key, entry);
-          entry.controller.abort(signal.reason);
-        }
-        reject(abortError(signal));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      entry.promise.then(
-        (value) => {
-          signal.removeEventListener('abort', onAbort);
-          resolve(value);
-        },
-        (err: unknown) => {
-          signal.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      );
-    });
-  }
-
-  #store(key: string, value: unknown): void {
-    try {
-      this.#cache.set(key, value);
-    } catch {
-      // ECACHEFULL: evict the oldest key (insertion order) and try once more; never fail a query over caching.
-      const oldest = this.#cache.keys()[0];
-      if (oldest === undefined) return;
-      this.#cache.del(oldest);
-      try {
-        this.#cache.set(key, value);
-      } catch {
-        // Still full: serve the answer uncached.
-      }
-    }
-  }
-}
-
-/** Widens a window to a grid of `stepMs` (start floored, end ceiled), as Grafana's `getRangeSnapInterval` does. */
-export function snapWindow(window: TimeWindow, stepMs: number): TimeWindow {
-  if (!(stepMs > 0) || !Number.isFinite(stepMs)) return window;
-  return {
-    start: new Date(Math.floor(window.start.getTime() / stepMs) * stepMs),
-    end: new Date(Math.ceil(window.end.getTime() / stepMs) * stepMs),
-  };
-}
-
-function cacheKey(...parts: readonly unknown[]): string {
-  return JSON.stringify(parts);
-}
-
-/** The error an aborted waiter gets: a deadline stays a `DeadlineExceededError`, other reasons are rethrown. */
-function abortError(signal: AbortSignal): unknown {
-  const reason: unknown = signal.reason;
-  if (reason instanceof AppError) return reason;
-  if (typeof reason === 'object' && reason !== null && 'name' in reason && reason.name === 'TimeoutError') {
-    return new DeadlineExceededError(
-      "The run's deadline passed while waiting for a metrics query. Narrow the window or allow the run more time.",
-      { cause: reason },
-    );
-  }
-  return reason ?? new DOMException('The operation was aborted.', 'AbortError');
-}
-
-function requirePositive(name: string, value: number): void {
-  if (!Number.isFinite(value) || value <= 0) {
-    throw new RangeError(`CachedMetricsSource: ${name} must be a positive number, not ${value}.`);
-  }
-}
-
-/** A FIFO semaphore: at most `limit` tasks run at once; a queued task whose signal aborts leaves the queue. */
-class Limiter {
-  readonly #limit: number;
-  #active = 0;
-  readonly #queue: Array<() => void> = [];
-
-  constructor(limit: number) {
-    this.#limit = limit;
-  }
-
-  /** Runs `task` now if a slot is free (so the delegate is called synchronously), otherwise when one frees up. */
-  run<T>(task: () => Promise<T>, signal: AbortSignal): Promise<T> {
-    if (signal.aborted) return Promise.reject(abortError(signal));
-    if (this.#active < this.#limit) {
-      this.#active++;
-      return this.#runHoldingSlot(task);
-    }
-    return new Promise<void>((resolve, reject) => {
-      const grant = (): void => {
-        signal.removeEventListener('abort', onAbort);
-        this.#active++;
-        resolve();
-      };
-      const onAbort = (): void => {
-        const index = this.#queue.indexOf(grant);
-        if (index !== -1) this.#queue.splice(index, 1);
-        reject(abortError(signal));
-      };
-      signal.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(grant);
-    }).then(() => this.#runHoldingSlot(task));
-  }
-
-  async #runHoldingSlot<T>(task: () => Promise<T>): Promise<T> {
-    try {
-      return await task();
-    } finally {
-      this.#release();
-    }
-  }
-
-  #release(): void {
-    this.#active--;
-    this.#queue.shift()?.();
   }
 }

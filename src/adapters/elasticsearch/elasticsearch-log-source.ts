@@ -1,5 +1,4 @@
 import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
-import type { z } from 'zod';
 import {
   AppError,
   ConfigError,
@@ -17,6 +16,15 @@ import {
 } from '../../domain/errors.js';
 import type { LogLine, LogQuery, LogSource, QueryOptions } from '../../domain/ports.js';
 import { createHttpClient, stripUserinfo } from '../http/create-http-client.js';
+import {
+  isHtml,
+  isHttpUrl,
+  isTimeoutReason,
+  parseJson,
+  safeDecode,
+  shorten,
+  summarizeIssues,
+} from '../http/response-helpers.js';
 import { ErrorResponse, type EsError, type Hit, type Search, SearchResponse } from './wire.js';
 
 /** Credentials for Elasticsearch: basic auth, or an API key (the base64 `id:api_key` Kibana shows as "encoded"). */
@@ -521,14 +529,6 @@ function isRetryable(err: unknown): boolean {
   return err.status === undefined || err.status >= 500 || err.status === 429;
 }
 
-function isHtml(body: string, contentType: string): boolean {
-  return /html/i.test(contentType) || /^\s*<(!doctype|html|head|body)\b/i.test(body);
-}
-
-function isTimeoutReason(reason: unknown): boolean {
-  return typeof reason === 'object' && reason !== null && 'name' in reason && reason.name === 'TimeoutError';
-}
-
 function errorCode(err: unknown): string | undefined {
   const codes: string[] = [];
   for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; depth++) {
@@ -536,41 +536,4 @@ function errorCode(err: unknown): string | undefined {
     e = 'cause' in e ? e.cause : undefined;
   }
   return codes.find((code) => !code.startsWith('ERR_')) ?? codes[0];
-}
-
-function parseJson(body: string): { value: unknown } | undefined {
-  try {
-    return { value: JSON.parse(body) as unknown };
-  } catch {
-    return undefined;
-  }
-}
-
-function summarizeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`)
-    .join('; ');
-}
-
-function shorten(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-
-function isHttpUrl(url: string): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

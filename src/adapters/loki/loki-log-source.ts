@@ -1,5 +1,4 @@
 import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
-import type { z } from 'zod';
 import {
   AppError,
   ConfigError,
@@ -20,6 +19,15 @@ import type { LogLine, LogQuery, LogSource, QueryOptions } from '../../domain/po
 import { isLabelName, quoteLiteral } from '../../domain/promql/quote.js';
 import { formatPromDuration, windowSeconds } from '../../domain/time-window.js';
 import { createHttpClient, stripUserinfo } from '../http/create-http-client.js';
+import {
+  collectSecrets,
+  isHtml,
+  isHttpUrl,
+  isTimeoutReason,
+  parseJson,
+  shorten,
+  summarizeIssues,
+} from '../http/response-helpers.js';
 import { EnvelopeResponse, type QueryData, type Stream } from './wire.js';
 
 /** Options for {@link LokiLogSource}. */
@@ -63,7 +71,6 @@ export const DEFAULT_LOKI_ERROR_FILTER = '(?i)(error|exception|fatal|panic|fail)
 const SNIPPET_CHARS = 120;
 const MESSAGE_CHARS = 300;
 const TRUNCATED_JSON = 'truncated or invalid JSON';
-const SECRET_HEADER = /authorization|cookie|token|secret|password|api-?key/i;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
@@ -475,14 +482,6 @@ function isRetryable(err: unknown): boolean {
   return err.status === undefined || err.status >= 500 || err.status === 429;
 }
 
-function isHtml(body: string, contentType: string): boolean {
-  return /html/i.test(contentType) || /^\s*<(!doctype|html|head|body)\b/i.test(body);
-}
-
-function isTimeoutReason(reason: unknown): boolean {
-  return typeof reason === 'object' && reason !== null && 'name' in reason && reason.name === 'TimeoutError';
-}
-
 function errorCode(err: unknown): string | undefined {
   const codes: string[] = [];
   for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; depth++) {
@@ -490,54 +489,4 @@ function errorCode(err: unknown): string | undefined {
     e = 'cause' in e ? e.cause : undefined;
   }
   return codes.find((code) => !code.startsWith('ERR_')) ?? codes[0];
-}
-
-function parseJson(body: string): { value: unknown } | undefined {
-  try {
-    return { value: JSON.parse(body) as unknown };
-  } catch {
-    return undefined;
-  }
-}
-
-function summarizeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`)
-    .join('; ');
-}
-
-function shorten(text: string, max: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-
-function isHttpUrl(url: string): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
-function collectSecrets(url: string, headers: Readonly<Record<string, string>>): string[] {
-  const secrets = new Set<string>();
-  const { username, password } = new URL(url);
-  for (const value of [password, safeDecode(password), `${username}:${password}`]) secrets.add(value);
-  for (const [name, value] of Object.entries(headers)) {
-    if (!SECRET_HEADER.test(name)) continue;
-    secrets.add(value);
-    const credentials = /^\S+\s+(\S.*)$/.exec(value)?.[1];
-    if (credentials !== undefined) secrets.add(credentials);
-  }
-  return [...secrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
 }

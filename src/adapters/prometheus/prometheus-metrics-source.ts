@@ -22,6 +22,7 @@ import type { MetricsSource, QueryOptions, Series } from '../../domain/ports.js'
 import { isLabelName } from '../../domain/promql/quote.js';
 import { formatPromDuration, type TimeWindow, windowSeconds } from '../../domain/time-window.js';
 import { createHttpClient, stripUserinfo } from '../http/create-http-client.js';
+import { collectSecrets, isHttpUrl, isTimeoutReason, parseJson, summarizeIssues } from '../http/response-helpers.js';
 import {
   BuildInfoDataResponse,
   type Envelope,
@@ -63,7 +64,6 @@ const DEFAULT_RETRIES = 1;
 const DEFAULT_RETRY_BACKOFF_MS = 200;
 const SNIPPET_CHARS = 120;
 const TRUNCATED_JSON = 'truncated or invalid JSON';
-const SECRET_HEADER = /authorization|cookie|token|secret|password|api-?key/i;
 
 /**
  * A `MetricsSource` over the Prometheus HTTP API (any compatible server: Thanos, Mimir, VictoriaMetrics), which
@@ -488,10 +488,6 @@ function isRetryable(err: unknown): boolean {
   return err.status === undefined || err.status >= 500;
 }
 
-function isTimeoutReason(reason: unknown): boolean {
-  return typeof reason === 'object' && reason !== null && 'name' in reason && reason.name === 'TimeoutError';
-}
-
 /** The most specific error code in the chain: a system code (`ECONNREFUSED`) beats axios's own (`ERR_NETWORK`). */
 function errorCode(err: unknown): string | undefined {
   const codes: string[] = [];
@@ -500,21 +496,6 @@ function errorCode(err: unknown): string | undefined {
     e = 'cause' in e ? e.cause : undefined;
   }
   return codes.find((code) => !code.startsWith('ERR_')) ?? codes[0];
-}
-
-function parseJson(body: string): { value: unknown } | undefined {
-  try {
-    return { value: JSON.parse(body) as unknown };
-  } catch {
-    return undefined;
-  }
-}
-
-function summarizeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.map(String).join('.') : 'body'}: ${issue.message}`)
-    .join('; ');
 }
 
 function snippet(text: string): string {
@@ -532,41 +513,10 @@ function formatTimeoutParam(ms: number): string {
   return whole % 1000 === 0 ? `${whole / 1000}s` : `${whole}ms`;
 }
 
-function isHttpUrl(url: string): boolean {
-  try {
-    const { protocol } = new URL(url);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
-}
-
 function safeStripUserinfo(url: string): string {
   try {
     return stripUserinfo(url);
   } catch {
     return 'another address';
-  }
-}
-
-/** Strings that must never appear in a message: the URL's password and the values of secret-looking headers. */
-function collectSecrets(url: string, headers: Readonly<Record<string, string>>): string[] {
-  const secrets = new Set<string>();
-  const { username, password } = new URL(url);
-  for (const value of [password, safeDecode(password), `${username}:${password}`]) secrets.add(value);
-  for (const [name, value] of Object.entries(headers)) {
-    if (!SECRET_HEADER.test(name)) continue;
-    secrets.add(value);
-    const credentials = /^\S+\s+(\S.*)$/.exec(value)?.[1];
-    if (credentials !== undefined) secrets.add(credentials);
-  }
-  return [...secrets].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
   }
 }
