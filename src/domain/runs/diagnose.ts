@@ -172,6 +172,12 @@ async function execute(
       conclusion: { kind: 'failed', summary: `Could not look up the service: ${error.message}`, nextSteps: [] },
     });
   }
+  if (!discovery.found && deps.logs && playbook.steps.some((s) => s.kind === 'logs')) {
+    // Logs only: Prometheus does not know the service, but the log store may. Metric steps report no data.
+    const service = symptom.serviceCandidates[0] ?? '';
+    notes.push(`Prometheus has no metrics for "${service}"; only the log steps could run.`);
+    discovery = { found: true, profile: { service, families: new Map() }, tried: discovery.tried };
+  }
   if (!discovery.found) {
     const tried = discovery.tried.map((t) => `"${t}"`).join(', ');
     const suggestions = discovery.suggestions;

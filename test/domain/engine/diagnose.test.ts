@@ -169,3 +169,29 @@ describe('diagnose', () => {
     expect(source.queries).toEqual([]);
   });
 });
+
+describe('diagnose with logs only', () => {
+  it('runs the log steps for a service Prometheus does not know, and says so', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, () => []);
+    const logs = {
+      name: 'loki' as const,
+      countErrors: async () => 120,
+      errorLines: async () => [
+        { time: 1, line: 'HikariPool-1 - Connection is not available, request timed out after 30000ms.', labels: {} },
+        { time: 2, line: 'HikariPool-1 - Connection is not available, request timed out after 30001ms.', labels: {} },
+      ],
+      linkFor: () => undefined,
+    };
+    const playbooks = await loadPlaybooks('playbooks');
+    const result = await runToEnd(
+      diagnose(
+        { metrics: source, logs, playbooks, clock: { now: () => AT } },
+        { runId: 'l1', symptom: symptom('500s on billing', 'billing') },
+      ),
+    );
+    expect(result.notes).toContain('Prometheus has no metrics for "billing"; only the log steps could run.');
+    expect(result.steps.find((s) => s.id === 'log-patterns')?.signatures).toContain('pool-timeout');
+    expect(result.hypotheses[0]?.cause).toBe('connection-pool-exhausted');
+    expect(result.steps.find((s) => s.id === 'error-ratio')?.status).toBe('no_data');
+  });
+});
