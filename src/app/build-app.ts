@@ -4,7 +4,8 @@ import { createJsonLogger, type Logger } from '../adapters/log/json-logger.js';
 import { ChannelPacer } from '../adapters/slack/channel-pacer.js';
 import { registerListeners } from '../adapters/slack/register-listeners.js';
 import { RunRegistry } from '../adapters/slack/run-registry.js';
-import { threadRenderers } from '../adapters/slack/thread-renderers.js';
+import { createThreadRenderers } from '../adapters/slack/thread-renderers.js';
+import { createRedactor } from '../domain/redaction/redact.js';
 import type { Config } from './config.js';
 import { createDiagnoser, type Diagnoser, systemClock } from './create-diagnoser.js';
 
@@ -90,7 +91,9 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     run: (request) => diagnoser.run(request),
     registry,
     pacer,
-    render: threadRenderers,
+    render: createThreadRenderers(
+      createRedactor({ extraPatterns: (config.redactPatterns ?? []).map((pattern) => ({ pattern })) }),
+    ),
     logger,
     now,
     ...(config.timeZone ? { timeZone: config.timeZone } : {}),

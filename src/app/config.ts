@@ -48,6 +48,12 @@ const EnvSchema = z
     ELASTICSEARCH_USERNAME: optionalText,
     ELASTICSEARCH_PASSWORD: optionalText,
     ELASTICSEARCH_API_KEY: optionalText,
+    TRIAGE_REDACT_PATTERNS: optionalText.pipe(
+      z
+        .string()
+        .transform((text, ctx) => parseRedactPatterns(text, ctx))
+        .optional(),
+    ),
     TRIAGE_REPLY_INTERVAL_MS: z.coerce.number().int().min(0).default(1100),
     TRIAGE_REPLY_BURST: z.coerce.number().int().min(1).max(10).default(3),
   })
@@ -81,6 +87,8 @@ export interface Config {
   logs?: Omit<LogSourceConfig, 'timeoutMs'>;
   timeZone?: string;
   playbooksDir?: string;
+  /** Extra regular expressions to redact from every output, besides the known secret formats. */
+  redactPatterns?: string[];
   deadlineMs: number;
 }
 
@@ -108,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...logConfigFrom(e),
     ...(e.TRIAGE_TIMEZONE ? { timeZone: e.TRIAGE_TIMEZONE } : {}),
     ...(e.TRIAGE_PLAYBOOKS_DIR ? { playbooksDir: e.TRIAGE_PLAYBOOKS_DIR } : {}),
+    ...(e.TRIAGE_REDACT_PATTERNS ? { redactPatterns: e.TRIAGE_REDACT_PATTERNS } : {}),
     deadlineMs: e.TRIAGE_DEADLINE_MS,
   };
   Object.freeze(config.slack);
@@ -151,4 +160,35 @@ export function logConfigFrom(e: {
     };
   }
   return {};
+}
+
+/**
+ * `TRIAGE_REDACT_PATTERNS`: a JSON array of regular expressions, e.g. `["ACME-[0-9]{6}", "cust_[a-z0-9]{12}"]`.
+ * Each must compile; matches become `[redacted:custom]` everywhere Triage writes.
+ */
+export function parseRedactPatterns(text: string, ctx?: z.RefinementCtx): string[] {
+  const fail = (message: string): string[] => {
+    if (ctx) {
+      ctx.addIssue({ code: 'custom', message });
+      return z.NEVER;
+    }
+    throw new ConfigError(`TRIAGE_REDACT_PATTERNS ${message}`);
+  };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail('must be a JSON array of regular expressions, e.g. ["ACME-[0-9]{6}"]');
+  }
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '')) {
+    return fail('must be a JSON array of non-empty strings');
+  }
+  for (const source of value as string[]) {
+    try {
+      new RegExp(source, 'g');
+    } catch {
+      return fail(`has a pattern that is not a valid regular expression: ${JSON.stringify(source)}`);
+    }
+  }
+  return value as string[];
 }

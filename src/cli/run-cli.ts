@@ -4,9 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { stripUserinfo } from '../adapters/http/create-http-client.js';
 import { loadPlaybooksSafe } from '../adapters/playbook-files/load-playbooks.js';
-import { logConfigFrom } from '../app/config.js';
+import { logConfigFrom, parseRedactPatterns } from '../app/config.js';
 import { createDiagnoser, runToEnd } from '../app/create-diagnoser.js';
 import { AppError } from '../domain/errors.js';
+import { createRedactor } from '../domain/redaction/redact.js';
 import { toDiagnosisJson } from '../domain/report/diagnosis-json.js';
 import { renderProgress, renderReport } from '../domain/report/render-text.js';
 import { parseSymptom } from '../domain/symptom/parse-symptom.js';
@@ -129,14 +130,19 @@ export async function runCli(
         playbooksDir: (opts.playbooks as string | undefined) ?? env.TRIAGE_PLAYBOOKS_DIR ?? BUNDLED_PLAYBOOKS,
         deadlineMs: opts.deadlineMs as number,
       });
+      const redactor = createRedactor({
+        extraPatterns: (env.TRIAGE_REDACT_PATTERNS ? parseRedactPatterns(env.TRIAGE_REDACT_PATTERNS) : []).map(
+          (pattern) => ({ pattern }),
+        ),
+      });
       const json = opts.json === true;
       const result = await runToEnd(diagnoser.run({ runId: randomUUID(), symptom }), (event) => {
         if (json) return;
         const line = renderProgress(event);
         if (line) io.stderr(`${line}\n`);
       });
-      if (json) io.stdout(`${JSON.stringify(toDiagnosisJson(result), null, 2)}\n`);
-      else io.stdout(`${renderReport(result, { queries: opts.queries === true })}\n`);
+      if (json) io.stdout(`${JSON.stringify(toDiagnosisJson(result, redactor), null, 2)}\n`);
+      else io.stdout(`${renderReport(result, { queries: opts.queries === true, redactor })}\n`);
       if (result.error?.code === 'query_unsafe') {
         io.stderr(`triage: ${result.error.message}\n`);
         exitCode = EXIT.usage;
@@ -195,9 +201,8 @@ export async function runCli(
     }
     if (err instanceof AppError) {
       io.stderr(`triage: ${err.message}\n`);
-      return err.code === 'symptom_invalid' || err.code === 'usage_invalid' || err.code === 'playbook_invalid'
-        ? EXIT.usage
-        : EXIT.failed;
+      const usage = ['symptom_invalid', 'usage_invalid', 'playbook_invalid', 'config_invalid'];
+      return usage.includes(err.code) ? EXIT.usage : EXIT.failed;
     }
     throw err;
   }

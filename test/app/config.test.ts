@@ -39,9 +39,17 @@ describe('loadConfig', () => {
     [{ PORT: 'eighty' }, /PORT/],
     [{ TRIAGE_TIMEZONE: 'Mars/Olympus' }, /TRIAGE_TIMEZONE must be an IANA time zone/],
     [{ SLACK_API_URL: 'not a url' }, /SLACK_API_URL must be a URL/],
+    [{ TRIAGE_REDACT_PATTERNS: 'ACME-[0-9]+' }, /TRIAGE_REDACT_PATTERNS must be a JSON array/],
+    [{ TRIAGE_REDACT_PATTERNS: '["ok", "(unclosed"]' }, /not a valid regular expression: "\(unclosed"/],
     [{ SLACK_SIGNING_SECRET: '' }, /SLACK_SIGNING_SECRET is required for the HTTP receiver.*SLACK_APP_TOKEN/],
   ])('rejects %j with a readable message', (override, message) => {
     expect(() => loadConfig({ ...VALID, ...override })).toThrow(message);
+  });
+
+  it('reads extra redaction patterns', () => {
+    expect(loadConfig({ ...VALID, TRIAGE_REDACT_PATTERNS: '["ACME-[0-9]{6}"]' }).redactPatterns).toEqual([
+      'ACME-[0-9]{6}',
+    ]);
   });
 
   it('accepts Socket Mode without a signing secret', () => {

@@ -1,4 +1,4 @@
-import { redactDeep } from '../../domain/redaction/redact.js';
+import { type Redactor, redact, redactDeep } from '../../domain/redaction/redact.js';
 import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
 import { renderHelp } from './blocks/render-help.js';
 import { renderLedger } from './blocks/render-ledger.js';
@@ -27,11 +27,16 @@ export function rootStateOf(record: RunRecord): RootState {
   };
 }
 
-/** The Block Kit renderers the Slack surface uses. */
-export const threadRenderers: ThreadRenderers & { help(): SlackMessage } = {
+/** The Block Kit renderers the Slack surface uses, redacting with `redactor` first. */
+export function createThreadRenderers(redactor: Redactor = redact): ThreadRenderers & { help(): SlackMessage } {
   // Everything is redacted before it is rendered: symptoms typed by people and log lines can hold secrets.
-  root: (record) => renderRoot(redactDeep(rootStateOf(record))),
-  step: (step) => renderStep(redactDeep(step)),
-  ledger: (result: DiagnosisOutcome) => renderLedger(redactDeep(result)),
-  help: renderHelp,
-};
+  return {
+    root: (record) => renderRoot(redactDeep(rootStateOf(record), redactor)),
+    step: (step) => renderStep(redactDeep(step, redactor)),
+    ledger: (result: DiagnosisOutcome) => renderLedger(redactDeep(result, redactor)),
+    help: renderHelp,
+  };
+}
+
+/** The renderers with the default redaction. */
+export const threadRenderers = createThreadRenderers();

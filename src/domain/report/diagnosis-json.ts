@@ -1,4 +1,4 @@
-import { redactDeep } from '../redaction/redact.js';
+import { type Redactor, redact, redactDeep } from '../redaction/redact.js';
 import type { DiagnosisOutcome } from '../runs/diagnose.js';
 
 function iso(d: Date): string {
@@ -13,8 +13,8 @@ function num(x: number | null): number | null {
  * The `triage diagnose --json` contract (causes.md): the documented fields keep their meaning; extra fields
  * (conclusion, links, thresholds, verdicts) are additions.
  */
-export function toDiagnosisJson(result: DiagnosisOutcome): Record<string, unknown> {
-  return redactDeep(diagnosisJson(result));
+export function toDiagnosisJson(result: DiagnosisOutcome, redactor: Redactor = redact): Record<string, unknown> {
+  return redactDeep(diagnosisJson(result), redactor);
 }
 
 function diagnosisJson(result: DiagnosisOutcome): Record<string, unknown> {

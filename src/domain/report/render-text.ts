@@ -1,5 +1,5 @@
 import type { HypothesisResult, RunEvent, StepResult } from '../engine/types.js';
-import { redactDeep } from '../redaction/redact.js';
+import { type Redactor, redact, redactDeep } from '../redaction/redact.js';
 import type { DiagnosisOutcome } from '../runs/diagnose.js';
 
 const STATUS_MARK: Record<StepResult['status'], string> = {
@@ -30,8 +30,14 @@ function fmtTime(d: Date): string {
 }
 
 /** One finished step as text lines: status, evidence with baseline and thresholds, sparkline, query. */
-export function renderStep(raw: StepResult, options: { queries?: boolean } = {}): string[] {
-  const step = redactDeep(raw);
+export interface TextOptions {
+  queries?: boolean;
+  /** Applied to everything before it is printed; the default catches the known secret formats. */
+  redactor?: Redactor;
+}
+
+export function renderStep(raw: StepResult, options: TextOptions = {}): string[] {
+  const step = redactDeep(raw, options.redactor ?? redact);
   const lines = [`${STATUS_MARK[step.status].padEnd(10)} ${step.title}`];
   for (const e of step.evidence) {
     const spark = sparkline(e.series.map((p) => p.v));
@@ -49,9 +55,9 @@ export function renderStep(raw: StepResult, options: { queries?: boolean } = {})
 }
 
 /** The hypothesis ledger: supported, possible and ruled-out causes, each with why. */
-export function renderLedger(raw: readonly HypothesisResult[]): string[] {
+export function renderLedger(raw: readonly HypothesisResult[], redactor: Redactor = redact): string[] {
   const lines: string[] = [];
-  for (const h of redactDeep(raw)) {
+  for (const h of redactDeep(raw, redactor)) {
     const pct = `${Math.round(h.confidence * 100)}%`.padStart(4);
     lines.push(`${pct}  ${h.cause.padEnd(26)} ${h.verdict}`);
     for (const s of h.supporting) lines.push(`        + ${s}`);
@@ -62,8 +68,8 @@ export function renderLedger(raw: readonly HypothesisResult[]): string[] {
 }
 
 /** The whole report as the CLI prints it after a run. */
-export function renderReport(raw: DiagnosisOutcome, options: { queries?: boolean } = {}): string {
-  const result = redactDeep(raw);
+export function renderReport(raw: DiagnosisOutcome, options: TextOptions = {}): string {
+  const result = redactDeep(raw, options.redactor ?? redact);
   const out: string[] = [];
   out.push(`Triage — "${result.symptom}"`);
   out.push(
@@ -73,12 +79,12 @@ export function renderReport(raw: DiagnosisOutcome, options: { queries?: boolean
   out.push('');
   if (result.steps.length) {
     out.push('Steps');
-    for (const s of result.steps) out.push(...renderStep(s, options));
+    for (const s of result.steps) out.push(...renderStep(s, { ...options, redactor: (t) => t }));
     out.push('');
   }
   if (result.hypotheses.length) {
     out.push('Hypotheses');
-    out.push(...renderLedger(result.hypotheses));
+    out.push(...renderLedger(result.hypotheses, (t) => t));
     out.push('');
   }
   out.push(result.conclusion.summary);

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../src/adapters/slack/run-registry.js';
-import { threadRenderers } from '../../../src/adapters/slack/thread-renderers.js';
+import { createThreadRenderers, threadRenderers } from '../../../src/adapters/slack/thread-renderers.js';
+import { createRedactor } from '../../../src/domain/redaction/redact.js';
 import { toDiagnosisJson } from '../../../src/domain/report/diagnosis-json.js';
 import { renderLedger, renderReport, renderStep } from '../../../src/domain/report/render-text.js';
 import type { DiagnosisOutcome } from '../../../src/domain/runs/diagnose.js';
@@ -79,5 +80,22 @@ describe('redaction on every output path', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('applies configured extra patterns on the CLI and Slack paths', () => {
+    const redactor = createRedactor({ extraPatterns: [{ pattern: 'ACME-[0-9]{6}' }] });
+    const o = outcome({ steps: [step({ evidence: [evidence({ summary: 'customer ACME-123456 failed' })] })] });
+    const first = o.steps[0];
+    if (!first) throw new Error('no step');
+    const outputs = [
+      JSON.stringify(toDiagnosisJson(o, redactor)),
+      renderReport(o, { redactor }),
+      JSON.stringify(createThreadRenderers(redactor).step(first)),
+    ];
+    for (const out of outputs) {
+      expect(out).not.toContain('ACME-123456');
+      expect(out).toContain('[redacted:custom]');
+    }
+    expect(JSON.stringify(threadRenderers.step(first))).toContain('ACME-123456');
   });
 });
