@@ -48,6 +48,9 @@ const EnvSchema = z
     ELASTICSEARCH_USERNAME: optionalText,
     ELASTICSEARCH_PASSWORD: optionalText,
     ELASTICSEARCH_API_KEY: optionalText,
+    ELASTICSEARCH_SERVICE_FIELD: optionalText,
+    ELASTICSEARCH_LEVEL_FIELD: optionalText,
+    ELASTICSEARCH_MESSAGE_FIELD: optionalText,
     TRIAGE_REDACT_PATTERNS: optionalText.pipe(
       z
         .string()
@@ -134,6 +137,9 @@ export function logConfigFrom(e: {
   ELASTICSEARCH_USERNAME?: string | undefined;
   ELASTICSEARCH_PASSWORD?: string | undefined;
   ELASTICSEARCH_API_KEY?: string | undefined;
+  ELASTICSEARCH_SERVICE_FIELD?: string | undefined;
+  ELASTICSEARCH_LEVEL_FIELD?: string | undefined;
+  ELASTICSEARCH_MESSAGE_FIELD?: string | undefined;
 }): { logs?: Omit<LogSourceConfig, 'timeoutMs'> } {
   if (e.LOKI_URL) {
     return {
@@ -155,6 +161,9 @@ export function logConfigFrom(e: {
           ...(e.ELASTICSEARCH_USERNAME ? { username: e.ELASTICSEARCH_USERNAME } : {}),
           ...(e.ELASTICSEARCH_PASSWORD ? { password: e.ELASTICSEARCH_PASSWORD } : {}),
           ...(e.ELASTICSEARCH_API_KEY ? { apiKey: e.ELASTICSEARCH_API_KEY } : {}),
+          ...(e.ELASTICSEARCH_SERVICE_FIELD ? { serviceField: e.ELASTICSEARCH_SERVICE_FIELD } : {}),
+          ...(e.ELASTICSEARCH_LEVEL_FIELD ? { levelField: e.ELASTICSEARCH_LEVEL_FIELD } : {}),
+          ...(e.ELASTICSEARCH_MESSAGE_FIELD ? { messageField: e.ELASTICSEARCH_MESSAGE_FIELD } : {}),
         },
       },
     };

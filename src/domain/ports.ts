@@ -69,6 +69,18 @@ export interface LogSource {
   countErrors(query: LogQuery, options?: QueryOptions): Promise<number>;
   /** Error lines for the service in the window, newest first, at most `limit`. */
   errorLines(query: LogQuery & { limit: number }, options?: QueryOptions): Promise<LogLine[]>;
+  /**
+   * Error lines per step over the window and the most frequent error types, when the store can aggregate them
+   * (Elasticsearch `date_histogram` and `terms`). Optional: stores without it give counts and lines only.
+   */
+  errorTimeline?(query: LogQuery & { stepSeconds: number }, options?: QueryOptions): Promise<ErrorTimeline>;
   /** A link a human can open to see these logs (Grafana Explore or Kibana Discover), when one is configured. */
   linkFor(query: LogQuery): string | undefined;
+}
+
+export interface ErrorTimeline {
+  /** Error lines per step, one point per bucket (Unix seconds). */
+  points: Sample[];
+  /** The most frequent error types, most frequent first. */
+  topTypes: { key: string; count: number }[];
 }

@@ -1,4 +1,4 @@
-import type { LogLine, LogQuery, LogSource, QueryOptions } from '../../domain/ports.js';
+import type { ErrorTimeline, LogLine, LogQuery, LogSource, QueryOptions } from '../../domain/ports.js';
 import { type CacheStats, cacheKey, QueryCache, type QueryCacheOptions, snapWindow } from './query-cache.js';
 
 /**
@@ -20,6 +20,22 @@ export class CachedLogSource implements LogSource {
       maxConcurrent: options.maxConcurrent ?? 4,
     });
     this.#snapMs = (options.snapSeconds ?? 15) * 1000;
+    const timeline = delegate.errorTimeline?.bind(delegate);
+    if (timeline) {
+      this.errorTimeline = (query, opts) => {
+        const window = snapWindow(query.window, this.#snapMs);
+        const key = cacheKey(
+          'timeline',
+          query.service,
+          window.start.getTime(),
+          window.end.getTime(),
+          query.stepSeconds,
+        );
+        return this.#cache.get(key, opts, (signal) =>
+          timeline({ service: query.service, window, stepSeconds: query.stepSeconds }, { signal }),
+        );
+      };
+    }
   }
 
   countErrors(query: LogQuery, options?: QueryOptions): Promise<number> {
@@ -37,6 +53,11 @@ export class CachedLogSource implements LogSource {
       this.#delegate.errorLines({ service: query.service, window, limit: query.limit }, { signal }),
     );
   }
+
+  readonly errorTimeline?: (
+    query: LogQuery & { stepSeconds: number },
+    options?: QueryOptions,
+  ) => Promise<ErrorTimeline>;
 
   linkFor(query: LogQuery): string | undefined {
     return this.#delegate.linkFor(query);

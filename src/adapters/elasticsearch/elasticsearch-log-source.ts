@@ -14,7 +14,7 @@ import {
   MalformedResponseError,
   QueryRejectedError,
 } from '../../domain/errors.js';
-import type { LogLine, LogQuery, LogSource, QueryOptions } from '../../domain/ports.js';
+import type { ErrorTimeline, LogLine, LogQuery, LogSource, QueryOptions } from '../../domain/ports.js';
 import { createHttpClient, stripUserinfo } from '../http/create-http-client.js';
 import {
   isHtml,
@@ -188,6 +188,37 @@ export class ElasticsearchLogSource implements LogSource {
           // With relation "gte" the value is a lower bound; track_total_hits: true makes that rare.
           return typeof hits.total === 'number' ? hits.total : hits.total.value;
         },
+      },
+      options,
+    );
+  }
+
+  /** Error lines per step (`date_histogram`, empty buckets kept) and the top `error.type` values (`terms`). */
+  async errorTimeline(query: LogQuery & { stepSeconds: number }, options?: QueryOptions): Promise<ErrorTimeline> {
+    const step = Math.max(1, Math.round(query.stepSeconds));
+    const body = {
+      size: 0,
+      track_total_hits: false,
+      query: this.searchQuery(query),
+      aggs: {
+        per_step: {
+          date_histogram: {
+            field: this.#fields.timestamp,
+            fixed_interval: `${step}s`,
+            min_doc_count: 0,
+            extended_bounds: { min: query.window.start.getTime(), max: query.window.end.getTime() },
+          },
+        },
+        types: { terms: { field: 'error.type', size: 5 } },
+      },
+    };
+    return this.#call(
+      {
+        body,
+        read: ({ aggregations }) => ({
+          points: (aggregations?.per_step?.buckets ?? []).map((b) => ({ t: b.key / 1000, v: b.doc_count })),
+          topTypes: (aggregations?.types?.buckets ?? []).map((b) => ({ key: String(b.key), count: b.doc_count })),
+        }),
       },
       options,
     );

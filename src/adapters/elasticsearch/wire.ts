@@ -19,7 +19,16 @@ export const HitResponse = z.object({
 });
 export type Hit = z.infer<typeof HitResponse>;
 
+const BucketsResponse = <K extends z.ZodType>(key: K) =>
+  z.object({ buckets: z.array(z.object({ key, doc_count: z.number().int().nonnegative() })) });
+
 export const SearchResponse = z.object({
+  aggregations: z
+    .object({
+      per_step: BucketsResponse(z.number()).optional(),
+      types: BucketsResponse(z.union([z.string(), z.number()])).optional(),
+    })
+    .optional(),
   took: z.number().optional(),
   timed_out: z.boolean().optional(),
   hits: z.object({

@@ -2,7 +2,7 @@ import { classifyLine, groupPatterns } from '../logs/group-patterns.js';
 import type { LogStep } from '../playbook/schema.js';
 import { shiftWindow, type TimeWindow, windowSeconds } from '../time-window.js';
 import { childSignal } from './child-signal.js';
-import { describeError, type StepContext, untilAborted } from './evaluate-step.js';
+import { describeError, queryStepSeconds, type StepContext, untilAborted } from './evaluate-step.js';
 import { formatValue } from './format-value.js';
 import { judge } from './judge.js';
 import type { Evidence, StepResult } from './types.js';
@@ -28,20 +28,24 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
     if (step.measure === 'error-count') {
       const length = windowSeconds(ctx.window);
       const before: TimeWindow = shiftWindow(ctx.window, -length);
-      const [now, dayBefore, preceding] = await untilAborted(
+      const [now, dayBefore, preceding, timeline] = await untilAborted(
         Promise.all([
           logs.countErrors({ service, window: ctx.window }, options),
           logs.countErrors({ service, window: shiftWindow(ctx.window, -DAY) }, options),
           logs.countErrors({ service, window: before }, options),
+          logs.errorTimeline?.({ service, window: ctx.window, stepSeconds: queryStepSeconds(ctx.window) }, options),
         ]),
         child.signal,
       );
+      const types = timeline?.topTypes.length
+        ? ` (top error types: ${timeline.topTypes.map((t) => `${t.key} ${t.count}`).join(', ')})`
+        : '';
       const baseline = dayBefore > 0 ? dayBefore : preceding;
       const baselineSource = dayBefore > 0 ? 'day-before' : 'preceding';
       const verdict = judge({ value: now, baseline, thresholds: step.thresholds, change: step.change, direction });
       const when = baselineSource === 'day-before' ? 'same time one day earlier' : 'in the window before';
       const evidence: Evidence = {
-        summary: `Error log lines: ${formatValue(now, 'count')}; baseline ${formatValue(baseline, 'count')} ${when}`,
+        summary: `Error log lines: ${formatValue(now, 'count')}; baseline ${formatValue(baseline, 'count')} ${when}${types}`,
         value: now,
         baseline,
         baselineSource,
@@ -54,7 +58,7 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
         convention: logs.name,
         query: `${logs.name}: error lines of ${service}`,
         link,
-        series: [],
+        series: timeline?.points ?? [],
       };
       return { ...base, status: verdict.status, evidence: [evidence] };
     }

@@ -49,4 +49,24 @@ describe('CachedLogSource', () => {
     expect(inner.calls).toEqual(['lines a 10', 'lines b 10', 'lines a 20']);
     cached.close();
   });
+
+  it('caches the error timeline when the source has one, and has none when it does not', async () => {
+    let calls = 0;
+    const inner = Object.assign(new CountingLogSource(), {
+      errorTimeline: async () => {
+        calls++;
+        return { points: [{ t: 1, v: 2 }], topTypes: [{ key: 'ConnectException', count: 2 }] };
+      },
+    });
+    const cached = new CachedLogSource(inner);
+    const q = { service: 'a', window, stepSeconds: 30 };
+    expect(await cached.errorTimeline?.(q)).toEqual({
+      points: [{ t: 1, v: 2 }],
+      topTypes: [{ key: 'ConnectException', count: 2 }],
+    });
+    await cached.errorTimeline?.(q);
+    expect(calls).toBe(1);
+    expect(new CachedLogSource(new CountingLogSource()).errorTimeline).toBeUndefined();
+    cached.close();
+  });
 });
