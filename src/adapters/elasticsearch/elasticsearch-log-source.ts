@@ -1,4 +1,4 @@
-import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import {
   AppError,
   ConfigError,
@@ -7,9 +7,7 @@ import {
   DatasourceHttpError,
   DatasourceInternalError,
   DatasourceNotFoundError,
-  DatasourceTimeoutError,
   DatasourceUnavailableError,
-  DatasourceUnreachableError,
   DeadlineExceededError,
   MalformedResponseError,
   QueryRejectedError,
@@ -24,6 +22,7 @@ import {
   safeDecode,
   shorten,
   summarizeIssues,
+  transportError,
 } from '../http/response-helpers.js';
 import { ErrorResponse, type EsError, type Hit, type Search, SearchResponse } from './wire.js';
 
@@ -403,27 +402,16 @@ export class ElasticsearchLogSource implements LogSource {
 
   #transportError(err: unknown, call: Endpoint, timedOut: boolean): DatasourceError {
     const cause = this.#sanitizeCause(err);
-    const details: DatasourceErrorDetails = { source: 'elasticsearch', url: this.#url, query: call.query, cause };
-    const code = errorCode(err);
-    const where = `Elasticsearch at ${this.#url}`;
-    const axiosTimeout = isAxiosError(err) && err.message.startsWith('timeout of ');
-    if (timedOut || axiosTimeout) {
-      return new DatasourceTimeoutError(
-        `${where} did not answer ${call.path} within ${this.#timeoutMs} ms. Narrow the window; if the cluster is ` +
-          'just slow, raise the timeout.',
-        details,
-      );
-    }
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      return new DatasourceUnreachableError(
-        `${where} could not be reached (${code}: the host name does not resolve). Check the host in ELASTICSEARCH_URL.`,
-        details,
-      );
-    }
-    return new DatasourceUnreachableError(
-      `${where} could not be reached (${code ?? 'network error'}). Check ELASTICSEARCH_URL and that the cluster is running.`,
-      details,
-    );
+    return transportError(err, timedOut, {
+      code: errorCode(err),
+      where: `Elasticsearch at ${this.#url}`,
+      path: call.path,
+      timeoutMs: this.#timeoutMs,
+      slowAdvice: 'Narrow the window; if the cluster is just slow, raise the timeout.',
+      envVar: 'ELASTICSEARCH_URL',
+      runningName: 'the cluster',
+      details: { source: 'elasticsearch', url: this.#url, query: call.query, cause },
+    });
   }
 
   #abortError(signal: AbortSignal, call: Endpoint): unknown {

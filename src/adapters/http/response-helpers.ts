@@ -1,4 +1,11 @@
+import { isAxiosError } from 'axios';
 import type { z } from 'zod';
+import {
+  type DatasourceError,
+  type DatasourceErrorDetails,
+  DatasourceTimeoutError,
+  DatasourceUnreachableError,
+} from '../../domain/errors.js';
 
 /** Helpers shared by the HTTP data-source adapters (Prometheus, Loki, Elasticsearch). */
 
@@ -62,4 +69,42 @@ export function isHtml(body: string, contentType: string): boolean {
 export function shorten(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+export interface TransportContext {
+  /** e.g. `Prometheus at http://prom:9090` */
+  where: string;
+  path: string;
+  timeoutMs: number;
+  /** What to do when the source is slow, e.g. `Narrow the window; if Loki is just slow, raise the timeout.` */
+  slowAdvice: string;
+  /** The environment variable holding the URL, e.g. `LOKI_URL`. */
+  envVar: string;
+  /** How the source is named in "and that … is running". */
+  runningName: string;
+  details: DatasourceErrorDetails;
+  /** The most specific error code the adapter found in the error chain (`ECONNREFUSED`, `ENOTFOUND`). */
+  code: string | undefined;
+}
+
+/** A transport failure (no HTTP answer) as the typed error the engine understands: timeout or unreachable. */
+export function transportError(err: unknown, timedOut: boolean, ctx: TransportContext): DatasourceError {
+  const { code } = ctx;
+  const axiosTimeout = isAxiosError(err) && err.message.startsWith('timeout of ');
+  if (timedOut || axiosTimeout) {
+    return new DatasourceTimeoutError(
+      `${ctx.where} did not answer ${ctx.path} within ${ctx.timeoutMs} ms. ${ctx.slowAdvice}`,
+      ctx.details,
+    );
+  }
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return new DatasourceUnreachableError(
+      `${ctx.where} could not be reached (${code}: the host name does not resolve). Check the host in ${ctx.envVar}.`,
+      ctx.details,
+    );
+  }
+  return new DatasourceUnreachableError(
+    `${ctx.where} could not be reached (${code ?? 'network error'}). Check ${ctx.envVar} and that ${ctx.runningName} is running.`,
+    ctx.details,
+  );
 }

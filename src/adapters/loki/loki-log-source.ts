@@ -1,4 +1,4 @@
-import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import {
   AppError,
   ConfigError,
@@ -8,7 +8,6 @@ import {
   DatasourceInternalError,
   DatasourceTimeoutError,
   DatasourceUnavailableError,
-  DatasourceUnreachableError,
   DeadlineExceededError,
   MalformedResponseError,
   QueryCanceledError,
@@ -27,6 +26,7 @@ import {
   parseJson,
   shorten,
   summarizeIssues,
+  transportError,
 } from '../http/response-helpers.js';
 import { EnvelopeResponse, type QueryData, type Stream } from './wire.js';
 
@@ -383,27 +383,16 @@ export class LokiLogSource implements LogSource {
 
   #transportError(err: unknown, call: Endpoint, timedOut: boolean): DatasourceError {
     const cause = this.#sanitizeCause(err);
-    const details = this.#details(call, undefined, cause);
-    const code = errorCode(err);
-    const where = `Loki at ${this.#url}`;
-    const axiosTimeout = isAxiosError(err) && err.message.startsWith('timeout of ');
-    if (timedOut || axiosTimeout) {
-      return new DatasourceTimeoutError(
-        `${where} did not answer ${call.path} within ${this.#timeoutMs} ms. Narrow the window; if Loki is just ` +
-          'slow, raise the timeout.',
-        details,
-      );
-    }
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      return new DatasourceUnreachableError(
-        `${where} could not be reached (${code}: the host name does not resolve). Check the host in LOKI_URL.`,
-        details,
-      );
-    }
-    return new DatasourceUnreachableError(
-      `${where} could not be reached (${code ?? 'network error'}). Check LOKI_URL and that Loki is running.`,
-      details,
-    );
+    return transportError(err, timedOut, {
+      code: errorCode(err),
+      where: `Loki at ${this.#url}`,
+      path: call.path,
+      timeoutMs: this.#timeoutMs,
+      slowAdvice: 'Narrow the window; if Loki is just slow, raise the timeout.',
+      envVar: 'LOKI_URL',
+      runningName: 'Loki',
+      details: this.#details(call, undefined, cause),
+    });
   }
 
   #abortError(signal: AbortSignal, call: Endpoint): unknown {

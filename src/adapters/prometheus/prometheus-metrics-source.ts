@@ -1,4 +1,4 @@
-import { type AxiosInstance, type AxiosResponse, isAxiosError } from 'axios';
+import type { AxiosInstance, AxiosResponse } from 'axios';
 import type { z } from 'zod';
 import {
   AppError,
@@ -10,7 +10,6 @@ import {
   DatasourceNotFoundError,
   DatasourceTimeoutError,
   DatasourceUnavailableError,
-  DatasourceUnreachableError,
   DeadlineExceededError,
   MalformedResponseError,
   QueryCanceledError,
@@ -22,7 +21,14 @@ import type { MetricsSource, QueryOptions, Series } from '../../domain/ports.js'
 import { isLabelName } from '../../domain/promql/quote.js';
 import { formatPromDuration, type TimeWindow, windowSeconds } from '../../domain/time-window.js';
 import { createHttpClient, stripUserinfo } from '../http/create-http-client.js';
-import { collectSecrets, isHttpUrl, isTimeoutReason, parseJson, summarizeIssues } from '../http/response-helpers.js';
+import {
+  collectSecrets,
+  isHttpUrl,
+  isTimeoutReason,
+  parseJson,
+  summarizeIssues,
+  transportError,
+} from '../http/response-helpers.js';
 import {
   BuildInfoDataResponse,
   type Envelope,
@@ -384,27 +390,17 @@ export class PrometheusMetricsSource implements MetricsSource {
 
   #transportError(err: unknown, call: Endpoint, timedOut: boolean): DatasourceError {
     const cause = this.#sanitizeCause(err);
-    const details = this.#details(call, undefined, cause);
-    const code = errorCode(err);
-    const where = `Prometheus at ${this.#url}`;
-    const axiosTimeout = isAxiosError(err) && err.message.startsWith('timeout of ');
-    if (timedOut || axiosTimeout) {
-      return new DatasourceTimeoutError(
-        `${where} did not answer ${call.path} within ${this.#timeoutMs} ms. Narrow the window, raise the step or ` +
-          'simplify the query; if Prometheus is just slow, raise the timeout.',
-        details,
-      );
-    }
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-      return new DatasourceUnreachableError(
-        `${where} could not be reached (${code}: the host name does not resolve). Check the host in PROMETHEUS_URL.`,
-        details,
-      );
-    }
-    return new DatasourceUnreachableError(
-      `${where} could not be reached (${code ?? 'network error'}). Check PROMETHEUS_URL and that Prometheus is running.`,
-      details,
-    );
+    return transportError(err, timedOut, {
+      code: errorCode(err),
+      where: `Prometheus at ${this.#url}`,
+      path: call.path,
+      timeoutMs: this.#timeoutMs,
+      slowAdvice:
+        'Narrow the window, raise the step or simplify the query; if Prometheus is just slow, raise the timeout.',
+      envVar: 'PROMETHEUS_URL',
+      runningName: 'Prometheus',
+      details: this.#details(call, undefined, cause),
+    });
   }
 
   /** The error a caller's abort becomes: a deadline stays a `DeadlineExceededError`, other reasons are rethrown. */
