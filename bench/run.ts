@@ -10,6 +10,7 @@ import { loadPlaybooks } from '../src/adapters/playbook-files/load-playbooks.js'
 import { createDiagnoser, runToEnd } from '../src/app/create-diagnoser.js';
 import { parseSymptom } from '../src/domain/symptom/parse-symptom.js';
 import { startScenarioPrometheus } from '../test/support/prometheus/scenario-server.js';
+import { benchAlertStorm } from './alert-storm.js';
 import { benchSlack } from './slack.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -73,6 +74,7 @@ try {
   }
   process.stdout.write('\nSlack\n');
   await benchSlack(server.url, server.scenarios, (line) => process.stdout.write(`${line}\n`));
+  await benchAlertStorm(server.url, server.scenarios, (line) => process.stdout.write(`${line}\n`));
 } finally {
   await server.stop();
 }

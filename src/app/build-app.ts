@@ -1,11 +1,20 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { WebClientEvent } from '@slack/web-api';
+import { ALERTMANAGER_WEBHOOK_PATH, alertmanagerWebhookHandler } from '../adapters/http/alertmanager-webhook.js';
 import { createJsonLogger, type Logger } from '../adapters/log/json-logger.js';
+import { AlertIntake } from '../adapters/slack/alerts/alert-intake.js';
+import { registerAlertListener } from '../adapters/slack/alerts/register-alert-listener.js';
+import { renderAlertNotes, renderStormSummary } from '../adapters/slack/blocks/render-alert.js';
 import { ChannelPacer } from '../adapters/slack/channel-pacer.js';
+import { MethodBudget } from '../adapters/slack/method-budget.js';
 import { registerListeners } from '../adapters/slack/register-listeners.js';
 import { RunRegistry } from '../adapters/slack/run-registry.js';
 import { createThreadRenderers } from '../adapters/slack/thread-renderers.js';
-import { createRedactor } from '../domain/redaction/redact.js';
+import { ThreadRunner } from '../adapters/slack/thread-runner.js';
+import { MemoryAlertThreadStore } from '../adapters/store/memory-alert-threads.js';
+import type { AlertThreadStore } from '../domain/alerts/alert-threads.js';
+import { createRedactor, redactDeep } from '../domain/redaction/redact.js';
 import type { Config } from './config.js';
 import { createDiagnoser, type Diagnoser, systemClock } from './create-diagnoser.js';
 
@@ -16,6 +25,8 @@ export interface BuiltApp {
   receiver: Receiver;
   registry: RunRegistry;
   pacer: ChannelPacer;
+  /** Alert channels and the Alertmanager webhook. */
+  alerts: AlertIntake;
   /** Starts listening (HTTP receiver on `config.port`, or Socket Mode plus health routes on it); returns the port. */
   start(): Promise<number>;
   stop(): Promise<void>;
@@ -25,6 +36,7 @@ export interface BuildOverrides {
   diagnoser?: Diagnoser;
   logger?: Logger;
   now?: () => Date;
+  alertThreads?: AlertThreadStore;
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -48,7 +60,44 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
       deadlineMs: config.deadlineMs,
     }));
   let ready = false;
+  const registry = new RunRegistry();
+  const pacer = new ChannelPacer(config.slack.replyIntervalMs, { burst: config.slack.replyBurst });
+  const redactor = createRedactor({ extraPatterns: (config.redactPatterns ?? []).map((pattern) => ({ pattern })) });
+  const render = createThreadRenderers(redactor);
+  // chat.update is Tier 3 (about 50 a minute per workspace): root edits, alert counters and storm summaries share it.
+  const updates = new MethodBudget(45, { burst: 5 });
+  const runner = new ThreadRunner({
+    run: (request) => diagnoser.run(request),
+    registry,
+    pacer,
+    render,
+    logger,
+    updates,
+  });
+  // The intake needs the Web API client, which exists once the App does; it is only called after start.
+  let intake: AlertIntake | undefined;
+  const intakeRef = {
+    accept: (...args: Parameters<AlertIntake['accept']>) => {
+      if (!intake) throw new Error('the alert intake is not ready');
+      return intake.accept(...args);
+    },
+  };
+  const webhookRoutes = config.alerts.webhookChannel
+    ? [
+        {
+          path: ALERTMANAGER_WEBHOOK_PATH,
+          method: ['POST'],
+          handler: alertmanagerWebhookHandler({
+            intake: intakeRef,
+            channel: config.alerts.webhookChannel,
+            ...(config.alerts.webhookToken ? { token: config.alerts.webhookToken } : {}),
+            logger,
+          }),
+        },
+      ]
+    : [];
   const customRoutes = [
+    ...webhookRoutes,
     {
       path: '/healthz',
       method: ['GET'],
@@ -85,19 +134,39 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
       retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
     },
   });
-  const registry = new RunRegistry();
-  const pacer = new ChannelPacer(config.slack.replyIntervalMs, { burst: config.slack.replyBurst });
   registerListeners(app, {
-    run: (request) => diagnoser.run(request),
+    runner,
     registry,
     pacer,
-    render: createThreadRenderers(
-      createRedactor({ extraPatterns: (config.redactPatterns ?? []).map((pattern) => ({ pattern })) }),
-    ),
+    render,
     logger,
     now,
     ...(config.timeZone ? { timeZone: config.timeZone } : {}),
   });
+  // A 429 for a channel: no more bursts there (the client waits out Retry-After and retries the call itself).
+  app.client.on(WebClientEvent.RATE_LIMITED, (retryAfter: number, request: { body?: { channel?: unknown } }) => {
+    const channel = request?.body?.channel;
+    if (typeof channel === 'string') pacer.rateLimited(channel, retryAfter);
+  });
+  intake = new AlertIntake({
+    client: app.client,
+    runner,
+    registry,
+    pacer,
+    store: overrides.alertThreads ?? new MemoryAlertThreadStore(),
+    render: {
+      notes: (notes) => renderAlertNotes(redactDeep(notes, redactor)),
+      storm: (state) => renderStormSummary({ ...state, titles: new Map(redactDeep([...state.titles], redactor)) }),
+    },
+    logger,
+    now,
+    ...(config.timeZone ? { timeZone: config.timeZone } : {}),
+    options: config.alerts,
+    updates,
+  });
+  if (config.alerts.channels.length > 0) {
+    registerAlertListener(app, { channels: new Set(config.alerts.channels), intake, logger });
+  }
   app.error(async (error) => {
     logger.error({ code: (error as { code?: string }).code, message: error.message }, 'unhandled listener error');
   });
@@ -107,6 +176,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     receiver,
     registry,
     pacer,
+    alerts: intake,
     async start() {
       let port = config.port;
       if (config.slack.appToken) await app.start();
@@ -116,7 +186,15 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
         if (address && typeof address === 'object') port = address.port;
       }
       ready = true;
-      logger.info({ port, mode: config.slack.appToken ? 'socket' : 'http' }, 'Triage is listening');
+      logger.info(
+        {
+          port,
+          mode: config.slack.appToken ? 'socket' : 'http',
+          alertChannels: config.alerts.channels.length,
+          alertWebhook: config.alerts.webhookChannel ? ALERTMANAGER_WEBHOOK_PATH : null,
+        },
+        'Triage is listening',
+      );
       return port;
     },
     async stop() {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { SEVERITIES, type Severity } from '../domain/alerts/alert.js';
+import { parseDurationSeconds } from '../domain/duration.js';
 import { ConfigError } from '../domain/errors.js';
 import type { LogSourceConfig } from './create-log-source.js';
 
@@ -16,6 +18,46 @@ function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+const channelList = optionalText.pipe(
+  z
+    .string()
+    .transform((text, ctx) => {
+      const ids = text.split(/[\s,]+/).filter((id) => id !== '');
+      const bad = ids.filter((id) => !/^[CG][A-Z0-9]{6,}$/.test(id));
+      if (bad.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `must list channel ids (C… or G…, from the channel's "About" tab), not ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(ids)];
+    })
+    .optional(),
+);
+
+const channelId = optionalText.pipe(
+  z
+    .string()
+    .regex(/^[CG][A-Z0-9]{6,}$/, 'must be a channel id (C… or G…, from the channel\'s "About" tab)')
+    .optional(),
+);
+
+/** A duration such as `1h`, `30m` or `1h30m`, in milliseconds. */
+const duration = (fallback: string) =>
+  z
+    .string()
+    .trim()
+    .default(fallback)
+    .transform((text, ctx) => {
+      const seconds = parseDurationSeconds(text);
+      if (seconds === null) {
+        ctx.addIssue({ code: 'custom', message: 'must be a duration such as 30m, 1h or 1h30m' });
+        return z.NEVER;
+      }
+      return seconds * 1000;
+    });
 
 const EnvSchema = z
   .object({
@@ -59,6 +101,21 @@ const EnvSchema = z
     ),
     TRIAGE_REPLY_INTERVAL_MS: z.coerce.number().int().min(0).default(1100),
     TRIAGE_REPLY_BURST: z.coerce.number().int().min(1).max(10).default(3),
+    ALERT_CHANNELS: channelList,
+    ALERT_WEBHOOK_CHANNEL: channelId,
+    ALERT_WEBHOOK_TOKEN: optionalText.pipe(
+      z.string().min(16, 'must be at least 16 characters (use a random secret)').optional(),
+    ),
+    ALERT_DEDUP_WINDOW: duration('1h'),
+    ALERT_GROUP_WINDOW: duration('10m'),
+    ALERT_MIN_SEVERITY: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .default('warning')
+      .pipe(z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` })),
+    ALERT_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(20),
+    ALERT_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
@@ -67,6 +124,13 @@ const EnvSchema = z
         path: ['SLACK_SIGNING_SECRET'],
         message:
           'is required for the HTTP receiver ("Basic Information" → Signing Secret), or set SLACK_APP_TOKEN to use Socket Mode',
+      });
+    }
+    if (env.ALERT_WEBHOOK_TOKEN && !env.ALERT_WEBHOOK_CHANNEL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ALERT_WEBHOOK_CHANNEL'],
+        message: 'is required when ALERT_WEBHOOK_TOKEN is set: it is the channel the webhook opens threads in',
       });
     }
   });
@@ -93,6 +157,21 @@ export interface Config {
   /** Extra regular expressions to redact from every output, besides the known secret formats. */
   redactPatterns?: string[];
   deadlineMs: number;
+  alerts: AlertConfig;
+}
+
+export interface AlertConfig {
+  /** Channels watched for alert messages. */
+  channels: readonly string[];
+  /** Where `POST /alerts/alertmanager` opens threads; the route exists only when this is set. */
+  webhookChannel?: string;
+  /** Bearer token the webhook requires. */
+  webhookToken?: string;
+  dedupeWindowMs: number;
+  groupWindowMs: number;
+  minSeverity: Severity;
+  queueMax: number;
+  concurrency: number;
 }
 
 /** Parses the environment once at start-up into a frozen Config, or throws ConfigError naming every problem. */
@@ -121,7 +200,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...(e.TRIAGE_PLAYBOOKS_DIR ? { playbooksDir: e.TRIAGE_PLAYBOOKS_DIR } : {}),
     ...(e.TRIAGE_REDACT_PATTERNS ? { redactPatterns: e.TRIAGE_REDACT_PATTERNS } : {}),
     deadlineMs: e.TRIAGE_DEADLINE_MS,
+    alerts: {
+      channels: Object.freeze(e.ALERT_CHANNELS ?? []),
+      ...(e.ALERT_WEBHOOK_CHANNEL ? { webhookChannel: e.ALERT_WEBHOOK_CHANNEL } : {}),
+      ...(e.ALERT_WEBHOOK_TOKEN ? { webhookToken: e.ALERT_WEBHOOK_TOKEN } : {}),
+      dedupeWindowMs: e.ALERT_DEDUP_WINDOW,
+      groupWindowMs: e.ALERT_GROUP_WINDOW,
+      minSeverity: e.ALERT_MIN_SEVERITY,
+      queueMax: e.ALERT_QUEUE_MAX,
+      concurrency: e.ALERT_CONCURRENCY,
+    },
   };
+  Object.freeze(config.alerts);
   Object.freeze(config.slack);
   Object.freeze(config.prometheus);
   return Object.freeze(config);

@@ -6,12 +6,12 @@ import { stripUserinfo } from '../adapters/http/create-http-client.js';
 import { loadPlaybooksSafe } from '../adapters/playbook-files/load-playbooks.js';
 import { logConfigFrom, parseRedactPatterns } from '../app/config.js';
 import { createDiagnoser, runToEnd } from '../app/create-diagnoser.js';
+import { parseDurationSeconds } from '../domain/duration.js';
 import { AppError } from '../domain/errors.js';
 import { createRedactor } from '../domain/redaction/redact.js';
 import { toDiagnosisJson } from '../domain/report/diagnosis-json.js';
 import { renderProgress, renderReport } from '../domain/report/render-text.js';
 import { parseSymptom } from '../domain/symptom/parse-symptom.js';
-import { parseDurationSeconds } from './parse-duration.js';
 import { runDemo } from './run-demo.js';
 import { runPlaybookTests } from './run-playbook-tests.js';
 

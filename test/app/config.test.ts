@@ -42,8 +42,52 @@ describe('loadConfig', () => {
     [{ TRIAGE_REDACT_PATTERNS: 'ACME-[0-9]+' }, /TRIAGE_REDACT_PATTERNS must be a JSON array/],
     [{ TRIAGE_REDACT_PATTERNS: '["ok", "(unclosed"]' }, /not a valid regular expression: "\(unclosed"/],
     [{ SLACK_SIGNING_SECRET: '' }, /SLACK_SIGNING_SECRET is required for the HTTP receiver.*SLACK_APP_TOKEN/],
+    [{ ALERT_CHANNELS: 'C0ALERTS01,#alerts' }, /ALERT_CHANNELS must list channel ids.*"#alerts"/],
+    [{ ALERT_WEBHOOK_CHANNEL: 'alerts' }, /ALERT_WEBHOOK_CHANNEL must be a channel id/],
+    [{ ALERT_WEBHOOK_TOKEN: 'short' }, /ALERT_WEBHOOK_TOKEN must be at least 16 characters/],
+    [
+      { ALERT_WEBHOOK_TOKEN: 'a-long-enough-secret-value' },
+      /ALERT_WEBHOOK_CHANNEL is required when ALERT_WEBHOOK_TOKEN/,
+    ],
+    [{ ALERT_DEDUP_WINDOW: 'an hour' }, /ALERT_DEDUP_WINDOW must be a duration such as 30m/],
+    [{ ALERT_GROUP_WINDOW: '0m' }, /ALERT_GROUP_WINDOW must be a duration/],
+    [{ ALERT_MIN_SEVERITY: 'urgent' }, /ALERT_MIN_SEVERITY must be one of info, warning, error, critical/],
+    [{ ALERT_QUEUE_MAX: '0' }, /ALERT_QUEUE_MAX/],
   ])('rejects %j with a readable message', (override, message) => {
     expect(() => loadConfig({ ...VALID, ...override })).toThrow(message);
+  });
+
+  it('reads the alert settings, with defaults', () => {
+    expect(loadConfig(VALID).alerts).toEqual({
+      channels: [],
+      dedupeWindowMs: 3_600_000,
+      groupWindowMs: 600_000,
+      minSeverity: 'warning',
+      queueMax: 20,
+      concurrency: 2,
+    });
+    const config = loadConfig({
+      ...VALID,
+      ALERT_CHANNELS: ' C0ALERTS01, G0PRIVATE1 C0ALERTS01 ',
+      ALERT_WEBHOOK_CHANNEL: 'C0ALERTS01',
+      ALERT_WEBHOOK_TOKEN: 'a-long-enough-secret-value',
+      ALERT_DEDUP_WINDOW: '1h30m',
+      ALERT_GROUP_WINDOW: '5m',
+      ALERT_MIN_SEVERITY: 'Critical',
+      ALERT_QUEUE_MAX: '100',
+      ALERT_CONCURRENCY: '4',
+    });
+    expect(config.alerts).toEqual({
+      channels: ['C0ALERTS01', 'G0PRIVATE1'],
+      webhookChannel: 'C0ALERTS01',
+      webhookToken: 'a-long-enough-secret-value',
+      dedupeWindowMs: 5_400_000,
+      groupWindowMs: 300_000,
+      minSeverity: 'critical',
+      queueMax: 100,
+      concurrency: 4,
+    });
+    expect(Object.isFrozen(config.alerts)).toBe(true);
   });
 
   it('reads extra redaction patterns', () => {

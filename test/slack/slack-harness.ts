@@ -36,6 +36,12 @@ export interface SlackHarness {
   ): Promise<{ status: number; responseUrl: string }>;
   /** POSTs a signed event_callback. */
   event(event: Record<string, unknown>, options?: { event_id?: string; retryNum?: number }): Promise<number>;
+  /** POSTs a JSON body to one of the app's HTTP routes (e.g. the Alertmanager webhook). */
+  postJson(
+    path: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: unknown; ms: number }>;
   /** POSTs raw bytes with the given headers (for forged requests). */
   raw(body: string, headers: Record<string, string>): Promise<number>;
   /** Resolves when every run in the registry has finished. */
@@ -49,6 +55,8 @@ export async function startSlackHarness(options: {
   now: () => Date;
   replyIntervalMs?: number;
   fake?: FakeSlackOptions;
+  /** More environment variables (ALERT_CHANNELS, ALERT_WEBHOOK_CHANNEL, …). */
+  env?: Record<string, string>;
 }): Promise<SlackHarness> {
   const fake = await startFakeSlack(options.fake ?? {});
   const responses = await startResponseUrlServer();
@@ -61,6 +69,7 @@ export async function startSlackHarness(options: {
     TRIAGE_REPLY_INTERVAL_MS: String(options.replyIntervalMs ?? 1100),
     TRIAGE_QUERY_TIMEOUT_MS: '3000',
     TRIAGE_DEADLINE_MS: '20000',
+    ...options.env,
   });
   const built = await buildApp(config, { logger: silentLogger, now: options.now });
   const port = await built.start();
@@ -99,6 +108,20 @@ export async function startSlackHarness(options: {
       }
       return (await post(body, headers)).status;
     },
+    async postJson(path, body, headers = {}) {
+      const t0 = performance.now();
+      const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: 'POST',
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+        headers: { 'Content-Type': 'application/json', ...headers },
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {}
+      return { status: res.status, body: parsed, ms: performance.now() - t0 };
+    },
     async raw(body, headers) {
       return (await post(body, headers)).status;
     },
@@ -106,7 +129,7 @@ export async function startSlackHarness(options: {
       const deadline = Date.now() + timeoutMs;
       // Let the acked work start before looking.
       await new Promise((r) => setTimeout(r, 50));
-      while (built.registry.anyActive() || built.pacer.pendingChannels() > 0) {
+      while (built.registry.anyActive() || built.pacer.pendingChannels() > 0 || !built.alerts.idle()) {
         if (Date.now() > deadline) throw new Error('runs did not finish in time');
         await new Promise((r) => setTimeout(r, 50));
       }

@@ -22,6 +22,10 @@ export const BLOCKS = {
   ledgerMitigations: 'triage_ledger_mitigations',
   ledgerUnmeasured: 'triage_ledger_unmeasured',
   helpUsage: 'triage_help_usage',
+  rootAlert: 'triage_root_alert',
+  alertNotes: 'triage_alert_notes',
+  stormSummary: 'triage_storm_summary',
+  stormAlerts: 'triage_storm_alerts',
   /** The section `enforceLimits` adds when it folds blocks past the 50-block limit. */
   more: 'triage_more',
 } as const;

@@ -148,7 +148,8 @@ export function safeLinkUrl(raw: string, maxLength = 2000): string | null {
 export function link(url: string, label: string): string | null {
   const safe = safeLinkUrl(url);
   if (!safe) return null;
-  const text = fitText(label, 200) || 'link';
+  // A `|` in the label would read as a second separator inside `<url|label>`.
+  const text = fitText(label.replace(/\|/g, '¦'), 200) || 'link';
   return `<${safe}|${text}>`;
 }
 

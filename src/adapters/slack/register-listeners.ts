@@ -1,24 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { RunEvent } from '../../domain/engine/types.js';
 import { SymptomError } from '../../domain/errors.js';
-import type { DiagnoseRequest, DiagnosisOutcome } from '../../domain/runs/diagnose.js';
 import { parseSymptom } from '../../domain/symptom/parse-symptom.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { ACTIONS } from './ids.js';
 import { dedupeKeyOf, messageLink, type RunRecord, type RunRegistry } from './run-registry.js';
-import {
-  describeSlackError,
-  type ReporterLogger,
-  type SlackMessage,
-  SlackRunReporter,
-  type ThreadRenderers,
-} from './slack-run-reporter.js';
+import type { ReporterLogger, SlackMessage, ThreadRenderers } from './slack-run-reporter.js';
+import type { StartRunArgs, ThreadRunner } from './thread-runner.js';
 
 export interface SlackSurfaceDeps {
-  run: (request: DiagnoseRequest) => AsyncGenerator<RunEvent, DiagnosisOutcome>;
+  runner: ThreadRunner;
   registry: RunRegistry;
   pacer: ChannelPacer;
   render: ThreadRenderers & { help(): SlackMessage };
@@ -27,13 +19,6 @@ export interface SlackSurfaceDeps {
   timeZone?: string;
   /** Seen Events API event ids, so a redelivered event starts nothing new. */
   maxRememberedEvents?: number;
-}
-
-const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found']);
-
-function slackError(err: unknown): string | undefined {
-  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
 }
 
 /** Removes the leading bot mention(s) from an app_mention text. */
@@ -83,109 +68,8 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
     }
   };
 
-  /** Posts the root, runs the diagnosis and reports it in the thread. Resolves when the run is over. */
-  const startRun = async (args: {
-    client: WebClient;
-    channel: string;
-    userId: string;
-    text: string;
-    symptom: ParsedSymptom;
-    /** Post the root inside this thread instead of at the top of the channel. */
-    inThread?: string;
-    respond?: RespondFn;
-  }): Promise<RunRecord | undefined> => {
-    const started = deps.registry.beginStart();
-    try {
-      return await postAndRun(args);
-    } finally {
-      started();
-    }
-  };
-
-  const postAndRun = async (args: Parameters<typeof startRun>[0]): Promise<RunRecord | undefined> => {
-    const { client, channel, symptom } = args;
-    const runId = randomUUID();
-    const record: RunRecord = {
-      runId,
-      channel,
-      rootTs: '',
-      threadTs: '',
-      text: args.text,
-      symptom,
-      userId: args.userId,
-      status: 'running',
-      stepsDone: 0,
-      stepsTotal: 0,
-      dedupeKey: dedupeKeyOf(symptom) ?? runId,
-      undelivered: 0,
-      active: true,
-    };
-    const root = deps.render.root(record);
-    try {
-      const posted = await deps.pacer.run(channel, () =>
-        client.chat.postMessage({
-          channel,
-          text: root.text,
-          blocks: root.blocks,
-          ...(args.inThread ? { thread_ts: args.inThread } : {}),
-        }),
-      );
-      record.rootTs = String(posted.ts);
-      record.threadTs = args.inThread ?? record.rootTs;
-    } catch (err) {
-      const code = slackError(err);
-      if (code && NOT_A_MEMBER.has(code) && args.respond) {
-        await runWithoutThread(record, args.respond);
-        record.active = false;
-        return record;
-      }
-      record.active = false;
-      deps.logger.warn({ runId, error: describeSlackError(err) }, 'could not post the root message');
-      await args.respond?.({
-        response_type: 'ephemeral',
-        text: `I could not post in this channel (${describeSlackError(err)}).`,
-      });
-      return undefined;
-    }
-    deps.registry.add(record);
-    const reporter = new SlackRunReporter({
-      client,
-      pacer: deps.pacer,
-      render: deps.render,
-      record,
-      logger: deps.logger,
-    });
-    try {
-      await reporter.consume(deps.run({ runId, symptom }));
-    } catch (err) {
-      record.status = 'failed';
-      deps.logger.warn({ runId, error: describeSlackError(err) }, 'the run failed');
-    } finally {
-      record.active = false;
-    }
-    return record;
-  };
-
-  /** The bot is not in the channel: say how to invite it, run anyway, and answer through the response URL. */
-  const runWithoutThread = async (record: RunRecord, respond: RespondFn) => {
-    await respond({
-      response_type: 'ephemeral',
-      text: `I'm not a member of this channel, so I can't start a thread here. Invite me with \`/invite @Triage\`. Meanwhile I'll diagnose "${record.text}" and answer you here.`,
-    });
-    let result: DiagnosisOutcome | undefined;
-    const run = deps.run({ runId: record.runId, symptom: record.symptom });
-    while (true) {
-      const next = await run.next();
-      if (next.done) {
-        result = next.value;
-        break;
-      }
-    }
-    record.result = result;
-    record.status = 'finished';
-    const ledger = deps.render.ledger(result, record);
-    await respond({ response_type: 'ephemeral', text: ledger.text, blocks: ledger.blocks });
-  };
+  const runner = deps.runner;
+  const startRun = (args: StartRunArgs) => runner.start(args);
 
   app.command('/diagnose', async ({ command, ack, respond, client }) => {
     const text = command.text.trim();
@@ -227,12 +111,26 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
 
   const rerun = async (client: WebClient, record: RunRecord, userId: string) => {
     let symptom: ParsedSymptom;
-    try {
-      symptom = parse(record.text);
-    } catch {
-      symptom = record.symptom;
+    if (record.alert) {
+      // An alert's window starts at its onset: keep the start, look up to now.
+      const end = deps.now();
+      symptom = { ...record.symptom, window: { start: record.symptom.window.start, end } };
+    } else {
+      try {
+        symptom = parse(record.text);
+      } catch {
+        symptom = record.symptom;
+      }
     }
-    await startRun({ client, channel: record.channel, userId, text: record.text, symptom, inThread: record.threadTs });
+    await startRun({
+      client,
+      channel: record.channel,
+      userId,
+      text: record.text,
+      symptom,
+      inThread: record.threadTs,
+      ...(record.alert ? { alert: { ...record.alert, repeats: 0, grouped: [] } } : {}),
+    });
   };
 
   const lookup = async (runId: string, respond: RespondFn): Promise<RunRecord | undefined> => {
@@ -261,12 +159,7 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
         const record = await lookup(String((action as { value?: unknown }).value ?? ''), respond);
         if (!record?.top) return;
         record.decision = { userId: body.user.id, decision, cause: record.top.cause, at: deps.now() };
-        const root = deps.render.root(record);
-        await client.chat
-          .update({ channel: record.channel, ts: record.rootTs, text: root.text, blocks: root.blocks })
-          .catch((err: unknown) =>
-            deps.logger.warn({ runId: record.runId, error: describeSlackError(err) }, 'could not record the decision'),
-          );
+        await runner.refreshRoot(client, record);
       },
     );
   decide('confirmed');

@@ -1,6 +1,7 @@
 import type { HypothesisResult } from '../../domain/engine/types.js';
 import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
+import type { RootAlert } from './blocks/render-alert.js';
 
 export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted';
 
@@ -10,6 +11,9 @@ export interface Decision {
   cause: string;
   at: Date;
 }
+
+/** The alert a run diagnoses (alert channels and the Alertmanager webhook), as its root message shows it. */
+export type RunAlert = RootAlert;
 
 /** What the Slack surface remembers about one run: where its thread is and what it found. */
 export interface RunRecord {
@@ -34,6 +38,8 @@ export interface RunRecord {
   decision?: Decision;
   /** Service + window, so a second identical /diagnose points at this run instead of starting a twin. */
   dedupeKey: string;
+  /** Set when the run diagnoses an alert. */
+  alert?: RunAlert;
   /** Posts that could not be delivered after retries. */
   undelivered: number;
   /** True until every post and edit of the run has been sent (status says what the run found; this says when

@@ -3,6 +3,7 @@ import type { RunEvent, StepResult } from '../../domain/engine/types.js';
 import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
 import type { SlackMessage } from './blocks/limits.js';
 import type { ChannelPacer } from './channel-pacer.js';
+import { type MethodBudget, UNLIMITED } from './method-budget.js';
 import type { RunRecord } from './run-registry.js';
 
 export type { SlackMessage };
@@ -35,6 +36,9 @@ export class SlackRunReporter {
   private readonly record: RunRecord;
   private readonly logger: ReporterLogger;
   private readonly rootEditMs: number;
+  private readonly compact: boolean;
+  private readonly onFinished: (() => void) | undefined;
+  private readonly updates: Pick<MethodBudget, 'take'>;
   private lastRootEdit = 0;
   private rootDirty = false;
   private rootChain: Promise<void> = Promise.resolve();
@@ -46,6 +50,12 @@ export class SlackRunReporter {
     record: RunRecord;
     logger: ReporterLogger;
     rootEditMs?: number;
+    /** Only the root (edited in place) and the ledger: no reply per step. */
+    compact?: boolean;
+    /** Called when the diagnosis itself is over, before its last posts are delivered. */
+    onFinished?: () => void;
+    /** The workspace's chat.update budget. */
+    updates?: Pick<MethodBudget, 'take'>;
   }) {
     this.client = deps.client;
     this.pacer = deps.pacer;
@@ -53,6 +63,9 @@ export class SlackRunReporter {
     this.record = deps.record;
     this.logger = deps.logger;
     this.rootEditMs = deps.rootEditMs ?? 2000;
+    this.compact = deps.compact ?? false;
+    this.onFinished = deps.onFinished;
+    this.updates = deps.updates ?? UNLIMITED;
   }
 
   /** Consumes the run to its end and returns its result. */
@@ -72,7 +85,8 @@ export class SlackRunReporter {
           break;
         case 'step-finished':
           this.record.stepsDone++;
-          if (!isQuiet(event.step)) replies.push(this.reply(this.render.step(event.step), `step ${event.step.id}`));
+          if (!this.compact && !isQuiet(event.step))
+            replies.push(this.reply(this.render.step(event.step), `step ${event.step.id}`));
           this.editRoot(false);
           break;
         case 'hypotheses-updated': {
@@ -82,6 +96,7 @@ export class SlackRunReporter {
           break;
         }
         case 'run-finished':
+          this.onFinished?.();
           this.record.result = event.result;
           if (event.result.service) this.record.service = event.result.service;
           this.record.status = event.result.conclusion.kind === 'failed' ? 'failed' : 'finished';
@@ -119,16 +134,21 @@ export class SlackRunReporter {
 
   private editRoot(force: boolean): void {
     const now = Date.now();
-    if (!force && now - this.lastRootEdit < this.rootEditMs) {
+    // Compact threads (alert storms) edit the root once, at the end: chat.update is rate limited too.
+    if (!force && (this.compact || now - this.lastRootEdit < this.rootEditMs)) {
       this.rootDirty = true;
       return;
     }
     this.lastRootEdit = now;
     this.rootDirty = false;
-    const message = this.render.root(this.record);
     const { channel, rootTs } = this.record;
     this.rootChain = this.rootChain
-      .then(() => this.client.chat.update({ channel, ts: rootTs, text: message.text, blocks: message.blocks }))
+      .then(async () => {
+        await this.updates.take();
+        // Rendered when sent, so an edit that waited for the budget shows the latest state.
+        const message = this.render.root(this.record);
+        return this.client.chat.update({ channel, ts: rootTs, text: message.text, blocks: message.blocks });
+      })
       .then(
         () => undefined,
         (err: unknown) => {

@@ -24,6 +24,7 @@ export function rootStateOf(record: RunRecord): RootState {
     conclusion: result?.conclusion ?? null,
     nextSteps: result?.conclusion.nextSteps ?? top?.mitigations.slice(0, 2) ?? [],
     decision: record.decision ? { userId: record.decision.userId, decision: record.decision.decision } : null,
+    ...(record.alert ? { alert: record.alert } : {}),
   };
 }
 

@@ -66,4 +66,53 @@ describe('ChannelPacer', () => {
     expect(started.sort()).toEqual(['C1@0', 'C2@0']);
     expect(pacer.pendingChannels()).toBe(0);
   });
+
+  it('puts an urgent post before the ordinary ones still waiting, after earlier urgent ones', async () => {
+    const clock = virtualTime();
+    const pacer = new ChannelPacer(1000, clock);
+    const order: string[] = [];
+    const post = (name: string, urgent = false) =>
+      pacer.run('C1', async () => void order.push(name), urgent ? { urgent: true } : {});
+    await Promise.all([post('reply-1'), post('reply-2'), post('root-a', true), post('reply-3'), post('root-b', true)]);
+    // reply-1 was already running when the roots arrived.
+    expect(order).toEqual(['reply-1', 'root-a', 'root-b', 'reply-2', 'reply-3']);
+  });
+
+  it('after a 429 for a channel, waits out Retry-After and stops bursting there', async () => {
+    const clock = virtualTime();
+    const pacer = new ChannelPacer(1000, { burst: 3, ...clock });
+    const started: number[] = [];
+    await pacer.run('C1', async () => void started.push(clock.now()));
+    pacer.rateLimited('C1', 5);
+    await Promise.all([1, 2, 3].map(() => pacer.run('C1', async () => void started.push(clock.now()))));
+    expect(started).toEqual([0, 5000, 6000, 7000]);
+    expect(pacer.rateLimitedCount()).toBe(1);
+    // Other channels keep their bursts.
+    const other: number[] = [];
+    await Promise.all([1, 2, 3].map(() => pacer.run('C2', async () => void other.push(clock.now()))));
+    expect(new Set(other).size).toBe(1);
+  });
+
+  it('spaces the next post from when a slow post (retried after a 429) was done, not from when it started', async () => {
+    const clock = virtualTime();
+    const pacer = new ChannelPacer(1000, clock);
+    const started: number[] = [];
+    await Promise.all([
+      pacer.run('C1', async () => {
+        started.push(clock.now());
+        await clock.sleep(1500);
+      }),
+      pacer.run('C1', async () => void started.push(clock.now())),
+    ]);
+    expect(started).toEqual([0, 2500]);
+  });
+
+  it("keeps a channel's bucket between bursts: a channel that went idle a moment does not get a new burst", async () => {
+    const clock = virtualTime();
+    const pacer = new ChannelPacer(1000, { burst: 3, ...clock });
+    const started: number[] = [];
+    await pacer.run('C1', async () => void started.push(clock.now()));
+    await Promise.all([1, 2, 3, 4].map(() => pacer.run('C1', async () => void started.push(clock.now()))));
+    expect(started).toEqual([0, 0, 0, 1000, 2000]);
+  });
 });

@@ -7,13 +7,22 @@
  * `create-blocks-from` accepted before or after `openmetrics`; it takes a Go duration (`720h`, not `30d`); blocks are
  * loaded at start-up; with no scrape configs and a 100-year retention, old backfilled blocks are never deleted.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { accessSync, closeSync, constants, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { copyFile, link, mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import {
+  findExecutable,
+  freePort,
+  isCi,
+  sleep,
+  spawnUntilReady,
+  startFailure,
+  stopChild,
+  Tail,
+} from '../local-process.js';
 
 export interface PrometheusAvailability {
   available: boolean;
@@ -55,23 +64,6 @@ export interface LocalPrometheus {
 
 const DEFAULT_CACHE_DIR = join(tmpdir(), 'triage-prom-cache');
 
-function findExecutable(name: string, override: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = override
-    ? [override]
-    : [...(env.PATH ?? '').split(delimiter), '/usr/bin', '/usr/local/bin']
-        .filter(Boolean)
-        .map((dir) => join(dir, name));
-  for (const candidate of candidates) {
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // try the next one
-    }
-  }
-  return undefined;
-}
-
 /** Whether `prometheus` and `promtool` can be run (PROMETHEUS_BIN / PROMTOOL_BIN override the PATH lookup). */
 export function prometheusAvailability(env: NodeJS.ProcessEnv = process.env): PrometheusAvailability {
   const prometheus = findExecutable('prometheus', env.PROMETHEUS_BIN, env);
@@ -88,11 +80,6 @@ export function prometheusAvailability(env: NodeJS.ProcessEnv = process.env): Pr
     };
   }
   return { available: true, ...(prometheus ? { prometheus } : {}), ...(promtool ? { promtool } : {}) };
-}
-
-function isCi(env: NodeJS.ProcessEnv): boolean {
-  const ci = env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
 }
 
 /**
@@ -112,29 +99,6 @@ export function requirePrometheus(env: NodeJS.ProcessEnv = process.env): { avail
 }
 
 /** A bounded buffer of a child's output lines, for error messages. */
-class Tail {
-  readonly #lines: string[] = [];
-  #partial = '';
-  readonly #max: number;
-
-  constructor(max: number) {
-    this.#max = max;
-  }
-
-  push(chunk: Buffer | string): void {
-    const text = this.#partial + chunk.toString();
-    const lines = text.split('\n');
-    this.#partial = lines.pop() ?? '';
-    for (const line of lines) {
-      this.#lines.push(line);
-      if (this.#lines.length > this.#max) this.#lines.shift();
-    }
-  }
-
-  toString(): string {
-    return [...this.#lines, this.#partial].filter((l) => l.length > 0).join('\n');
-  }
-}
 
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
@@ -145,10 +109,6 @@ function run(command: string, args: string[]): Promise<{ code: number | null; ou
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, output: tail.toString() }));
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -282,40 +242,6 @@ async function linkTree(from: string, to: string): Promise<void> {
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function isReady(url: string): Promise<boolean> {
-  try {
-    const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
-    await response.arrayBuffer();
-    return response.status === 200;
-  } catch {
-    return false;
-  }
-}
-
-function waitForExit(child: ChildProcess, ms: number): Promise<boolean> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve(false), ms);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve(true);
-    });
-  });
-}
-
 /** Starts Prometheus on already-backfilled blocks (see {@link backfill}). */
 export async function startPrometheusOnBlocks(
   backfillResult: BackfillResult,
@@ -335,8 +261,7 @@ export async function startPrometheusOnBlocks(
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
     const tail = new Tail(60);
-    const started = performance.now();
-    const child = spawn(
+    const spawned = await spawnUntilReady(
       prometheus,
       [
         `--config.file=${config}`,
@@ -345,30 +270,10 @@ export async function startPrometheusOnBlocks(
         `--web.listen-address=127.0.0.1:${port}`,
         '--web.enable-lifecycle',
       ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { url, tail, timeoutMs: options.readyTimeoutMs ?? 60_000, pollMs: 100 },
     );
-    child.stdout?.on('data', (c: Buffer) => tail.push(c));
-    child.stderr?.on('data', (c: Buffer) => tail.push(c));
-    let spawnError: Error | undefined;
-    child.on('error', (error) => {
-      spawnError = error;
-    });
-    const killOnExit = () => child.kill('SIGKILL');
-    process.once('exit', killOnExit);
-
-    const timeoutMs = options.readyTimeoutMs ?? 60_000;
-    const deadline = Date.now() + timeoutMs;
-    let ready = false;
-    while (Date.now() < deadline) {
-      if (spawnError || child.exitCode !== null || child.signalCode !== null) break;
-      if (await isReady(url)) {
-        ready = true;
-        break;
-      }
-      await sleep(100);
-    }
+    const { ready, startupMs } = spawned;
     if (ready) {
-      const startupMs = performance.now() - started;
       let stopped = false;
       return {
         url,
@@ -377,29 +282,20 @@ export async function startPrometheusOnBlocks(
         stop: async () => {
           if (stopped) return;
           stopped = true;
-          process.removeListener('exit', killOnExit);
-          child.kill('SIGTERM');
-          if (!(await waitForExit(child, 10_000))) {
-            child.kill('SIGKILL');
-            await waitForExit(child, 5_000);
-          }
+          await stopChild(spawned, 10_000);
           await rm(root, { recursive: true, force: true });
         },
       };
     }
-    process.removeListener('exit', killOnExit);
-    child.kill('SIGKILL');
-    await waitForExit(child, 5_000);
-    const output = tail.toString();
-    const exited = child.exitCode !== null || child.signalCode !== null;
-    lastError = new Error(
-      spawnError
-        ? `could not run ${prometheus}: ${spawnError.message}`
-        : exited
-          ? `Prometheus (${prometheus}) exited with ${child.exitCode ?? child.signalCode} before ${url}/-/ready answered. Last output:\n${output}`
-          : `Prometheus at ${url} was not ready within ${timeoutMs} ms. Last output:\n${output}`,
-    );
-    if (!/address already in use/i.test(output)) break; // only a port race is worth another attempt
+    const failure = await startFailure(spawned, {
+      name: 'Prometheus',
+      command: prometheus,
+      url,
+      timeoutMs: options.readyTimeoutMs ?? 60_000,
+      tail,
+    });
+    lastError = failure.error;
+    if (!failure.portRace) break; // only a port race is worth another attempt
   }
   await rm(root, { recursive: true, force: true });
   throw lastError ?? new Error('Prometheus did not start');

@@ -5,6 +5,7 @@ import type { TimeWindow } from '../../../domain/time-window.js';
 import { ACTIONS, BLOCKS } from '../ids.js';
 import { codeSpan, fitText, joinWithin, mrkdwnText, percent, plainText, userMention } from '../mrkdwn.js';
 import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';
+import { alertLine, type RootAlert } from './render-alert.js';
 
 export type RootStatus = 'running' | 'finished' | 'failed' | 'interrupted';
 
@@ -39,6 +40,8 @@ export interface RootState {
   nextSteps: readonly string[];
   /** Who confirmed or rejected the top hypothesis, if anyone. */
   decision: RootDecision | null;
+  /** The alert being diagnosed, for runs started by an alert. */
+  alert?: RootAlert;
 }
 
 const MAX_NEXT_STEPS = 5;
@@ -140,6 +143,7 @@ function button(text: string, actionId: string, runId: string, style?: 'primary'
 
 function fallbackText(state: RootState): string {
   const parts = [`Triage: ${fitText(state.symptom, 500)} — ${statusWord(state.status)}`];
+  if (state.alert?.status === 'resolved') parts.push('alert resolved');
   if (state.top)
     parts.push(
       `${hypothesisLabel(state, state.top)}: ${fitText(state.top.title, 300)} (${percent(state.top.confidence)})`,
@@ -162,6 +166,9 @@ export function renderRoot(state: RootState): SlackMessage {
   buttons.push(button('Export post-mortem', ACTIONS.exportPostmortem, state.runId));
   const blocks: KnownBlock[] = [
     { type: 'header', block_id: BLOCKS.rootHeader, text: plainText(`Triage: ${state.symptom}`, LIMITS.headerText) },
+    ...(state.alert
+      ? [{ type: 'context' as const, block_id: BLOCKS.rootAlert, elements: [mrkdwnText(alertLine(state.alert))] }]
+      : []),
     { type: 'section', block_id: BLOCKS.rootSummary, text: mrkdwnText(summaryText(state)) },
     { type: 'context', block_id: BLOCKS.rootContext, elements: [mrkdwnText(contextText(state))] },
     { type: 'actions', block_id: BLOCKS.rootActions, elements: buttons },

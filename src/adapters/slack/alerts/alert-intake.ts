@@ -1,0 +1,564 @@
+import { randomUUID } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import {
+  type Alert,
+  type AlertNotification,
+  alertKey,
+  meetsSeverity,
+  type Severity,
+  severityOf,
+} from '../../../domain/alerts/alert.js';
+import { alertToSymptom } from '../../../domain/alerts/alert-symptom.js';
+import type { AlertThread, AlertThreadStore, ClaimKey } from '../../../domain/alerts/alert-threads.js';
+import type { ParsedSymptom } from '../../../domain/symptom/symptom.js';
+import type { SlackMessage } from '../blocks/limits.js';
+import { type AlertNote, MAX_NOTES_PER_MESSAGE, type StormState } from '../blocks/render-alert.js';
+import type { ChannelPacer } from '../channel-pacer.js';
+import { type MethodBudget, UNLIMITED } from '../method-budget.js';
+import { messageLink, type RunAlert, type RunRecord, type RunRegistry } from '../run-registry.js';
+import { describeSlackError } from '../slack-run-reporter.js';
+import type { ThreadRunner } from '../thread-runner.js';
+
+/** An alert as it reached Triage: a message in an alert channel, or a webhook call. */
+export interface IncomingAlert {
+  notification: AlertNotification;
+  /** Where the diagnosis goes. */
+  channel: string;
+  /** The alert's own Slack message (threads go under it); absent for webhook alerts. */
+  alertTs?: string;
+}
+
+/** What Triage did with one incoming alert. */
+export type IntakeOutcome =
+  | 'queued'
+  | 'repeat'
+  | 'grouped'
+  | 'resolved'
+  | 'below-severity'
+  | 'dropped'
+  | 'unmatched-resolve';
+
+export interface AlertIntakeOptions {
+  /** A thread stays the one for its alert this long after it was opened (default 1 h). */
+  dedupeWindowMs: number;
+  /** Alerts for a service already being diagnosed this recently join that diagnosis (default 10 min). */
+  groupWindowMs: number;
+  /** Alerts below this severity are not diagnosed (default `warning`). */
+  minSeverity: Severity;
+  /** Diagnoses that may wait; past it alerts are counted in the channel's storm summary (default 20). */
+  queueMax: number;
+  /** Alert diagnoses that run at once (default 2). */
+  concurrency: number;
+  /** Minimum spacing of storm-summary edits (default 3 s; chat.update is rate limited too). */
+  summaryEditMs?: number;
+}
+
+export interface AlertRenderers {
+  notes(notes: readonly AlertNote[]): SlackMessage;
+  storm(state: StormState): SlackMessage;
+}
+
+export interface AlertIntakeDeps {
+  client: WebClient;
+  runner: ThreadRunner;
+  registry: RunRegistry;
+  pacer: ChannelPacer;
+  store: AlertThreadStore;
+  render: AlertRenderers;
+  logger: {
+    info(obj: Record<string, unknown>, msg: string): void;
+    warn(obj: Record<string, unknown>, msg: string): void;
+  };
+  now: () => Date;
+  timeZone?: string;
+  options: AlertIntakeOptions;
+  /** The workspace's chat.update budget (storm-summary edits). */
+  updates?: Pick<MethodBudget, 'take'>;
+}
+
+export interface IntakeStats {
+  received: number;
+  diagnosed: number;
+  repeats: number;
+  grouped: number;
+  resolved: number;
+  belowSeverity: number;
+  dropped: number;
+  unmatchedResolves: number;
+  /** Alert diagnoses waiting and running now. */
+  queued: number;
+  running: number;
+  /** Milliseconds from accepting an alert to its diagnosis root being posted, for every diagnosed alert. */
+  firstReplyMs: number[];
+}
+
+interface Job {
+  thread: AlertThread;
+  incoming: IncomingAlert;
+  symptom: ParsedSymptom;
+  alert: RunAlert;
+  acceptedAt: number;
+}
+
+interface Storm {
+  since: Date;
+  lastDropAt: number;
+  notDiagnosed: number;
+  titles: Map<string, number>;
+  ts?: string;
+  posting?: Promise<void> | undefined;
+  lastEdit: number;
+  editTimer?: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** Per thread: notes gathered while its root is not posted yet or the channel is busy, posted as one reply. */
+interface NoteBuffer {
+  channel: string;
+  threadTs: string | null;
+  notes: AlertNote[];
+  scheduled: boolean;
+}
+
+/** Spacing of root edits caused by repeats, grouped alerts and resolutions (chat.update is rate limited). */
+const ROOT_EDIT_SPACING_MS = 3000;
+
+const scoped = (channel: string, key: string) => `${channel}|${key}`;
+
+function firingAlerts(n: AlertNotification): Alert[] {
+  return n.alerts.filter((a) => a.status === 'firing');
+}
+
+function severityLabel(n: AlertNotification): string | undefined {
+  const first = firingAlerts(n)[0] ?? n.alerts[0];
+  return first?.labels.severity ?? n.commonLabels.severity;
+}
+
+/**
+ * The alert channels' front door. Each alert either opens a diagnosis (queued, a few at a time), or joins the thread
+ * it belongs to: a repeat of the same alert or group, another alert for a service being diagnosed (grouped), or a
+ * resolution. Nothing is dropped silently: when the queue is full the channel's storm summary counts the alert.
+ * Thread bookkeeping lives in the `AlertThreadStore`, so deliveries of one alert open one thread.
+ */
+export class AlertIntake {
+  private readonly deps: AlertIntakeDeps;
+  private readonly queue: Job[] = [];
+  private running = 0;
+  private readonly storms = new Map<string, Storm>();
+  private readonly buffers = new Map<string, NoteBuffer>();
+  /** Thread id → its diagnosis run and where its replies go, for threads this process started. */
+  private readonly runByThread = new Map<string, { runId: string; threadTs: string }>();
+  /** Thread id → the alert state its root shows (the same object the run record holds once the root is posted). */
+  private readonly alertByThread = new Map<string, RunAlert>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly counts: Omit<IntakeStats, 'queued' | 'running' | 'firstReplyMs'> = {
+    received: 0,
+    diagnosed: 0,
+    repeats: 0,
+    grouped: 0,
+    resolved: 0,
+    belowSeverity: 0,
+    dropped: 0,
+    unmatchedResolves: 0,
+  };
+  private readonly firstReplyMs: number[] = [];
+
+  constructor(deps: AlertIntakeDeps) {
+    this.deps = deps;
+  }
+
+  stats(): IntakeStats {
+    return { ...this.counts, queued: this.queue.length, running: this.running, firstReplyMs: [...this.firstReplyMs] };
+  }
+
+  /** True when nothing is queued, running, or waiting to be posted. */
+  idle(): boolean {
+    return this.queue.length === 0 && this.running === 0 && this.pending.size === 0;
+  }
+
+  /** Decides what to do with one alert and starts doing it; resolves once the decision is recorded. */
+  async accept(incoming: IncomingAlert): Promise<IntakeOutcome> {
+    this.counts.received++;
+    const outcome = await this.decide(incoming);
+    this.deps.logger.info(
+      { channel: incoming.channel, alert: incoming.notification.title.slice(0, 200), outcome },
+      'alert handled',
+    );
+    return outcome;
+  }
+
+  private async decide(incoming: IncomingAlert): Promise<IntakeOutcome> {
+    const { notification: n, channel } = incoming;
+    const now = this.deps.now();
+    const messageKey = incoming.alertTs ? [scoped(channel, `msg:${incoming.alertTs}`)] : [];
+    const groupKey = scoped(channel, `group:${n.groupKey}`);
+    const resolvedKeys = n.alerts.filter((a) => a.status === 'resolved').map((a) => this.alertKeyIn(channel, a));
+    const firingKeys = firingAlerts(n).map((a) => this.alertKeyIn(channel, a));
+
+    if (n.status === 'resolved') {
+      const thread = await this.deps.store.find([...messageKey, groupKey, ...resolvedKeys.filter(isString)]);
+      if (!thread) {
+        this.counts.unmatchedResolves++;
+        return 'unmatched-resolve';
+      }
+      await this.resolve(thread, [groupKey, ...resolvedKeys.filter(isString)], n.title, now);
+      this.counts.resolved++;
+      return 'resolved';
+    }
+
+    // Some alerts of a firing group may have resolved (Grafana's mixed notifications, webhook groups).
+    const partlyResolved = resolvedKeys.filter(isString);
+    if (partlyResolved.length > 0) {
+      const thread = await this.deps.store.find(partlyResolved);
+      if (thread) await this.resolve(thread, partlyResolved, n.title, now, false);
+    }
+
+    if (
+      !n.alerts.some(
+        (a) =>
+          a.status === 'firing' &&
+          meetsSeverity(a.labels.severity ?? n.commonLabels.severity, this.deps.options.minSeverity),
+      )
+    ) {
+      this.counts.belowSeverity++;
+      return 'below-severity';
+    }
+
+    const keys = [groupKey, ...firingKeys.filter(isString)];
+    const dedupeSince = new Date(now.getTime() - this.deps.options.dedupeWindowMs);
+    const groupSince = new Date(now.getTime() - this.deps.options.groupWindowMs);
+    const symptom = alertToSymptom(n, { now, ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}) });
+    const serviceKey = symptom.service ? scoped(channel, `service:${symptom.service.toLowerCase()}`) : undefined;
+
+    // The same message edited (Alertmanager's update_message), a repeat, or another alert for the same service.
+    const known =
+      (await this.deps.store.find([...messageKey, ...keys], dedupeSince)) ??
+      (serviceKey ? await this.deps.store.find([serviceKey], groupSince) : undefined);
+    if (!known && this.queue.length >= this.deps.options.queueMax) {
+      this.drop(channel, n, now);
+      return 'dropped';
+    }
+
+    const thread: AlertThread = {
+      id: randomUUID(),
+      channel,
+      threadTs: incoming.alertTs ?? null,
+      service: symptom.service,
+      title: n.title,
+      openedAt: now,
+      lastSeenAt: now,
+      status: 'firing',
+      firing: keys,
+    };
+    const claimKeys: ClaimKey[] = [
+      ...messageKey.map((key) => ({ key, since: dedupeSince })),
+      ...keys.map((key) => ({ key, since: dedupeSince })),
+      ...(serviceKey ? [{ key: serviceKey, since: groupSince }] : []),
+    ];
+    const claim = await this.deps.store.claim(claimKeys, thread);
+    if (claim.holder) {
+      const holder = claim.holder;
+      const sameService = claim.matched === serviceKey;
+      await this.deps.store.bind([...messageKey, ...keys], holder.id);
+      const firing = [...new Set([...holder.firing, ...keys])];
+      const refired = holder.status === 'resolved';
+      await this.deps.store.update(holder.id, { lastSeenAt: now, firing, status: 'firing' });
+      const title = n.title;
+      if (sameService) {
+        this.counts.grouped++;
+        this.note(holder, {
+          kind: 'grouped',
+          title,
+          at: now,
+          ...(incoming.alertTs ? { link: messageLink(channel, incoming.alertTs) } : {}),
+        });
+        this.touchRun(holder, (alert) => {
+          alert.grouped.push(title);
+        });
+        return 'grouped';
+      }
+      this.counts.repeats++;
+      this.note(holder, {
+        kind: refired ? 'refired' : 'repeat',
+        title,
+        at: now,
+        ...(incoming.alertTs ? { link: messageLink(channel, incoming.alertTs) } : {}),
+      });
+      this.touchRun(holder, (alert) => {
+        alert.repeats++;
+        if (refired) {
+          alert.status = 'firing';
+          delete alert.resolvedAt;
+        }
+      });
+      return 'repeat';
+    }
+
+    const first = firingAlerts(n)[0];
+    const severity = severityLabel(n);
+    const alert: RunAlert = {
+      source: n.source,
+      title: n.title,
+      alertname: first?.alertname ?? n.title,
+      ...(severity ? { severity } : {}),
+      status: 'firing',
+      ...(first?.startsAt ? { startsAt: first.startsAt } : {}),
+      repeats: 0,
+      grouped: [],
+      ...(n.link ? { link: n.link } : {}),
+    };
+    this.alertByThread.set(thread.id, alert);
+    if (this.alertByThread.size > 10_000) {
+      const oldest = this.alertByThread.keys().next().value;
+      if (oldest !== undefined) this.alertByThread.delete(oldest);
+    }
+    this.queue.push({ thread, incoming, symptom, alert, acceptedAt: performance.now() });
+    this.pump();
+    return 'queued';
+  }
+
+  /** An alert's own key when it has one worth keying on (a fingerprint, or labels besides alertname). */
+  private alertKeyIn(channel: string, a: Alert): string | undefined {
+    if (!a.fingerprint && Object.keys(a.labels).filter((l) => l !== 'alertname' && l !== 'severity').length === 0)
+      return undefined;
+    return scoped(channel, alertKey(a));
+  }
+
+  private pump(): void {
+    while (this.running < this.deps.options.concurrency && this.queue.length > 0) {
+      const job = this.queue.shift();
+      if (!job) break;
+      this.running++;
+      // Under a backlog, threads are compact (root and ledger only) so the channel's post budget goes further.
+      const compact = this.queue.length > 0;
+      // The slot is free once the diagnosis is over; its last posts go out at the channel's pace meanwhile.
+      let freed = false;
+      const free = () => {
+        if (freed) return;
+        freed = true;
+        this.running--;
+        this.pump();
+      };
+      this.track(this.runJob(job, compact, free).finally(free));
+    }
+  }
+
+  private async runJob(job: Job, compact: boolean, onFinished: () => void): Promise<void> {
+    const { thread, incoming, symptom, alert } = job;
+    this.counts.diagnosed++;
+    const record = await this.deps.runner.start({
+      client: this.deps.client,
+      channel: incoming.channel,
+      userId: 'alert',
+      text: symptom.text,
+      symptom,
+      ...(incoming.alertTs ? { inThread: incoming.alertTs } : {}),
+      alert,
+      compact,
+      urgent: true,
+      onFinished,
+      onRootPosted: (posted) => {
+        this.firstReplyMs.push(performance.now() - job.acceptedAt);
+        if (this.firstReplyMs.length > 10_000) this.firstReplyMs.shift();
+        this.runByThread.set(thread.id, { runId: posted.runId, threadTs: posted.threadTs });
+        if (this.runByThread.size > 10_000) {
+          const oldest = this.runByThread.keys().next().value;
+          if (oldest !== undefined) this.runByThread.delete(oldest);
+        }
+        this.track(this.deps.store.update(thread.id, { threadTs: posted.threadTs, runId: posted.runId }));
+        const buffer = this.buffers.get(thread.id);
+        if (buffer) {
+          buffer.threadTs = posted.threadTs;
+          this.flushSoon(thread.id);
+        }
+      },
+    });
+    if (!record) {
+      this.deps.logger.warn(
+        { channel: incoming.channel },
+        'the alert diagnosis could not start; its thread is released',
+      );
+      this.buffers.delete(thread.id);
+      this.alertByThread.delete(thread.id);
+      await this.deps.store.release(thread.id);
+    }
+  }
+
+  private async resolve(
+    thread: AlertThread,
+    keys: readonly string[],
+    title: string,
+    now: Date,
+    whole = true,
+  ): Promise<void> {
+    const gone = new Set(keys);
+    const firing = thread.firing.filter((k) => !gone.has(k));
+    const status = firing.length === 0 || (whole && firing.every((k) => k.includes('|group:'))) ? 'resolved' : 'firing';
+    const left = status === 'resolved' ? [] : firing;
+    await this.deps.store.update(thread.id, { firing: left, status, lastSeenAt: now });
+    this.note(thread, { kind: 'resolved', title, at: now, stillFiring: left.length });
+    if (status === 'resolved') {
+      this.touchRun(thread, (alert) => {
+        alert.status = 'resolved';
+        alert.resolvedAt = now;
+      });
+    }
+  }
+
+  /** Changes the alert state a thread's root shows, and re-renders the root if it is posted already. */
+  private touchRun(thread: AlertThread, change: (alert: RunAlert) => void): void {
+    const runId = thread.runId ?? this.runByThread.get(thread.id)?.runId;
+    const record: RunRecord | undefined = runId ? this.deps.registry.get(runId) : undefined;
+    const alert = this.alertByThread.get(thread.id) ?? record?.alert;
+    if (!alert) return;
+    change(alert);
+    if (record?.rootTs)
+      this.track(this.deps.runner.refreshRoot(this.deps.client, record, { minIntervalMs: ROOT_EDIT_SPACING_MS }));
+  }
+
+  /** Adds a line to the thread; lines gathered before it is posted go out together. */
+  private note(thread: AlertThread, note: AlertNote): void {
+    let buffer = this.buffers.get(thread.id);
+    if (!buffer) {
+      buffer = { channel: thread.channel, threadTs: null, notes: [], scheduled: false };
+      this.buffers.set(thread.id, buffer);
+    }
+    // Notes wait for the diagnosis root (webhook threads have no ts before it), so the root comes first in the thread.
+    if (buffer.threadTs === null)
+      buffer.threadTs = this.runByThread.get(thread.id)?.threadTs ?? (thread.runId ? thread.threadTs : null);
+    buffer.notes.push(note);
+    this.flushSoon(thread.id);
+  }
+
+  private flushSoon(threadId: string): void {
+    const buffer = this.buffers.get(threadId);
+    if (!buffer || buffer.scheduled || buffer.threadTs === null || buffer.notes.length === 0) return;
+    buffer.scheduled = true;
+    const { channel } = buffer;
+    const post = this.deps.pacer
+      .run(channel, () => {
+        // Rendered when its turn comes, so notes added while it waited go out in the same reply.
+        const notes = buffer.notes.splice(0, MAX_NOTES_PER_MESSAGE);
+        buffer.scheduled = false;
+        const message = this.deps.render.notes(notes);
+        return this.deps.client.chat.postMessage({
+          channel,
+          thread_ts: buffer.threadTs ?? '',
+          text: message.text,
+          blocks: message.blocks,
+        });
+      })
+      .catch((err: unknown) => {
+        buffer.scheduled = false;
+        this.deps.logger.warn({ channel, error: describeSlackError(err) }, 'an alert note could not be posted');
+      })
+      .finally(() => {
+        if (buffer.notes.length > 0) this.flushSoon(threadId);
+        else if (!buffer.scheduled) this.buffers.delete(threadId);
+      });
+    this.track(post);
+  }
+
+  private drop(channel: string, n: AlertNotification, now: Date): void {
+    this.counts.dropped++;
+    let storm = this.storms.get(channel);
+    if (!storm || now.getTime() - storm.lastDropAt > this.deps.options.groupWindowMs) {
+      if (storm?.editTimer) clearTimeout(storm.editTimer);
+      storm = { since: now, lastDropAt: now.getTime(), notDiagnosed: 0, titles: new Map(), lastEdit: 0 };
+      this.storms.set(channel, storm);
+    }
+    storm.lastDropAt = now.getTime();
+    storm.notDiagnosed++;
+    const name = firingAlerts(n)[0]?.alertname ?? n.title;
+    if (storm.titles.size < 500 || storm.titles.has(name)) storm.titles.set(name, (storm.titles.get(name) ?? 0) + 1);
+    this.deps.logger.warn({ channel, alert: n.title.slice(0, 200) }, 'alert not diagnosed: the queue is full');
+    this.publishStorm(channel, storm);
+  }
+
+  private stormState(storm: Storm): StormState {
+    return {
+      notDiagnosed: storm.notDiagnosed,
+      titles: storm.titles,
+      since: storm.since,
+      queueMax: this.deps.options.queueMax,
+      diagnosing: this.counts.diagnosed + this.queue.length,
+      grouped: this.counts.grouped,
+      repeats: this.counts.repeats,
+    };
+  }
+
+  /** Posts the storm summary once, then keeps it up to date with throttled edits. */
+  private publishStorm(channel: string, storm: Storm): void {
+    if (storm.ts === undefined) {
+      if (storm.posting) return;
+      storm.posting = this.deps.pacer
+        .run(
+          channel,
+          () => {
+            const message = this.deps.render.storm(this.stormState(storm));
+            return this.deps.client.chat.postMessage({ channel, text: message.text, blocks: message.blocks });
+          },
+          { urgent: true },
+        )
+        .then((posted) => {
+          storm.ts = String(posted.ts);
+          storm.lastEdit = Date.now();
+          this.scheduleStormEdit(channel, storm);
+        })
+        .catch((err: unknown) => {
+          this.deps.logger.warn({ channel, error: describeSlackError(err) }, 'the storm summary could not be posted');
+        })
+        .finally(() => {
+          storm.posting = undefined;
+        });
+      this.track(storm.posting);
+      return;
+    }
+    this.scheduleStormEdit(channel, storm);
+  }
+
+  private rendered = new WeakMap<Storm, number>();
+
+  private scheduleStormEdit(channel: string, storm: Storm): void {
+    if (storm.editTimer || storm.ts === undefined) return;
+    if (this.rendered.get(storm) === storm.notDiagnosed) return;
+    const wait = Math.max(0, storm.lastEdit + (this.deps.options.summaryEditMs ?? 3000) - Date.now());
+    let release: () => void = () => {};
+    this.track(
+      new Promise<void>((resolve) => {
+        release = resolve;
+      }),
+    );
+    storm.editTimer = setTimeout(async () => {
+      await (this.deps.updates ?? UNLIMITED).take();
+      storm.editTimer = undefined;
+      storm.lastEdit = Date.now();
+      const shown = storm.notDiagnosed;
+      const message = this.deps.render.storm(this.stormState(storm));
+      this.deps.client.chat
+        .update({ channel, ts: storm.ts ?? '', text: message.text, blocks: message.blocks })
+        .then(() => this.rendered.set(storm, shown))
+        .catch((err: unknown) =>
+          this.deps.logger.warn({ channel, error: describeSlackError(err) }, 'the storm summary could not be updated'),
+        )
+        .finally(() => {
+          release();
+          this.scheduleStormEdit(channel, storm);
+        });
+    }, wait);
+  }
+
+  /** Counts in-flight work, so `idle()` and shutdown can wait for it. */
+  private track(work: Promise<unknown>): void {
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work)).catch(() => {});
+  }
+}
+
+function isString(v: string | undefined): v is string {
+  return v !== undefined;
+}
+
+/** Severity of a notification's first firing alert, as a rank name (for logs). */
+export function notificationSeverity(n: AlertNotification): Severity | undefined {
+  return severityOf(severityLabel(n));
+}

@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import type { RespondFn } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import type { RunEvent } from '../../domain/engine/types.js';
+import type { DiagnoseRequest, DiagnosisOutcome } from '../../domain/runs/diagnose.js';
+import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
+import type { ChannelPacer } from './channel-pacer.js';
+import { type MethodBudget, UNLIMITED } from './method-budget.js';
+import { dedupeKeyOf, type RunAlert, type RunRecord, type RunRegistry } from './run-registry.js';
+import {
+  describeSlackError,
+  type ReporterLogger,
+  type SlackMessage,
+  SlackRunReporter,
+  type ThreadRenderers,
+} from './slack-run-reporter.js';
+
+export interface ThreadRunnerDeps {
+  run: (request: DiagnoseRequest) => AsyncGenerator<RunEvent, DiagnosisOutcome>;
+  registry: RunRegistry;
+  pacer: ChannelPacer;
+  render: ThreadRenderers;
+  logger: ReporterLogger;
+  /** The workspace's chat.update budget, shared by every root edit. */
+  updates?: Pick<MethodBudget, 'take'>;
+}
+
+export interface StartRunArgs {
+  client: WebClient;
+  channel: string;
+  userId: string;
+  text: string;
+  symptom: ParsedSymptom;
+  /** Post the root inside this thread instead of at the top of the channel. */
+  inThread?: string;
+  /** Answer here when the bot cannot post in the channel (a slash command's response URL). */
+  respond?: RespondFn;
+  /** The alert this run diagnoses, shown on the root. */
+  alert?: RunAlert;
+  /** Post only the root (edited in place) and the ledger, no reply per step: for alert storms. */
+  compact?: boolean;
+  /** Called once the root is posted (the run is in the registry), before the diagnosis starts. */
+  onRootPosted?: (record: RunRecord) => void;
+  /** Called once the diagnosis is over (or could not start), while its last posts may still be on their way. */
+  onFinished?: () => void;
+  /** Post the root before other waiting posts of the channel (an alert's first answer). */
+  urgent?: boolean;
+}
+
+const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found']);
+
+function slackError(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
+
+/**
+ * Starts diagnoses in Slack: posts the root message, runs the diagnosis and reports it in the thread. Shared by the
+ * slash command, app mentions, buttons and alert channels, so every surface gets the same thread.
+ */
+export class ThreadRunner {
+  private readonly deps: ThreadRunnerDeps;
+  private readonly rootEdits = new Map<string, Promise<void>>();
+  /** Runs with a root edit queued and not started yet: another request joins it (it renders at send time). */
+  private readonly editQueued = new Set<string>();
+  private readonly lastEdit = new Map<string, number>();
+
+  constructor(deps: ThreadRunnerDeps) {
+    this.deps = deps;
+  }
+
+  /** Posts the root, runs the diagnosis and reports it. Resolves when the run is over (undefined if nothing ran). */
+  async start(args: StartRunArgs): Promise<RunRecord | undefined> {
+    const started = this.deps.registry.beginStart();
+    try {
+      return await this.postAndRun(args);
+    } finally {
+      started();
+      args.onFinished?.();
+    }
+  }
+
+  /**
+   * Re-renders a run's root message from its current record. Edits of one run are serialised and rendered when
+   * they are sent; a request made while another waits joins it, and edits are spaced `minIntervalMs` apart
+   * (chat.update is rate limited per workspace, and a storm of repeats must not spend it).
+   */
+  refreshRoot(client: WebClient, record: RunRecord, options: { minIntervalMs?: number } = {}): Promise<void> {
+    if (!record.rootTs) return Promise.resolve();
+    const { runId } = record;
+    const previous = this.rootEdits.get(runId) ?? Promise.resolve();
+    if (this.editQueued.has(runId)) return previous;
+    this.editQueued.add(runId);
+    const next = previous.then(async () => {
+      const wait = (this.lastEdit.get(runId) ?? 0) + (options.minIntervalMs ?? 0) - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      await (this.deps.updates ?? UNLIMITED).take();
+      this.editQueued.delete(runId);
+      this.lastEdit.set(runId, Date.now());
+      const root = this.deps.render.root(record);
+      try {
+        await client.chat.update({ channel: record.channel, ts: record.rootTs, text: root.text, blocks: root.blocks });
+      } catch (err) {
+        this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the root message could not be updated');
+      }
+    });
+    this.rootEdits.set(runId, next);
+    void next.then(() => {
+      if (this.rootEdits.get(runId) !== next) return;
+      this.rootEdits.delete(runId);
+      // Spacing only matters while edits keep coming; forget it once the run's edits are done.
+      setTimeout(() => {
+        if (!this.rootEdits.has(runId)) this.lastEdit.delete(runId);
+      }, options.minIntervalMs ?? 0).unref?.();
+    });
+    return next;
+  }
+
+  private async postAndRun(args: StartRunArgs): Promise<RunRecord | undefined> {
+    const { client, channel, symptom } = args;
+    const runId = randomUUID();
+    const record: RunRecord = {
+      runId,
+      channel,
+      rootTs: '',
+      threadTs: '',
+      text: args.text,
+      symptom,
+      userId: args.userId,
+      status: 'running',
+      stepsDone: 0,
+      stepsTotal: 0,
+      dedupeKey: dedupeKeyOf(symptom) ?? runId,
+      undelivered: 0,
+      active: true,
+      ...(args.alert ? { alert: args.alert } : {}),
+    };
+    const root = this.deps.render.root(record);
+    try {
+      const posted = await this.deps.pacer.run(
+        channel,
+        () =>
+          client.chat.postMessage({
+            channel,
+            text: root.text,
+            blocks: root.blocks,
+            ...(args.inThread ? { thread_ts: args.inThread } : {}),
+          }),
+        { urgent: args.urgent === true },
+      );
+      record.rootTs = String(posted.ts);
+      record.threadTs = args.inThread ?? record.rootTs;
+    } catch (err) {
+      const code = slackError(err);
+      if (code && NOT_A_MEMBER.has(code) && args.respond) {
+        await this.runWithoutThread(record, args.respond);
+        record.active = false;
+        return record;
+      }
+      record.active = false;
+      this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'could not post the root message');
+      await args.respond?.({
+        response_type: 'ephemeral',
+        text: `I could not post in this channel (${describeSlackError(err)}).`,
+      });
+      return undefined;
+    }
+    this.deps.registry.add(record);
+    args.onRootPosted?.(record);
+    const reporter = new SlackRunReporter({
+      client,
+      pacer: this.deps.pacer,
+      render: this.deps.render,
+      record,
+      logger: this.deps.logger,
+      ...(args.compact ? { compact: true } : {}),
+      ...(args.onFinished ? { onFinished: args.onFinished } : {}),
+      ...(this.deps.updates ? { updates: this.deps.updates } : {}),
+    });
+    try {
+      await reporter.consume(this.deps.run({ runId, symptom }));
+    } catch (err) {
+      record.status = 'failed';
+      this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the run failed');
+    } finally {
+      await this.rootEdits.get(runId);
+      record.active = false;
+    }
+    return record;
+  }
+
+  /** The bot is not in the channel: say how to invite it, run anyway, and answer through the response URL. */
+  private async runWithoutThread(record: RunRecord, respond: RespondFn): Promise<void> {
+    await respond({
+      response_type: 'ephemeral',
+      text: `I'm not a member of this channel, so I can't start a thread here. Invite me with \`/invite @Triage\`. Meanwhile I'll diagnose "${record.text}" and answer you here.`,
+    });
+    let result: DiagnosisOutcome | undefined;
+    const run = this.deps.run({ runId: record.runId, symptom: record.symptom });
+    while (true) {
+      const next = await run.next();
+      if (next.done) {
+        result = next.value;
+        break;
+      }
+    }
+    record.result = result;
+    record.status = 'finished';
+    const ledger: SlackMessage = this.deps.render.ledger(result, record);
+    await respond({ response_type: 'ephemeral', text: ledger.text, blocks: ledger.blocks });
+  }
+}
