@@ -12,11 +12,14 @@ import { registerListeners } from '../adapters/slack/register-listeners.js';
 import { RunRegistry } from '../adapters/slack/run-registry.js';
 import { createThreadRenderers } from '../adapters/slack/thread-renderers.js';
 import { ThreadRunner } from '../adapters/slack/thread-runner.js';
-import { MemoryAlertThreadStore } from '../adapters/store/memory-alert-threads.js';
+import { openRunStore } from '../adapters/store/open-run-store.js';
 import type { AlertThreadStore } from '../domain/alerts/alert-threads.js';
 import { createRedactor, redactDeep } from '../domain/redaction/redact.js';
+import { RunJournal } from '../domain/runs/run-journal.js';
+import type { RunStore } from '../domain/runs/run-store.js';
 import type { Config } from './config.js';
 import { createDiagnoser, type Diagnoser, systemClock } from './create-diagnoser.js';
+import { recoverRuns } from './recover-runs.js';
 
 export interface BuiltApp {
   app: App;
@@ -27,6 +30,9 @@ export interface BuiltApp {
   pacer: ChannelPacer;
   /** Alert channels and the Alertmanager webhook. */
   alerts: AlertIntake;
+  /** Every run and its events (SQLite, or PostgreSQL shared by replicas). */
+  store: RunStore;
+  journal: RunJournal;
   /** Starts listening (HTTP receiver on `config.port`, or Socket Mode plus health routes on it); returns the port. */
   start(): Promise<number>;
   stop(): Promise<void>;
@@ -37,7 +43,12 @@ export interface BuildOverrides {
   logger?: Logger;
   now?: () => Date;
   alertThreads?: AlertThreadStore;
+  /** A run store opened by the caller (it stays open after `stop()`). */
+  runStore?: RunStore;
 }
+
+/** A running run not updated for this long belongs to a replica that died (runs have a deadline of their own). */
+const STALE_RUN_FACTOR = 5;
 
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
@@ -60,6 +71,13 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
       deadlineMs: config.deadlineMs,
     }));
   let ready = false;
+  const store =
+    overrides.runStore ??
+    (await openRunStore({
+      ...(config.store.databaseUrl ? { databaseUrl: config.store.databaseUrl } : {}),
+      sqlitePath: config.store.sqlitePath,
+    }));
+  const journal = new RunJournal(store, { owner: config.store.replicaId, now, logger });
   const registry = new RunRegistry();
   const pacer = new ChannelPacer(config.slack.replyIntervalMs, { burst: config.slack.replyBurst });
   const redactor = createRedactor({ extraPatterns: (config.redactPatterns ?? []).map((pattern) => ({ pattern })) });
@@ -73,6 +91,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     render,
     logger,
     updates,
+    journal,
   });
   // The intake needs the Web API client, which exists once the App does; it is only called after start.
   let intake: AlertIntake | undefined;
@@ -142,6 +161,10 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     logger,
     now,
     ...(config.timeZone ? { timeZone: config.timeZone } : {}),
+    store,
+    journal,
+    redactor,
+    twinClaimMs: config.deadlineMs * 2,
   });
   // A 429 for a channel: no more bursts there (the client waits out Retry-After and retries the call itself).
   app.client.on(WebClientEvent.RATE_LIMITED, (retryAfter: number, request: { body?: { channel?: unknown } }) => {
@@ -153,7 +176,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     runner,
     registry,
     pacer,
-    store: overrides.alertThreads ?? new MemoryAlertThreadStore(),
+    store: overrides.alertThreads ?? store,
     render: {
       notes: (notes) => renderAlertNotes(redactDeep(notes, redactor)),
       storm: (state) => renderStormSummary({ ...state, titles: new Map(redactDeep([...state.titles], redactor)) }),
@@ -163,6 +186,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     ...(config.timeZone ? { timeZone: config.timeZone } : {}),
     options: config.alerts,
     updates,
+    journal,
   });
   if (config.alerts.channels.length > 0) {
     registerAlertListener(app, { channels: new Set(config.alerts.channels), intake, logger });
@@ -177,6 +201,8 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     registry,
     pacer,
     alerts: intake,
+    store,
+    journal,
     async start() {
       let port = config.port;
       if (config.slack.appToken) await app.start();
@@ -185,6 +211,16 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
         const address = server.address();
         if (address && typeof address === 'object') port = address.port;
       }
+      await recoverRuns({
+        store,
+        replica: config.store.replicaId,
+        now,
+        staleMs: config.deadlineMs * STALE_RUN_FACTOR,
+        client: app.client,
+        runner,
+        registry,
+        logger,
+      });
       ready = true;
       logger.info(
         {
@@ -192,6 +228,8 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
           mode: config.slack.appToken ? 'socket' : 'http',
           alertChannels: config.alerts.channels.length,
           alertWebhook: config.alerts.webhookChannel ? ALERTMANAGER_WEBHOOK_PATH : null,
+          store: config.store.databaseUrl ? 'postgresql' : 'sqlite',
+          replica: config.store.replicaId,
         },
         'Triage is listening',
       );
@@ -200,6 +238,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     async stop() {
       ready = false;
       await app.stop();
+      if (!overrides.runStore) await store.close();
     },
   };
 }

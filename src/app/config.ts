@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../domain/alerts/alert.js';
 import { parseDurationSeconds } from '../domain/duration.js';
@@ -116,6 +117,19 @@ const EnvSchema = z
       .pipe(z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` })),
     ALERT_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(20),
     ALERT_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
+    DATABASE_URL: optionalText.pipe(
+      z
+        .string()
+        .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://triage:…@db:5432/triage')
+        .optional(),
+    ),
+    TRIAGE_DB_PATH: optionalText,
+    TRIAGE_REPLICA_ID: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[\w.:@-]{1,100}$/, 'must be 1–100 letters, digits or . _ : @ -, e.g. the pod name')
+        .optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
@@ -158,7 +172,19 @@ export interface Config {
   redactPatterns?: string[];
   deadlineMs: number;
   alerts: AlertConfig;
+  store: StoreConfig;
 }
+
+/** Where runs are kept: PostgreSQL when `databaseUrl` is set (replicas share it), else a SQLite file. */
+export interface StoreConfig {
+  databaseUrl?: string;
+  sqlitePath: string;
+  /** This process's name in the store: a restart with the same id marks its unfinished runs interrupted. */
+  replicaId: string;
+}
+
+/** The SQLite file used when neither TRIAGE_DB_PATH nor DATABASE_URL is set. */
+export const DEFAULT_SQLITE_PATH = '.triage/triage.sqlite';
 
 export interface AlertConfig {
   /** Channels watched for alert messages. */
@@ -210,8 +236,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       queueMax: e.ALERT_QUEUE_MAX,
       concurrency: e.ALERT_CONCURRENCY,
     },
+    store: {
+      ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
+      sqlitePath: e.TRIAGE_DB_PATH ?? DEFAULT_SQLITE_PATH,
+      replicaId: e.TRIAGE_REPLICA_ID ?? `${hostname()}:${e.PORT}`,
+    },
   };
   Object.freeze(config.alerts);
+  Object.freeze(config.store);
   Object.freeze(config.slack);
   Object.freeze(config.prometheus);
   return Object.freeze(config);

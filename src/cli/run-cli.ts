@@ -1,16 +1,21 @@
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { stripUserinfo } from '../adapters/http/create-http-client.js';
 import { loadPlaybooksSafe } from '../adapters/playbook-files/load-playbooks.js';
-import { logConfigFrom, parseRedactPatterns } from '../app/config.js';
+import { openRunStore } from '../adapters/store/open-run-store.js';
+import { DEFAULT_SQLITE_PATH, logConfigFrom, parseRedactPatterns } from '../app/config.js';
 import { createDiagnoser, runToEnd } from '../app/create-diagnoser.js';
 import { parseDurationSeconds } from '../domain/duration.js';
 import { AppError } from '../domain/errors.js';
 import { createRedactor } from '../domain/redaction/redact.js';
 import { toDiagnosisJson } from '../domain/report/diagnosis-json.js';
+import { renderPostmortem } from '../domain/report/postmortem.js';
 import { renderProgress, renderReport } from '../domain/report/render-text.js';
+import { RunJournal } from '../domain/runs/run-journal.js';
+import type { RunStore, StoredRun } from '../domain/runs/run-store.js';
 import { parseSymptom } from '../domain/symptom/parse-symptom.js';
 import { runDemo } from './run-demo.js';
 import { runPlaybookTests } from './run-playbook-tests.js';
@@ -45,10 +50,85 @@ function parsePositiveInt(name: string) {
   };
 }
 
+/** The run store the CLI reads and records into: --database-url / DATABASE_URL, else --db / TRIAGE_DB_PATH. */
+function storeOptions(opts: Record<string, unknown>, env: NodeJS.ProcessEnv) {
+  const databaseUrl = (opts.databaseUrl as string | undefined) ?? env.DATABASE_URL;
+  const sqlitePath = (opts.db as string | undefined) ?? env.TRIAGE_DB_PATH ?? DEFAULT_SQLITE_PATH;
+  return { ...(databaseUrl ? { databaseUrl } : {}), sqlitePath };
+}
+
+function storeName(options: { databaseUrl?: string; sqlitePath: string }): string {
+  return options.databaseUrl ? stripUserinfo(options.databaseUrl) : options.sqlitePath;
+}
+
+async function withStore<T>(
+  opts: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  use: (store: RunStore, name: string) => Promise<T>,
+): Promise<T> {
+  const options = storeOptions(opts, env);
+  const store = await openRunStore(options);
+  try {
+    return await use(store, storeName(options));
+  } finally {
+    await store.close();
+  }
+}
+
+/** A run by id, or by a unique prefix of at least 6 characters (as in the export's file name). */
+async function findRun(store: RunStore, id: string): Promise<StoredRun | undefined> {
+  const exact = await store.getRun(id);
+  if (exact || id.length < 6) return exact;
+  const matches = (await store.listRuns({ limit: 1000 })).filter((r) => r.id.startsWith(id));
+  return matches.length === 1 ? matches[0] : undefined;
+}
+
+function cell(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return (flat.length > width ? `${flat.slice(0, width - 1)}…` : flat).padEnd(width);
+}
+
 function isDatasourceFailure(code: string | undefined): boolean {
   return (
     code !== undefined && (code.startsWith('datasource_') || code === 'deadline_exceeded' || code.startsWith('query_'))
   );
+}
+
+/** A journal on the run store, or undefined (with a warning) when the store cannot be opened: the diagnosis goes on. */
+async function openJournal(
+  opts: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+  io: CliIo,
+  now: () => Date,
+): Promise<RunJournal | undefined> {
+  const options = storeOptions(opts, env);
+  try {
+    const store = await openRunStore(options);
+    return new RunJournal(store, {
+      owner: env.TRIAGE_REPLICA_ID ?? `cli:${hostname()}:${process.pid}`,
+      now,
+      logger: { warn: (obj, msg) => io.stderr(`triage: ${msg} (${String(obj.error ?? '')})\n`) },
+    });
+  } catch (err) {
+    io.stderr(
+      `triage: not recording this run: ${err instanceof Error ? err.message : String(err)} (use --no-record to silence this)\n`,
+    );
+    return undefined;
+  }
+}
+
+function runSummary(r: StoredRun, redactor: (text: string) => string) {
+  return {
+    id: r.id,
+    startedAt: r.startedAt.toISOString(),
+    finishedAt: r.finishedAt?.toISOString() ?? null,
+    status: r.status,
+    trigger: r.trigger,
+    service: r.service,
+    symptom: redactor(r.text),
+    channel: r.channel,
+    conclusion: r.result ? redactor(r.result.conclusion.summary) : null,
+  };
 }
 
 /**
@@ -62,6 +142,11 @@ export async function runCli(
   now = () => new Date(),
 ): Promise<number> {
   let exitCode: number = EXIT.ok;
+  const redactor = createRedactor({
+    extraPatterns: (env.TRIAGE_REDACT_PATTERNS ? parseRedactPatterns(env.TRIAGE_REDACT_PATTERNS) : []).map(
+      (pattern) => ({ pattern }),
+    ),
+  });
   const program = new Command()
     .name('triage')
     .description('Diagnose an incident from a symptom, with playbooks over Prometheus.')
@@ -83,6 +168,9 @@ export async function runCli(
     .option('--queries', "show each step's PromQL in the report")
     .option('--playbooks <dir>', 'playbook directory (or TRIAGE_PLAYBOOKS_DIR)')
     .option('--timezone <iana>', 'zone for clock times without one (or TRIAGE_TIMEZONE); default UTC')
+    .option('--db <path>', `SQLite run store to record the run in (or TRIAGE_DB_PATH; default ${DEFAULT_SQLITE_PATH})`)
+    .option('--database-url <url>', 'PostgreSQL run store instead (or DATABASE_URL)')
+    .option('--no-record', 'do not record the run in the run store')
     .addOption(
       new Option('--timeout-ms <n>', 'per-query timeout').default(5000).argParser(parsePositiveInt('--timeout-ms')),
     )
@@ -130,17 +218,30 @@ export async function runCli(
         playbooksDir: (opts.playbooks as string | undefined) ?? env.TRIAGE_PLAYBOOKS_DIR ?? BUNDLED_PLAYBOOKS,
         deadlineMs: opts.deadlineMs as number,
       });
-      const redactor = createRedactor({
-        extraPatterns: (env.TRIAGE_REDACT_PATTERNS ? parseRedactPatterns(env.TRIAGE_REDACT_PATTERNS) : []).map(
-          (pattern) => ({ pattern }),
-        ),
-      });
       const json = opts.json === true;
-      const result = await runToEnd(diagnoser.run({ runId: randomUUID(), symptom }), (event) => {
+      const runId = randomUUID();
+      const journal = opts.record === false ? undefined : await openJournal(opts, env, io, now);
+      await journal?.begin({
+        id: runId,
+        trigger: 'cli',
+        text: symptom.text,
+        symptom,
+        service: symptom.service,
+        playbook: null,
+        channel: null,
+        rootTs: null,
+        threadTs: null,
+        userId: null,
+        alert: null,
+      });
+      const run = diagnoser.run({ runId, symptom });
+      const result = await runToEnd(journal ? journal.record(runId, run) : run, (event) => {
         if (json) return;
         const line = renderProgress(event);
         if (line) io.stderr(`${line}\n`);
-      });
+      }).finally(() => journal?.store.close());
+      if (journal && journal.failures === 0 && !json)
+        io.stderr(`Recorded as run ${runId}: triage postmortem ${runId}\n`);
       if (json) io.stdout(`${JSON.stringify(toDiagnosisJson(result, redactor), null, 2)}\n`);
       else io.stdout(`${renderReport(result, { queries: opts.queries === true, redactor })}\n`);
       if (result.error?.code === 'query_unsafe') {
@@ -151,6 +252,73 @@ export async function runCli(
         exitCode = EXIT.unreachable;
       }
     });
+
+  const storeFlags = (command: Command) =>
+    command
+      .option('--db <path>', `SQLite run store (or TRIAGE_DB_PATH; default ${DEFAULT_SQLITE_PATH})`)
+      .option('--database-url <url>', 'PostgreSQL run store instead (or DATABASE_URL)');
+
+  const runs = program.command('runs').description('Recorded diagnoses');
+  storeFlags(
+    runs
+      .command('list')
+      .description('List recorded runs, newest first')
+      .addOption(new Option('--limit <n>', 'how many').default(20).argParser(parsePositiveInt('--limit')))
+      .option('--channel <id>', 'only runs in this Slack channel')
+      .option('--json', 'print JSON'),
+  ).action(async (opts: Record<string, unknown>) => {
+    await withStore(opts, env, async (store, name) => {
+      const list = await store.listRuns({
+        limit: opts.limit as number,
+        ...(opts.channel ? { channel: String(opts.channel) } : {}),
+      });
+      if (opts.json === true) {
+        io.stdout(
+          `${JSON.stringify(
+            list.map((r) => runSummary(r, redactor)),
+            null,
+            2,
+          )}\n`,
+        );
+        return;
+      }
+      if (list.length === 0) {
+        io.stdout(`No runs recorded in ${name} yet.\n`);
+        return;
+      }
+      io.stdout(
+        `${'RUN'.padEnd(36)}  ${'STARTED (UTC)'.padEnd(16)}  ${'STATUS'.padEnd(11)}  ${'TRIGGER'.padEnd(7)}  ${'SERVICE'.padEnd(20)}  SYMPTOM\n`,
+      );
+      for (const r of list) {
+        const started = r.startedAt.toISOString().slice(0, 16).replace('T', ' ');
+        io.stdout(
+          `${r.id.padEnd(36)}  ${started}  ${r.status.padEnd(11)}  ${r.trigger.padEnd(7)}  ${cell(r.service ?? '—', 20)}  ${cell(redactor(r.text), 60).trimEnd()}\n`,
+        );
+      }
+    });
+  });
+
+  storeFlags(
+    program
+      .command('postmortem')
+      .description('Write the post-mortem of a recorded run as Markdown')
+      .argument('<run-id>', 'the run id (or a unique prefix of 6+ characters), from triage runs list')
+      .option('--out <file>', 'write to this file instead of stdout'),
+  ).action(async (id: string, opts: Record<string, unknown>) => {
+    await withStore(opts, env, async (store, name) => {
+      const run = await findRun(store, id.trim());
+      if (!run) {
+        io.stderr(`triage: no run "${id}" in ${name}. \`triage runs list\` shows the recorded runs.\n`);
+        exitCode = EXIT.failed;
+        return;
+      }
+      const markdown = renderPostmortem({ run, events: await store.events(run.id), now: now(), redactor });
+      if (opts.out) {
+        await writeFile(String(opts.out), markdown);
+        io.stderr(`Wrote the post-mortem of run ${run.id} to ${String(opts.out)}\n`);
+      } else io.stdout(markdown);
+    });
+  });
 
   const playbooks = program.command('playbooks').description('Validate and test playbooks');
   playbooks

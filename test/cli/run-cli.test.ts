@@ -2,17 +2,22 @@ import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/run-cli.js';
 
+/** Runs the CLI; runs are recorded in an in-memory store unless the test names one. */
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(args, env, {
-    stdout: (t) => {
-      stdout += t;
+  const code = await runCli(
+    args,
+    { TRIAGE_DB_PATH: ':memory:', ...env },
+    {
+      stdout: (t) => {
+        stdout += t;
+      },
+      stderr: (t) => {
+        stderr += t;
+      },
     },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
+  );
   return { code, stdout, stderr };
 }
 

@@ -78,12 +78,14 @@ describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
     expect(textOf(slack.fake.thread(CHANNEL, root.ts)[0])).toContain('U0ONCALL01');
   }, 30_000);
 
-  it('answers "not available yet" for Export post-mortem', async () => {
+  it('uploads the post-mortem into the thread from Export post-mortem', async () => {
     const root = slack.fake.channelMessages(CHANNEL).find((m) => m.thread_ts === undefined);
     const run = root ? slack.built.registry.byThreadTs(CHANNEL, root.ts) : undefined;
-    const pressed = await slack.press(ACTIONS.exportPostmortem, run?.runId ?? '');
-    const [reply] = await slack.responses.waitForRequests({ url: pressed.responseUrl });
-    expect(JSON.stringify(reply?.body)).toMatch(/not available yet/);
+    await slack.press(ACTIONS.exportPostmortem, run?.runId ?? '');
+    await slack.fake.waitForCall('files.completeUploadExternal', { timeoutMs: 10_000 });
+    const file = slack.fake.files.find((f) => f.completed);
+    expect(file).toMatchObject({ channel: CHANNEL, thread_ts: root?.ts });
+    expect(file?.content?.toString('utf8')).toMatch(/^# Post-mortem: /);
   });
 
   it('explains the ledger when mentioned with "why?" in the thread, once per event id, retries ignored', async () => {

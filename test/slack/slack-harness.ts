@@ -1,6 +1,7 @@
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
 import { type BuiltApp, buildApp } from '../../src/app/build-app.js';
 import { loadConfig } from '../../src/app/config.js';
+import type { RunStore } from '../../src/domain/runs/run-store.js';
 import {
   FAKE_SLACK_DEFAULTS,
   type FakeSlack,
@@ -55,10 +56,14 @@ export async function startSlackHarness(options: {
   now: () => Date;
   replyIntervalMs?: number;
   fake?: FakeSlackOptions;
-  /** More environment variables (ALERT_CHANNELS, ALERT_WEBHOOK_CHANNEL, …). */
+  /** More environment variables (ALERT_CHANNELS, ALERT_WEBHOOK_CHANNEL, TRIAGE_DB_PATH, …). */
   env?: Record<string, string>;
+  /** Another harness's fake Slack (two replicas of one app in one workspace); it is not stopped by this harness. */
+  sharedFake?: FakeSlack;
+  /** A run store opened by the test (replicas sharing PostgreSQL); default an in-memory SQLite store. */
+  runStore?: RunStore;
 }): Promise<SlackHarness> {
-  const fake = await startFakeSlack(options.fake ?? {});
+  const fake = options.sharedFake ?? (await startFakeSlack(options.fake ?? {}));
   const responses = await startResponseUrlServer();
   const config = loadConfig({
     SLACK_BOT_TOKEN: FAKE_SLACK_DEFAULTS.token,
@@ -69,9 +74,14 @@ export async function startSlackHarness(options: {
     TRIAGE_REPLY_INTERVAL_MS: String(options.replyIntervalMs ?? 1100),
     TRIAGE_QUERY_TIMEOUT_MS: '3000',
     TRIAGE_DEADLINE_MS: '20000',
+    TRIAGE_DB_PATH: ':memory:',
     ...options.env,
   });
-  const built = await buildApp(config, { logger: silentLogger, now: options.now });
+  const built = await buildApp(config, {
+    logger: silentLogger,
+    now: options.now,
+    ...(options.runStore ? { runStore: options.runStore } : {}),
+  });
   const port = await built.start();
   const base = `http://127.0.0.1:${port}/slack/events`;
   const post = async (body: string, headers: Record<string, string>) => {
@@ -136,7 +146,7 @@ export async function startSlackHarness(options: {
     },
     async stop() {
       await built.stop();
-      await fake.stop();
+      if (!options.sharedFake) await fake.stop();
       await responses.stop();
     },
   };

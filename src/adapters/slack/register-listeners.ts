@@ -1,12 +1,17 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { SymptomError } from '../../domain/errors.js';
+import type { Redactor } from '../../domain/redaction/redact.js';
+import type { RunJournal } from '../../domain/runs/run-journal.js';
+import type { RunStore } from '../../domain/runs/run-store.js';
 import { parseSymptom } from '../../domain/symptom/parse-symptom.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import type { ChannelPacer } from './channel-pacer.js';
+import { exportPostmortem } from './export-postmortem.js';
 import { ACTIONS } from './ids.js';
 import { dedupeKeyOf, messageLink, type RunRecord, type RunRegistry } from './run-registry.js';
 import type { ReporterLogger, SlackMessage, ThreadRenderers } from './slack-run-reporter.js';
+import { recordFromStored } from './stored-record.js';
 import type { StartRunArgs, ThreadRunner } from './thread-runner.js';
 
 export interface SlackSurfaceDeps {
@@ -19,7 +24,16 @@ export interface SlackSurfaceDeps {
   timeZone?: string;
   /** Seen Events API event ids, so a redelivered event starts nothing new. */
   maxRememberedEvents?: number;
+  /** The run store: runs of other replicas and from before a restart, exports, and claims replicas share. */
+  store: RunStore;
+  journal: RunJournal;
+  redactor: Redactor;
+  /** How long a claim on a service+window twin holds at most (the diagnosis deadline plus slack). */
+  twinClaimMs: number;
 }
+
+/** How long an Events API event id stays claimed (Slack retries within minutes). */
+const EVENT_CLAIM_MS = 3_600_000;
 
 /** Removes the leading bot mention(s) from an app_mention text. */
 function withoutMentions(text: string): string {
@@ -36,10 +50,21 @@ function withoutMentions(text: string): string {
 export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
   const seenEvents = new Set<string>();
   const maxSeen = deps.maxRememberedEvents ?? 5000;
-  const reserved = new Set<string>();
+  const { store, journal } = deps;
+
+  /** Claims a key for this replica in the store; a store that cannot answer lets the work through (fail open). */
+  const claim = async (key: string, ms: number): Promise<boolean> => {
+    try {
+      return await store.claimKey(key, journal.replica, ms);
+    } catch (err) {
+      deps.logger.warn({ key, error: err instanceof Error ? err.message : String(err) }, 'claim failed; going ahead');
+      return true;
+    }
+  };
 
   // Slack redelivers events it thinks were not received (X-Slack-Retry-Num) and may send an event twice:
   // both are dropped here, after Bolt has already answered 200.
+  // Replicas behind one load balancer may each get the event: the store's claim lets exactly one through.
   app.use(async ({ context, body, next }) => {
     if (context.retryNum) return;
     const eventId = (body as { event_id?: unknown }).event_id;
@@ -50,6 +75,7 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
         const oldest = seenEvents.values().next().value;
         if (oldest !== undefined) seenEvents.delete(oldest);
       }
+      if (!(await claim(`event:${eventId}`, EVENT_CLAIM_MS))) return;
     }
     await next();
   });
@@ -79,10 +105,13 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       return;
     }
     if (/^export\b/i.test(text)) {
-      await ack({
-        response_type: 'ephemeral',
-        text: 'Post-mortem export is not available yet: it arrives with the run store. The thread above has every step and the ledger.',
-      });
+      await ack({ response_type: 'ephemeral', text: 'Exporting the latest diagnosis in this channel…' });
+      const [latest] = await store.listRuns({ channel: command.channel_id, limit: 1 });
+      if (!latest) {
+        await respond({ response_type: 'ephemeral', text: 'There is no diagnosis in this channel to export yet.' });
+        return;
+      }
+      await exportTo(client, latest.id, command.channel_id, respond);
       return;
     }
     const symptom = await parseOrExplain(text, (message) =>
@@ -90,8 +119,9 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
     );
     if (!symptom) return;
     const key = dedupeKeyOf(symptom);
-    const twin = key ? deps.registry.running(key) : undefined;
-    if (key && (twin || reserved.has(key))) {
+    const twinKey = key ? `twin:${command.team_id}:${key}` : undefined;
+    if (twinKey && !(await claim(twinKey, deps.twinClaimMs))) {
+      const twin = (key ? deps.registry.running(key) : undefined) ?? (await runningTwin(command.channel_id, key));
       const where = twin?.rootTs ? `: <${messageLink(twin.channel, twin.rootTs)}|see the thread>` : '';
       await ack({
         response_type: 'ephemeral',
@@ -99,15 +129,39 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       });
       return;
     }
-    if (key) reserved.add(key);
     await ack({ response_type: 'ephemeral', text: `Diagnosing "${text}"… I'll post the thread in this channel.` });
     deps.logger.info({ user: command.user_id, channel: command.channel_id }, '/diagnose accepted');
     void startRun({ client, channel: command.channel_id, userId: command.user_id, text, symptom, respond }).finally(
       () => {
-        if (key) reserved.delete(key);
+        if (twinKey) void store.releaseKey(twinKey).catch(() => undefined);
       },
     );
   });
+
+  /** A running run in the channel for the same service and window (started by any replica). */
+  const runningTwin = async (channel: string, key: string | null) => {
+    if (!key) return undefined;
+    try {
+      const running = await store.listRuns({ channel, status: 'running', limit: 50 });
+      const twin = running.find((r) => dedupeKeyOf(r.symptom) === key && r.rootTs);
+      return twin?.channel && twin.rootTs ? { channel: twin.channel, rootTs: twin.rootTs } : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const exportTo = async (client: WebClient, runId: string, channel: string, respond: RespondFn) => {
+    const outcome = await exportPostmortem(
+      client,
+      { store, redactor: deps.redactor, now: deps.now, logger: deps.logger },
+      { runId, channel },
+    );
+    if (!outcome.ok) {
+      await respond({ response_type: 'ephemeral', replace_original: false, text: outcome.message });
+      return;
+    }
+    deps.logger.info({ runId, bytes: outcome.bytes }, 'post-mortem exported');
+  };
 
   const rerun = async (client: WebClient, record: RunRecord, userId: string) => {
     let symptom: ParsedSymptom;
@@ -129,17 +183,28 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       text: record.text,
       symptom,
       inThread: record.threadTs,
+      trigger: 'button',
       ...(record.alert ? { alert: { ...record.alert, repeats: 0, grouped: [] } } : {}),
     });
   };
 
+  /** The run a button belongs to: this replica's, or from the store (the other replica's, or before a restart). */
   const lookup = async (runId: string, respond: RespondFn): Promise<RunRecord | undefined> => {
-    const record = deps.registry.get(runId);
+    let record = deps.registry.get(runId);
+    if (!record) {
+      try {
+        const stored = await store.getRun(runId);
+        record = stored ? recordFromStored(stored, await store.events(runId)) : undefined;
+      } catch (err) {
+        deps.logger.warn({ runId, error: err instanceof Error ? err.message : String(err) }, 'run lookup failed');
+      }
+      if (record) deps.registry.add(record);
+    }
     if (!record) {
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
-        text: 'I no longer have this run in memory (Triage restarted since). Start a new one with /diagnose.',
+        text: 'I have no record of this run. Start a new one with /diagnose.',
       });
     }
     return record;
@@ -159,19 +224,24 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
         const record = await lookup(String((action as { value?: unknown }).value ?? ''), respond);
         if (!record?.top) return;
         record.decision = { userId: body.user.id, decision, cause: record.top.cause, at: deps.now() };
+        await journal.update(record.runId, { decision: record.decision });
+        await journal.note(record.runId, {
+          type: 'human-decision',
+          userId: body.user.id,
+          decision,
+          cause: record.top.cause,
+        });
         await runner.refreshRoot(client, record);
       },
     );
   decide('confirmed');
   decide('rejected');
 
-  app.action(ACTIONS.exportPostmortem, async ({ ack, respond }) => {
+  app.action(ACTIONS.exportPostmortem, async ({ ack, action, body, client, respond }) => {
     await ack();
-    await respond({
-      response_type: 'ephemeral',
-      replace_original: false,
-      text: 'Post-mortem export is not available yet: it arrives with the run store.',
-    });
+    const runId = String((action as { value?: unknown }).value ?? '');
+    const channel = (body as { channel?: { id?: string } }).channel?.id ?? '';
+    await exportTo(client, runId, channel, respond);
   });
 
   app.event('app_mention', async ({ event, client }) => {
@@ -204,6 +274,6 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
     }
     const symptom = await parseOrExplain(text, say);
     if (!symptom) return;
-    await startRun({ client, channel, userId, text, symptom, inThread: threadTs ?? event.ts });
+    await startRun({ client, channel, userId, text, symptom, inThread: threadTs ?? event.ts, trigger: 'mention' });
   });
 }

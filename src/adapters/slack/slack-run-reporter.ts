@@ -39,6 +39,7 @@ export class SlackRunReporter {
   private readonly compact: boolean;
   private readonly onFinished: (() => void) | undefined;
   private readonly updates: Pick<MethodBudget, 'take'>;
+  private readonly onUndelivered: ((what: string, error: string) => void) | undefined;
   private lastRootEdit = 0;
   private rootDirty = false;
   private rootChain: Promise<void> = Promise.resolve();
@@ -56,6 +57,8 @@ export class SlackRunReporter {
     onFinished?: () => void;
     /** The workspace's chat.update budget. */
     updates?: Pick<MethodBudget, 'take'>;
+    /** Told about every post Slack never got (after the client's retries), so it can be recorded. */
+    onUndelivered?: (what: string, error: string) => void;
   }) {
     this.client = deps.client;
     this.pacer = deps.pacer;
@@ -66,6 +69,7 @@ export class SlackRunReporter {
     this.compact = deps.compact ?? false;
     this.onFinished = deps.onFinished;
     this.updates = deps.updates ?? UNLIMITED;
+    this.onUndelivered = deps.onUndelivered;
   }
 
   /** Consumes the run to its end and returns its result. */
@@ -125,10 +129,9 @@ export class SlackRunReporter {
       )
       .catch((err: unknown) => {
         this.record.undelivered++;
-        this.logger.warn(
-          { runId: this.record.runId, what, error: describeSlackError(err) },
-          'a thread reply could not be delivered',
-        );
+        const error = describeSlackError(err);
+        this.logger.warn({ runId: this.record.runId, what, error }, 'a thread reply could not be delivered');
+        this.onUndelivered?.(what, error);
       });
   }
 

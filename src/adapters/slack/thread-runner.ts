@@ -3,6 +3,8 @@ import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { RunEvent } from '../../domain/engine/types.js';
 import type { DiagnoseRequest, DiagnosisOutcome } from '../../domain/runs/diagnose.js';
+import type { RunJournal } from '../../domain/runs/run-journal.js';
+import type { RunTrigger } from '../../domain/runs/run-store.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { type MethodBudget, UNLIMITED } from './method-budget.js';
@@ -23,6 +25,8 @@ export interface ThreadRunnerDeps {
   logger: ReporterLogger;
   /** The workspace's chat.update budget, shared by every root edit. */
   updates?: Pick<MethodBudget, 'take'>;
+  /** Records every run and its events in the run store. */
+  journal?: RunJournal;
 }
 
 export interface StartRunArgs {
@@ -45,6 +49,8 @@ export interface StartRunArgs {
   onFinished?: () => void;
   /** Post the root before other waiting posts of the channel (an alert's first answer). */
   urgent?: boolean;
+  /** What started the run, for the run store (default `command`). */
+  trigger?: RunTrigger;
 }
 
 const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found']);
@@ -153,7 +159,7 @@ export class ThreadRunner {
     } catch (err) {
       const code = slackError(err);
       if (code && NOT_A_MEMBER.has(code) && args.respond) {
-        await this.runWithoutThread(record, args.respond);
+        await this.runWithoutThread(record, { ...args, respond: args.respond });
         record.active = false;
         return record;
       }
@@ -166,6 +172,7 @@ export class ThreadRunner {
       return undefined;
     }
     this.deps.registry.add(record);
+    await this.begin(record, args);
     args.onRootPosted?.(record);
     const reporter = new SlackRunReporter({
       client,
@@ -176,27 +183,54 @@ export class ThreadRunner {
       ...(args.compact ? { compact: true } : {}),
       ...(args.onFinished ? { onFinished: args.onFinished } : {}),
       ...(this.deps.updates ? { updates: this.deps.updates } : {}),
+      onUndelivered: (what, error) => void this.deps.journal?.note(runId, { type: 'delivery-failed', what, error }),
     });
     try {
-      await reporter.consume(this.deps.run({ runId, symptom }));
+      await reporter.consume(this.diagnose(runId, symptom));
     } catch (err) {
       record.status = 'failed';
       this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the run failed');
     } finally {
       await this.rootEdits.get(runId);
       record.active = false;
+      if (record.undelivered > 0) await this.deps.journal?.update(runId, { undelivered: record.undelivered });
     }
     return record;
   }
 
+  /** The diagnosis's event stream, journalled when there is a run store. */
+  private diagnose(runId: string, symptom: ParsedSymptom): AsyncGenerator<RunEvent, DiagnosisOutcome> {
+    const run = this.deps.run({ runId, symptom });
+    return this.deps.journal ? this.deps.journal.record(runId, run) : run;
+  }
+
+  /** Records the run in the store before its first event. */
+  private async begin(record: RunRecord, args: StartRunArgs): Promise<void> {
+    await this.deps.journal?.begin({
+      id: record.runId,
+      trigger: args.trigger ?? 'command',
+      text: record.text,
+      symptom: record.symptom,
+      service: record.symptom.service,
+      playbook: null,
+      channel: record.channel,
+      rootTs: record.rootTs || null,
+      threadTs: record.threadTs || null,
+      userId: args.alert ? null : record.userId,
+      alert: record.alert ?? null,
+    });
+  }
+
   /** The bot is not in the channel: say how to invite it, run anyway, and answer through the response URL. */
-  private async runWithoutThread(record: RunRecord, respond: RespondFn): Promise<void> {
+  private async runWithoutThread(record: RunRecord, args: StartRunArgs & { respond: RespondFn }): Promise<void> {
+    const { respond } = args;
     await respond({
       response_type: 'ephemeral',
       text: `I'm not a member of this channel, so I can't start a thread here. Invite me with \`/invite @Triage\`. Meanwhile I'll diagnose "${record.text}" and answer you here.`,
     });
     let result: DiagnosisOutcome | undefined;
-    const run = this.deps.run({ runId: record.runId, symptom: record.symptom });
+    await this.begin(record, args);
+    const run = this.diagnose(record.runId, record.symptom);
     while (true) {
       const next = await run.next();
       if (next.done) {

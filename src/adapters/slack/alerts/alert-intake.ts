@@ -10,6 +10,8 @@ import {
 } from '../../../domain/alerts/alert.js';
 import { alertToSymptom } from '../../../domain/alerts/alert-symptom.js';
 import type { AlertThread, AlertThreadStore, ClaimKey } from '../../../domain/alerts/alert-threads.js';
+import type { RunJournal } from '../../../domain/runs/run-journal.js';
+import type { JournalNote } from '../../../domain/runs/run-store.js';
 import type { ParsedSymptom } from '../../../domain/symptom/symptom.js';
 import type { SlackMessage } from '../blocks/limits.js';
 import { type AlertNote, MAX_NOTES_PER_MESSAGE, type StormState } from '../blocks/render-alert.js';
@@ -74,6 +76,8 @@ export interface AlertIntakeDeps {
   options: AlertIntakeOptions;
   /** The workspace's chat.update budget (storm-summary edits). */
   updates?: Pick<MethodBudget, 'take'>;
+  /** Records the alert lines of each thread with its run. */
+  journal?: Pick<RunJournal, 'note' | 'update'>;
 }
 
 export interface IntakeStats {
@@ -355,6 +359,7 @@ export class AlertIntake {
       alert,
       compact,
       urgent: true,
+      trigger: incoming.alertTs ? 'alert' : 'webhook',
       onFinished,
       onRootPosted: (posted) => {
         this.firstReplyMs.push(performance.now() - job.acceptedAt);
@@ -411,6 +416,7 @@ export class AlertIntake {
     const alert = this.alertByThread.get(thread.id) ?? record?.alert;
     if (!alert) return;
     change(alert);
+    if (runId) void this.deps.journal?.update(runId, { alert });
     if (record?.rootTs)
       this.track(this.deps.runner.refreshRoot(this.deps.client, record, { minIntervalMs: ROOT_EDIT_SPACING_MS }));
   }
@@ -427,6 +433,8 @@ export class AlertIntake {
       buffer.threadTs = this.runByThread.get(thread.id)?.threadTs ?? (thread.runId ? thread.threadTs : null);
     buffer.notes.push(note);
     this.flushSoon(thread.id);
+    const runId = thread.runId ?? this.runByThread.get(thread.id)?.runId;
+    if (runId) void this.deps.journal?.note(runId, journalNote(note));
   }
 
   private flushSoon(threadId: string): void {
@@ -561,4 +569,17 @@ function isString(v: string | undefined): v is string {
 /** Severity of a notification's first firing alert, as a rank name (for logs). */
 export function notificationSeverity(n: AlertNotification): Severity | undefined {
   return severityOf(severityLabel(n));
+}
+
+/** An alert line as the run's journal keeps it. */
+function journalNote(note: AlertNote): JournalNote {
+  const link = 'link' in note && note.link ? { link: note.link } : {};
+  switch (note.kind) {
+    case 'grouped':
+      return { type: 'alert-grouped', title: note.title, ...link };
+    case 'resolved':
+      return { type: 'alert-resolved', title: note.title, ...(note.stillFiring === 0 ? { resolvedAt: note.at } : {}) };
+    default:
+      return { type: 'alert-repeat', title: note.title, ...link };
+  }
 }

@@ -1,24 +1,12 @@
 import type { KnownBlock } from '@slack/types';
-import type { AlertSource, AlertStatus } from '../../../domain/alerts/alert.js';
+import type { AlertSource } from '../../../domain/alerts/alert.js';
+import type { RunAlertInfo } from '../../../domain/runs/run-store.js';
 import { BLOCKS } from '../ids.js';
 import { codeSpan, fitText, joinWithin, link, mrkdwnText } from '../mrkdwn.js';
 import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';
 
-/** The alert part of a root message. */
-export interface RootAlert {
-  source: AlertSource;
-  title: string;
-  alertname: string;
-  severity?: string;
-  status: AlertStatus;
-  startsAt?: Date;
-  resolvedAt?: Date;
-  repeats: number;
-  /** Titles of other alerts for the same service folded into this diagnosis. */
-  grouped: string[];
-  /** Link to the alert in Alertmanager or Grafana. */
-  link?: string;
-}
+/** The alert part of a root message: the alert as the run store keeps it. */
+export type RootAlert = RunAlertInfo;
 
 function hhmm(d: Date): string {
   return Number.isNaN(d.getTime()) ? '?' : `${d.toISOString().slice(11, 16)} UTC`;

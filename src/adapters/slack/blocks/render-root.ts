@@ -78,7 +78,7 @@ function statusLine(state: RootState): string {
     case 'failed':
       return state.stepsTotal > 0 ? `:x: Failed after ${done} of ${total} steps` : ':x: Failed';
     case 'interrupted':
-      return `:double_vertical_bar: Interrupted after ${done} of ${total} steps — partial results`;
+      return `:double_vertical_bar: Interrupted after ${done} of ${total} steps (Triage stopped mid-run) — partial results; press *Re-run* to diagnose again`;
   }
 }
 

@@ -150,7 +150,7 @@ describe('renderRoot', () => {
       '*Status:* :x: Failed',
     );
     expect(summary(rootState({ status: 'interrupted', stepsDone: 4, stepsTotal: 9 }))).toContain(
-      'Interrupted after 4 of 9 steps — partial results',
+      'Interrupted after 4 of 9 steps (Triage stopped mid-run) — partial results; press *Re-run* to diagnose again',
     );
     expect(summary(rootState({ top: null }))).toContain('_No hypothesis yet._');
   });

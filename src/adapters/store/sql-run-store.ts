@@ -1,0 +1,420 @@
+import type { AlertThread, ClaimKey, ClaimResult } from '../../domain/alerts/alert-threads.js';
+import type {
+  ListRunsQuery,
+  MarkInterruptedQuery,
+  NewRun,
+  RunJournalEvent,
+  RunPatch,
+  RunStore,
+  StoredEvent,
+  StoredRun,
+} from '../../domain/runs/run-store.js';
+import { decodeJson, encodeJson } from './json-codec.js';
+import { LATEST_VERSION, MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
+
+export type Row = Record<string, unknown>;
+
+/**
+ * What the run store needs from a database engine. SQL uses `?` placeholders; the PostgreSQL engine numbers them.
+ * A transaction is atomic and isolated from every other writer of the database (other processes included):
+ * SQLite takes the write lock at BEGIN IMMEDIATE, PostgreSQL takes the advisory lock named by `lock`, if any.
+ */
+export interface SqlDb {
+  query(sql: string, params?: readonly unknown[]): Promise<Row[]>;
+  execute(sql: string, params?: readonly unknown[]): Promise<number>;
+  transaction<T>(work: (db: SqlDb) => Promise<T>, options?: { lock?: number }): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Advisory lock ids (PostgreSQL): schema migrations, and alert-thread claims. */
+export const LOCKS = { migrate: 7_402_001, alertClaims: 7_402_002 } as const;
+
+const RUN_COLUMNS = [
+  'id',
+  'run_trigger',
+  'symptom_text',
+  'symptom',
+  'service',
+  'playbook',
+  'status',
+  'channel',
+  'root_ts',
+  'thread_ts',
+  'user_id',
+  'alert',
+  'owner',
+  'started_at',
+  'updated_at',
+  'finished_at',
+  'result',
+  'decision',
+  'undelivered',
+] as const;
+
+const iso = (d: Date): string => d.toISOString();
+const text = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const date = (v: unknown): Date => new Date(String(v));
+const json = <T>(v: unknown): T | null => (v === null || v === undefined ? null : decodeJson<T>(String(v)));
+
+function runToRow(run: StoredRun): unknown[] {
+  return [
+    run.id,
+    run.trigger,
+    run.text,
+    encodeJson(run.symptom),
+    run.service,
+    run.playbook,
+    run.status,
+    run.channel,
+    run.rootTs,
+    run.threadTs,
+    run.userId,
+    run.alert ? encodeJson(run.alert) : null,
+    run.owner,
+    iso(run.startedAt),
+    iso(run.updatedAt),
+    run.finishedAt ? iso(run.finishedAt) : null,
+    run.result ? encodeJson(run.result) : null,
+    run.decision ? encodeJson(run.decision) : null,
+    run.undelivered,
+  ];
+}
+
+function rowToRun(row: Row): StoredRun {
+  return {
+    id: String(row.id),
+    trigger: String(row.run_trigger) as StoredRun['trigger'],
+    text: String(row.symptom_text),
+    symptom: decodeJson<StoredRun['symptom']>(String(row.symptom)),
+    service: text(row.service),
+    playbook: text(row.playbook),
+    status: String(row.status) as StoredRun['status'],
+    channel: text(row.channel),
+    rootTs: text(row.root_ts),
+    threadTs: text(row.thread_ts),
+    userId: text(row.user_id),
+    alert: json<StoredRun['alert']>(row.alert),
+    owner: String(row.owner),
+    startedAt: date(row.started_at),
+    updatedAt: date(row.updated_at),
+    finishedAt: row.finished_at === null || row.finished_at === undefined ? null : date(row.finished_at),
+    result: json<StoredRun['result']>(row.result),
+    decision: json<StoredRun['decision']>(row.decision),
+    undelivered: Number(row.undelivered),
+  };
+}
+
+function rowToThread(row: Row): AlertThread {
+  const runId = text(row.run_id);
+  return {
+    id: String(row.id),
+    channel: String(row.channel),
+    threadTs: text(row.thread_ts),
+    ...(runId ? { runId } : {}),
+    service: text(row.service),
+    title: String(row.title),
+    openedAt: date(row.opened_at),
+    lastSeenAt: date(row.last_seen_at),
+    status: String(row.status) as AlertThread['status'],
+    firing: decodeJson<string[]>(String(row.firing)),
+  };
+}
+
+function threadToRow(t: AlertThread): unknown[] {
+  return [
+    t.id,
+    t.channel,
+    t.threadTs,
+    t.runId ?? null,
+    t.service,
+    t.title,
+    iso(t.openedAt),
+    iso(t.lastSeenAt),
+    t.status,
+    encodeJson(t.firing),
+  ];
+}
+
+const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
+
+/**
+ * The run store over SQL, shared by the SQLite and PostgreSQL engines: the same schema, the same statements, the
+ * same atomicity (single-statement upserts with conditions, row locks taken by UPDATE … RETURNING, and an advisory
+ * lock around alert-thread claims).
+ */
+export class SqlRunStore implements RunStore {
+  protected readonly db: SqlDb;
+  private readonly clock: () => Date;
+
+  constructor(db: SqlDb, options: { clock?: () => Date } = {}) {
+    this.db = db;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  async migrate(options: { upTo?: number } = {}): Promise<number> {
+    const target = options.upTo ?? LATEST_VERSION;
+    for (const migration of MIGRATIONS) {
+      if (migration.version > target) break;
+      await this.db.transaction(
+        async (tx) => {
+          await tx.execute(MIGRATIONS_TABLE);
+          const done = await tx.query('SELECT version FROM schema_migrations WHERE version = ?', [migration.version]);
+          if (done.length > 0) return;
+          for (const statement of migration.statements) await tx.execute(statement);
+          await tx.execute('INSERT INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)', [
+            migration.version,
+            migration.description,
+            iso(this.clock()),
+          ]);
+        },
+        { lock: LOCKS.migrate },
+      );
+    }
+    return this.schemaVersion();
+  }
+
+  async schemaVersion(): Promise<number> {
+    try {
+      const rows = await this.db.query('SELECT MAX(version) AS version FROM schema_migrations');
+      return Number(rows[0]?.version ?? 0);
+    } catch {
+      return 0;
+    }
+  }
+
+  async createRun(run: NewRun): Promise<StoredRun> {
+    const stored: StoredRun = {
+      ...run,
+      status: run.status ?? 'running',
+      updatedAt: this.clock(),
+      finishedAt: null,
+      result: null,
+      decision: null,
+      undelivered: 0,
+    };
+    await this.db.execute(
+      `INSERT INTO runs (${RUN_COLUMNS.join(', ')}) VALUES (${placeholders(RUN_COLUMNS.length)})`,
+      runToRow(stored),
+    );
+    return stored;
+  }
+
+  async updateRun(id: string, patch: RunPatch): Promise<StoredRun | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query(`SELECT * FROM runs WHERE id = ? ${this.forUpdate()}`, [id]);
+      if (!row) return undefined;
+      const next: StoredRun = { ...rowToRun(row), ...definedOnly(patch), id, updatedAt: this.clock() };
+      const columns = RUN_COLUMNS.filter((c) => c !== 'id');
+      await tx.execute(`UPDATE runs SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [
+        ...runToRow(next).slice(1),
+        id,
+      ]);
+      return next;
+    });
+  }
+
+  async appendEvent(runId: string, event: RunJournalEvent): Promise<number> {
+    return this.db.transaction(async (tx) => {
+      // The UPDATE locks the run's row until commit, so concurrent appenders get consecutive numbers.
+      const [row] = await tx.query(
+        'UPDATE runs SET next_seq = next_seq + 1, updated_at = ? WHERE id = ? RETURNING next_seq',
+        [iso(this.clock()), runId],
+      );
+      if (!row) throw new Error(`no run ${runId} to append an event to`);
+      const seq = Number(row.next_seq);
+      await tx.execute('INSERT INTO run_events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)', [
+        runId,
+        seq,
+        event.type,
+        iso(event.at),
+        encodeJson(event),
+      ]);
+      return seq;
+    });
+  }
+
+  async getRun(id: string): Promise<StoredRun | undefined> {
+    const [row] = await this.db.query('SELECT * FROM runs WHERE id = ?', [id]);
+    return row ? rowToRun(row) : undefined;
+  }
+
+  async events(runId: string): Promise<StoredEvent[]> {
+    const rows = await this.db.query('SELECT * FROM run_events WHERE run_id = ? ORDER BY seq', [runId]);
+    return rows.map((row) => ({
+      runId: String(row.run_id),
+      seq: Number(row.seq),
+      type: String(row.type) as StoredEvent['type'],
+      at: date(row.at),
+      data: decodeJson<RunJournalEvent>(String(row.data)),
+    }));
+  }
+
+  async listRuns(query: ListRunsQuery = {}): Promise<StoredRun[]> {
+    const { where, params } = conditions([
+      ['channel = ?', query.channel],
+      ['status = ?', query.status],
+    ]);
+    const limit = Math.max(1, Math.min(10_000, Math.floor(query.limit ?? 20)));
+    const rows = await this.db.query(
+      `SELECT * FROM runs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC LIMIT ${limit}`,
+      params,
+    );
+    return rows.map(rowToRun);
+  }
+
+  async runByThread(channel: string, ts: string): Promise<StoredRun | undefined> {
+    const [row] = await this.db.query(
+      'SELECT * FROM runs WHERE channel = ? AND (root_ts = ? OR thread_ts = ?) ORDER BY started_at DESC, id DESC LIMIT 1',
+      [channel, ts, ts],
+    );
+    return row ? rowToRun(row) : undefined;
+  }
+
+  async markInterrupted(query: MarkInterruptedQuery): Promise<StoredRun[]> {
+    const { where: which, params } = conditions([
+      ['owner = ?', query.owner],
+      ['updated_at < ?', query.staleBefore && iso(query.staleBefore)],
+    ]);
+    if (which.length === 0) return [];
+    return this.db.transaction(async (tx) => {
+      // Re-checked under the row lock: of two replicas marking at once, each run is returned to one of them.
+      const rows = await tx.query(
+        `UPDATE runs SET status = 'interrupted', finished_at = ?, updated_at = ?
+         WHERE status = 'running' AND (${which.join(' OR ')}) RETURNING *`,
+        [iso(query.at), iso(this.clock()), ...params],
+      );
+      const runs = rows.map(rowToRun);
+      for (const run of runs) {
+        const [seqRow] = await tx.query('UPDATE runs SET next_seq = next_seq + 1 WHERE id = ? RETURNING next_seq', [
+          run.id,
+        ]);
+        const event: RunJournalEvent = { type: 'interrupted', reason: query.reason, at: query.at };
+        await tx.execute('INSERT INTO run_events (run_id, seq, type, at, data) VALUES (?, ?, ?, ?, ?)', [
+          run.id,
+          Number(seqRow?.next_seq),
+          event.type,
+          iso(event.at),
+          encodeJson(event),
+        ]);
+      }
+      return runs.sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
+    });
+  }
+
+  async claimKey(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock();
+    // One statement: a new key is inserted; a held key is taken over only when its claim has expired.
+    const rows = await this.db.query(
+      `INSERT INTO claimed_keys (claim_key, owner, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (claim_key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+       WHERE claimed_keys.expires_at <= ? RETURNING claim_key`,
+      [key, owner, iso(new Date(now.getTime() + ttlMs)), iso(now)],
+    );
+    return rows.length === 1;
+  }
+
+  async releaseKey(key: string): Promise<void> {
+    await this.db.execute('DELETE FROM claimed_keys WHERE claim_key = ?', [key]);
+  }
+
+  async claim(keys: readonly ClaimKey[], thread: AlertThread): Promise<ClaimResult> {
+    return this.db.transaction(
+      async (tx) => {
+        for (const { key, since } of keys) {
+          const holder = await this.holderOf(tx, key);
+          if (holder && holder.openedAt.getTime() >= since.getTime()) return { holder, matched: key };
+        }
+        await tx.execute(
+          `INSERT INTO alert_threads (id, channel, thread_ts, run_id, service, title, opened_at, last_seen_at, status, firing)
+           VALUES (${placeholders(10)})`,
+          threadToRow(thread),
+        );
+        await this.bindKeys(
+          tx,
+          keys.map((k) => k.key),
+          thread.id,
+        );
+        return { holder: null };
+      },
+      { lock: LOCKS.alertClaims },
+    );
+  }
+
+  async find(keys: readonly string[], since?: Date): Promise<AlertThread | undefined> {
+    for (const key of keys) {
+      const holder = await this.holderOf(this.db, key);
+      if (holder && (!since || holder.openedAt.getTime() >= since.getTime())) return holder;
+    }
+    return undefined;
+  }
+
+  async bind(keys: readonly string[], threadId: string): Promise<void> {
+    await this.db.transaction(
+      async (tx) => {
+        const [exists] = await tx.query('SELECT id FROM alert_threads WHERE id = ?', [threadId]);
+        if (exists) await this.bindKeys(tx, keys, threadId);
+      },
+      { lock: LOCKS.alertClaims },
+    );
+  }
+
+  async update(threadId: string, patch: Partial<Omit<AlertThread, 'id'>>): Promise<AlertThread | undefined> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx.query(`SELECT * FROM alert_threads WHERE id = ? ${this.forUpdate()}`, [threadId]);
+      if (!row) return undefined;
+      const next: AlertThread = { ...rowToThread(row), ...definedOnly(patch), id: threadId };
+      const [, ...values] = threadToRow(next);
+      await tx.execute(
+        `UPDATE alert_threads SET channel = ?, thread_ts = ?, run_id = ?, service = ?, title = ?, opened_at = ?,
+         last_seen_at = ?, status = ?, firing = ? WHERE id = ?`,
+        [...values, threadId],
+      );
+      return next;
+    });
+  }
+
+  async release(threadId: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.execute('DELETE FROM alert_keys WHERE thread_id = ?', [threadId]);
+      await tx.execute('DELETE FROM alert_threads WHERE id = ?', [threadId]);
+    });
+  }
+
+  close(): Promise<void> {
+    return this.db.close();
+  }
+
+  /** Row lock for read-modify-write (PostgreSQL); SQLite's write transaction already excludes other writers. */
+  protected forUpdate(): string {
+    return '';
+  }
+
+  private async holderOf(db: SqlDb, key: string): Promise<AlertThread | undefined> {
+    const [row] = await db.query(
+      'SELECT t.* FROM alert_keys k JOIN alert_threads t ON t.id = k.thread_id WHERE k.alert_key = ?',
+      [key],
+    );
+    return row ? rowToThread(row) : undefined;
+  }
+
+  private async bindKeys(db: SqlDb, keys: readonly string[], threadId: string): Promise<void> {
+    for (const key of new Set(keys)) {
+      await db.execute(
+        `INSERT INTO alert_keys (alert_key, thread_id) VALUES (?, ?)
+         ON CONFLICT (alert_key) DO UPDATE SET thread_id = excluded.thread_id`,
+        [key, threadId],
+      );
+    }
+  }
+}
+
+/** The SQL conditions whose value is given, and their parameters in order. */
+function conditions(pairs: readonly (readonly [string, unknown])[]): { where: string[]; params: unknown[] } {
+  const given = pairs.filter(([, value]) => value !== undefined);
+  return { where: given.map(([sql]) => sql), params: given.map(([, value]) => value) };
+}
+
+/** A patch without its undefined fields (an absent field keeps its value). */
+function definedOnly<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,164 @@
+import type { AlertSource, AlertStatus } from '../alerts/alert.js';
+import type { AlertThreadStore } from '../alerts/alert-threads.js';
+import type { RunEvent } from '../engine/types.js';
+import type { ParsedSymptom } from '../symptom/symptom.js';
+import type { DiagnosisOutcome } from './diagnose.js';
+
+/** What started a run. */
+export type RunTrigger = 'command' | 'mention' | 'button' | 'alert' | 'webhook' | 'cli';
+
+export type StoredRunStatus = 'running' | 'finished' | 'failed' | 'interrupted';
+
+/** The alert a run diagnoses, as the run's root message shows it. */
+export interface RunAlertInfo {
+  source: AlertSource;
+  title: string;
+  alertname: string;
+  severity?: string;
+  status: AlertStatus;
+  startsAt?: Date;
+  resolvedAt?: Date;
+  /** How many times the alert fired again into the thread. */
+  repeats: number;
+  /** Titles of other alerts for the same service folded into this diagnosis. */
+  grouped: string[];
+  /** Link to the alert in Alertmanager or Grafana. */
+  link?: string;
+}
+
+/** A human's verdict on the top hypothesis (the Confirm / Reject buttons). */
+export interface RunDecision {
+  userId: string;
+  decision: 'confirmed' | 'rejected';
+  cause: string;
+  at: Date;
+}
+
+/** One run as the store keeps it: enough to show it, re-run it and write its post-mortem. */
+export interface StoredRun {
+  id: string;
+  trigger: RunTrigger;
+  /** The symptom as typed (or the alert title). */
+  text: string;
+  symptom: ParsedSymptom;
+  /** The service as discovered, once known (else the parsed guess). */
+  service: string | null;
+  playbook: string | null;
+  status: StoredRunStatus;
+  /** Where the run lives in Slack (null for CLI runs, or before the root message is posted). */
+  channel: string | null;
+  /** The root message's ts (edited in place with the summary). */
+  rootTs: string | null;
+  /** The thread replies go to: the root itself, or the thread it was posted in. */
+  threadTs: string | null;
+  /** Who asked (a Slack user id), null for alerts and the CLI. */
+  userId: string | null;
+  alert: RunAlertInfo | null;
+  /** The replica running it (TRIAGE_REPLICA_ID); a restart of that replica marks its running runs interrupted. */
+  owner: string;
+  startedAt: Date;
+  /** Bumped by every update and every appended event: a running run not updated for long is stale. */
+  updatedAt: Date;
+  finishedAt: Date | null;
+  result: DiagnosisOutcome | null;
+  decision: RunDecision | null;
+  /** Slack posts that could not be delivered after retries. */
+  undelivered: number;
+}
+
+export type NewRun = Omit<StoredRun, 'updatedAt' | 'finishedAt' | 'result' | 'decision' | 'undelivered' | 'status'> & {
+  status?: StoredRunStatus;
+};
+
+export type RunPatch = Partial<
+  Pick<
+    StoredRun,
+    | 'service'
+    | 'playbook'
+    | 'status'
+    | 'channel'
+    | 'rootTs'
+    | 'threadTs'
+    | 'alert'
+    | 'finishedAt'
+    | 'result'
+    | 'decision'
+    | 'undelivered'
+    | 'owner'
+  >
+>;
+
+/**
+ * What is journalled about a run besides its engine events: decisions, alert lines in its thread, interruption,
+ * and posts Slack never got.
+ */
+export type JournalNote =
+  | { type: 'human-decision'; userId: string; decision: 'confirmed' | 'rejected'; cause: string }
+  | { type: 'alert-repeat'; title: string; link?: string }
+  | { type: 'alert-grouped'; title: string; link?: string }
+  | { type: 'alert-resolved'; title: string; resolvedAt?: Date }
+  | { type: 'interrupted'; reason: string }
+  | { type: 'delivery-failed'; what: string; error: string };
+
+/** Engine events are stored as they are (minus nothing); notes carry their own fields. */
+export type RunJournalEvent = RunEvent | (JournalNote & { at: Date });
+
+export type StoredEventType = RunJournalEvent['type'];
+
+export interface StoredEvent {
+  runId: string;
+  /** 1, 2, 3… per run, in the order appended. */
+  seq: number;
+  type: StoredEventType;
+  at: Date;
+  /** The event itself (an engine event or a note), with its dates revived. */
+  data: RunJournalEvent;
+}
+
+export interface ListRunsQuery {
+  /** Default 20, newest first (by start). */
+  limit?: number;
+  channel?: string;
+  status?: StoredRunStatus;
+}
+
+export interface MarkInterruptedQuery {
+  /** Running runs owned by this replica (a restart of it). */
+  owner?: string;
+  /** Running runs of any replica not updated since this time (a replica that died). */
+  staleBefore?: Date;
+  reason: string;
+  at: Date;
+}
+
+/**
+ * The run store port: every run, its events in order, where it lives in Slack, alert de-duplication, and keys that
+ * only one replica may claim. Engines: SQLite (one process) and PostgreSQL (several replicas). Every method that two
+ * replicas could race on is atomic in the database.
+ */
+export interface RunStore extends AlertThreadStore {
+  /** Applies pending schema migrations (idempotent); returns the schema version now in force. */
+  migrate(): Promise<number>;
+  schemaVersion(): Promise<number>;
+  createRun(run: NewRun): Promise<StoredRun>;
+  updateRun(id: string, patch: RunPatch): Promise<StoredRun | undefined>;
+  /** Appends an event and bumps the run's `updatedAt`; returns its sequence number. */
+  appendEvent(runId: string, event: RunJournalEvent): Promise<number>;
+  getRun(id: string): Promise<StoredRun | undefined>;
+  events(runId: string): Promise<StoredEvent[]>;
+  listRuns(query?: ListRunsQuery): Promise<StoredRun[]>;
+  /** The latest run whose root or thread is this message. */
+  runByThread(channel: string, ts: string): Promise<StoredRun | undefined>;
+  /**
+   * Marks running runs interrupted (each exactly once, even when replicas race), appends an `interrupted` event to
+   * each, and returns them.
+   */
+  markInterrupted(query: MarkInterruptedQuery): Promise<StoredRun[]>;
+  /**
+   * Claims a key (a Slack event id, a service+window being diagnosed) for `owner` for `ttlMs`, timed by the store's
+   * clock. True for exactly one caller while the claim stands; an expired claim can be taken again.
+   */
+  claimKey(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseKey(key: string): Promise<void>;
+  close(): Promise<void>;
+}
