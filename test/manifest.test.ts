@@ -31,6 +31,7 @@ const EXPECTED_BOT_SCOPES = [
   'groups:read',
   'files:write',
   'users:read',
+  'usergroups:read',
 ];
 
 interface Manifest {

@@ -3,6 +3,8 @@ import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '
 import { WebClientEvent } from '@slack/web-api';
 import { ALERTMANAGER_WEBHOOK_PATH, alertmanagerWebhookHandler } from '../adapters/http/alertmanager-webhook.js';
 import { createJsonLogger, type Logger } from '../adapters/log/json-logger.js';
+import { SelfMetrics } from '../adapters/metrics/self-metrics.js';
+import { AccessPolicy, registerAccessControl } from '../adapters/slack/access-control.js';
 import { AlertIntake } from '../adapters/slack/alerts/alert-intake.js';
 import { registerAlertListener } from '../adapters/slack/alerts/register-alert-listener.js';
 import { renderAlertNotes, renderStormSummary } from '../adapters/slack/blocks/render-alert.js';
@@ -28,14 +30,33 @@ export interface BuiltApp {
   receiver: Receiver;
   registry: RunRegistry;
   pacer: ChannelPacer;
+  runner: ThreadRunner;
   /** Alert channels and the Alertmanager webhook. */
   alerts: AlertIntake;
   /** Every run and its events (SQLite, or PostgreSQL shared by replicas). */
   store: RunStore;
+  /** Triage's own metrics (GET /metrics). */
+  metrics: SelfMetrics;
   journal: RunJournal;
   /** Starts listening (HTTP receiver on `config.port`, or Socket Mode plus health routes on it); returns the port. */
   start(): Promise<number>;
+  /** Stops at once (tests): no draining. */
   stop(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): takes no new work, lets running diagnoses finish and their posts go out for up to
+   * `graceMs`, marks the rest interrupted (their roots say so), and closes the run store.
+   */
+  shutdown(graceMs: number): Promise<ShutdownReport>;
+}
+
+export interface ShutdownReport {
+  /** Runs that finished during the grace period. */
+  finished: number;
+  /** Runs still going at the end of it, marked interrupted. */
+  interrupted: number;
+  /** Queued alert diagnoses that never started (their alerts open threads again when re-sent). */
+  unstartedAlerts: number;
+  ms: number;
 }
 
 export interface BuildOverrides {
@@ -50,6 +71,12 @@ export interface BuildOverrides {
 /** A running run not updated for this long belongs to a replica that died (runs have a deadline of their own). */
 const STALE_RUN_FACTOR = 5;
 
+/** The query caches' counters, for the metrics (a diagnoser built without a cache has none). */
+function cacheStats(diagnoser: Diagnoser): { source: string; hits: number; misses: number; deduplicated: number }[] {
+  const source = diagnoser.metrics as Partial<{ stats(): { hits: number; misses: number; deduplicated: number } }>;
+  return typeof source.stats === 'function' ? [{ source: 'prometheus', ...source.stats() }] : [];
+}
+
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' });
   res.end(JSON.stringify(body));
@@ -60,7 +87,8 @@ function json(res: ServerResponse, status: number, body: unknown): void {
  * It does not listen; `start()` does.
  */
 export async function buildApp(config: Readonly<Config>, overrides: BuildOverrides = {}): Promise<BuiltApp> {
-  const logger = overrides.logger ?? createJsonLogger();
+  const redactor = createRedactor({ extraPatterns: (config.redactPatterns ?? []).map((pattern) => ({ pattern })) });
+  const logger = overrides.logger ?? createJsonLogger(undefined, { redactor, level: config.logLevel });
   const now = overrides.now ?? (() => systemClock.now());
   const diagnoser =
     overrides.diagnoser ??
@@ -80,12 +108,26 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
   const journal = new RunJournal(store, { owner: config.store.replicaId, now, logger });
   const registry = new RunRegistry();
   const pacer = new ChannelPacer(config.slack.replyIntervalMs, { burst: config.slack.replyBurst });
-  const redactor = createRedactor({ extraPatterns: (config.redactPatterns ?? []).map((pattern) => ({ pattern })) });
   const render = createThreadRenderers(redactor);
   // chat.update is Tier 3 (about 50 a minute per workspace): root edits, alert counters and storm summaries share it.
   const updates = new MethodBudget(45, { burst: 5 });
+  // Filled in once the intake exists (the gauges are read at scrape time only).
+  let intakeStats: (() => { queued: number; running: number }) | undefined;
+  const metrics = new SelfMetrics({
+    alertQueue: () => intakeStats?.() ?? { queued: 0, running: 0 },
+    runsInFlight: () => registry.inFlight().length,
+    caches: () => cacheStats(diagnoser),
+    storeFailures: () => journal.failures,
+  });
+  const stepSources = new Map(
+    diagnoser.playbooks.flatMap((p) =>
+      p.steps.map((s) => [`${p.id}/${s.id}`, s.kind === 'logs' ? 'logs' : 'prometheus']),
+    ),
+  );
   const runner = new ThreadRunner({
     run: (request) => diagnoser.run(request),
+    metrics,
+    sourceOf: (playbook, stepId) => stepSources.get(`${playbook}/${stepId}`) ?? 'prometheus',
     registry,
     pacer,
     render,
@@ -117,6 +159,15 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     : [];
   const customRoutes = [
     ...webhookRoutes,
+    {
+      path: '/metrics',
+      method: ['GET'],
+      handler: async (_req: IncomingMessage, res: ServerResponse) => {
+        const body = await metrics.text();
+        res.writeHead(200, { 'Content-Type': metrics.contentType });
+        res.end(body);
+      },
+    },
     {
       path: '/healthz',
       method: ['GET'],
@@ -151,6 +202,8 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
       // Retry 5xx, network errors and 429s (the client honours Retry-After) a few times, not for half an hour.
       retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
+      // Every Web API request (every client Bolt makes) is counted for /metrics.
+      fetch: metrics.countingFetch(),
     },
   });
   registerListeners(app, {
@@ -166,6 +219,8 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     redactor,
     twinClaimMs: config.deadlineMs * 2,
   });
+  // After the listeners' own middleware (retries and repeated events are dropped first, so a refusal is sent once).
+  registerAccessControl(app, new AccessPolicy(config.access), logger);
   // A 429 for a channel: no more bursts there (the client waits out Retry-After and retries the call itself).
   app.client.on(WebClientEvent.RATE_LIMITED, (retryAfter: number, request: { body?: { channel?: unknown } }) => {
     const channel = request?.body?.channel;
@@ -188,6 +243,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     updates,
     journal,
   });
+  intakeStats = () => intake?.stats() ?? { queued: 0, running: 0 };
   if (config.alerts.channels.length > 0) {
     registerAlertListener(app, { channels: new Set(config.alerts.channels), intake, logger });
   }
@@ -200,9 +256,11 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     receiver,
     registry,
     pacer,
+    runner,
     alerts: intake,
     store,
     journal,
+    metrics,
     async start() {
       let port = config.port;
       if (config.slack.appToken) await app.start();
@@ -239,6 +297,45 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
       ready = false;
       await app.stop();
       if (!overrides.runStore) await store.close();
+    },
+    async shutdown(graceMs) {
+      const t0 = performance.now();
+      ready = false;
+      logger.info({ graceMs }, 'shutting down: no new work; waiting for running diagnoses');
+      await app
+        .stop()
+        .catch((err: unknown) => logger.warn({ error: String(err) }, 'the receiver did not stop cleanly'));
+      const unstartedAlerts = await intake.stopQueue();
+      const running = registry.inFlight().length;
+      const busy = () => registry.anyActive() || pacer.pendingChannels() > 0 || !intake.idle();
+      const deadline = Date.now() + graceMs;
+      while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      const left = registry.inFlight();
+      const interrupted = await store
+        .markInterrupted({
+          owner: config.store.replicaId,
+          reason: 'Triage was shut down before this diagnosis finished',
+          at: now(),
+        })
+        .catch((err: unknown) => {
+          logger.warn({ error: String(err) }, 'could not mark the unfinished runs interrupted');
+          return [];
+        });
+      // Their roots say so, within a short budget: the process is about to exit.
+      for (const record of left) record.status = 'interrupted';
+      await Promise.race([
+        Promise.all(left.map((record) => runner.refreshRoot(app.client, record))),
+        new Promise((r) => setTimeout(r, 3000)),
+      ]);
+      if (!overrides.runStore) await store.close();
+      const report = {
+        finished: Math.max(0, running - left.length),
+        interrupted: interrupted.length,
+        unstartedAlerts,
+        ms: Math.round(performance.now() - t0),
+      };
+      logger.info(report, 'shut down');
+      return report;
     },
   };
 }

@@ -38,6 +38,26 @@ const channelList = optionalText.pipe(
     .optional(),
 );
 
+/** A comma- or space-separated list of Slack ids matching `pattern`. */
+const idList = (pattern: RegExp, what: string) =>
+  optionalText.pipe(
+    z
+      .string()
+      .transform((text, ctx) => {
+        const ids = text.split(/[\s,]+/).filter((id) => id !== '');
+        const bad = ids.filter((id) => !pattern.test(id));
+        if (bad.length > 0) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `must list ${what}, not ${bad.map((b) => JSON.stringify(b)).join(', ')}`,
+          });
+          return z.NEVER;
+        }
+        return [...new Set(ids)];
+      })
+      .optional(),
+  );
+
 const channelId = optionalText.pipe(
   z
     .string()
@@ -81,6 +101,13 @@ const EnvSchema = z
     TRIAGE_PLAYBOOKS_DIR: optionalText,
     TRIAGE_QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     TRIAGE_DEADLINE_MS: z.coerce.number().int().positive().default(60_000),
+    LOG_LEVEL: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .default('info')
+      .pipe(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
+    TRIAGE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
     LOKI_URL: optionalText.pipe(z.url({ error: 'must be the Loki base URL, e.g. http://loki:3100' }).optional()),
     LOKI_TENANT: optionalText,
     LOKI_SERVICE_LABEL: optionalText,
@@ -117,6 +144,9 @@ const EnvSchema = z
       .pipe(z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` })),
     ALERT_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(20),
     ALERT_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
+    TRIAGE_ALLOWED_TEAMS: idList(/^[TE][A-Z0-9]{6,}$/, 'workspace ids (T…) or organisation ids (E…)'),
+    TRIAGE_ALLOWED_CHANNELS: idList(/^[CGD][A-Z0-9]{6,}$/, 'channel ids (C…, G… or D…)'),
+    TRIAGE_ALLOWED_USERS: idList(/^[UWS][A-Z0-9]{6,}$/, 'user ids (U… or W…) and user group ids (S…)'),
     DATABASE_URL: optionalText.pipe(
       z
         .string()
@@ -171,8 +201,13 @@ export interface Config {
   /** Extra regular expressions to redact from every output, besides the known secret formats. */
   redactPatterns?: string[];
   deadlineMs: number;
+  /** On SIGTERM, how long running diagnoses may go on before they are marked interrupted. */
+  shutdownGraceMs: number;
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
   alerts: AlertConfig;
   store: StoreConfig;
+  /** Who may use /diagnose, the buttons and mentions; empty lists restrict nothing. */
+  access: { teams: readonly string[]; channels: readonly string[]; users: readonly string[] };
 }
 
 /** Where runs are kept: PostgreSQL when `databaseUrl` is set (replicas share it), else a SQLite file. */
@@ -226,6 +261,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...(e.TRIAGE_PLAYBOOKS_DIR ? { playbooksDir: e.TRIAGE_PLAYBOOKS_DIR } : {}),
     ...(e.TRIAGE_REDACT_PATTERNS ? { redactPatterns: e.TRIAGE_REDACT_PATTERNS } : {}),
     deadlineMs: e.TRIAGE_DEADLINE_MS,
+    shutdownGraceMs: e.TRIAGE_SHUTDOWN_GRACE_MS,
+    logLevel: e.LOG_LEVEL,
     alerts: {
       channels: Object.freeze(e.ALERT_CHANNELS ?? []),
       ...(e.ALERT_WEBHOOK_CHANNEL ? { webhookChannel: e.ALERT_WEBHOOK_CHANNEL } : {}),
@@ -236,6 +273,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       queueMax: e.ALERT_QUEUE_MAX,
       concurrency: e.ALERT_CONCURRENCY,
     },
+    access: Object.freeze({
+      teams: Object.freeze(e.TRIAGE_ALLOWED_TEAMS ?? []),
+      channels: Object.freeze(e.TRIAGE_ALLOWED_CHANNELS ?? []),
+      users: Object.freeze(e.TRIAGE_ALLOWED_USERS ?? []),
+    }),
     store: {
       ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
       sqlitePath: e.TRIAGE_DB_PATH ?? DEFAULT_SQLITE_PATH,

@@ -1,6 +1,6 @@
-import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { EXIT, runCli } from '../../src/cli/run-cli.js';
+import { closedPort } from '../support/local-process.js';
 
 /** Runs the CLI; runs are recorded in an in-memory store unless the test names one. */
 async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -19,16 +19,6 @@ async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
     },
   );
   return { code, stdout, stderr };
-}
-
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const address = server.address();
-  await new Promise<void>((r) => server.close(() => r()));
-  if (typeof address !== 'object' || !address) throw new Error('no port');
-  return address.port;
 }
 
 describe('triage diagnose', () => {

@@ -146,6 +146,20 @@ describe.skipIf(!prometheus.available)('runs recorded in the run store (SQLite)'
     expect(fake.callsTo('chat.postMessage').length).toBe(posts);
   });
 
+  it('exposes its own metrics on /metrics: runs, steps by source, Slack calls', async () => {
+    const res = await fetch(`http://127.0.0.1:${slack.port}/metrics`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await res.text();
+    expect(text).toMatch(/triage_runs_started_total\{trigger="command"\} [1-9]/);
+    expect(text).toMatch(/triage_runs_ended_total\{trigger="command",status="finished"\} [1-9]/);
+    expect(text).toMatch(/triage_step_duration_seconds_count\{source="prometheus"\} [1-9]/);
+    expect(text).toMatch(/triage_slack_calls_total\{method="chat.postMessage",status="200"\} [1-9]/);
+    expect(text).toMatch(/triage_query_cache_requests\{source="prometheus",result="miss"\} [1-9]/);
+    expect(text).toMatch(/nodejs_eventloop_lag_seconds/);
+    expect(text).toContain('triage_alert_queue_depth 0');
+  });
+
   describe('after a restart', () => {
     let proxy: SlowProxy;
     let stalled: SlackHarness;

@@ -27,13 +27,13 @@ export interface SlackHarness {
   /** POSTs a signed slash command; returns the HTTP status, the JSON ack and the elapsed milliseconds. */
   command(
     text: string,
-    extra?: { channel_id?: string; user_id?: string },
+    extra?: { channel_id?: string; user_id?: string; team_id?: string },
   ): Promise<{ status: number; body: unknown; ms: number; responseUrl: string }>;
   /** POSTs a signed block_actions payload for one button. */
   press(
     actionId: string,
     value: string,
-    extra?: { message_ts?: string },
+    extra?: { message_ts?: string; user_id?: string; channel_id?: string; team_id?: string },
   ): Promise<{ status: number; responseUrl: string }>;
   /** POSTs a signed event_callback. */
   event(event: Record<string, unknown>, options?: { event_id?: string; retryNum?: number }): Promise<number>;

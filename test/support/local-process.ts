@@ -173,3 +173,8 @@ export async function startFailure(
   );
   return { error, portRace: /address already in use/i.test(output) };
 }
+
+/** A loopback port with nothing listening on it (connections are refused). */
+export async function closedPort(): Promise<number> {
+  return freePort();
+}

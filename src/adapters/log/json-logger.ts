@@ -1,18 +1,37 @@
+import { pino } from 'pino';
+import { type Redactor, redact, redactDeep } from '../../domain/redaction/redact.js';
+
 export interface Logger {
   info(obj: Record<string, unknown>, msg: string): void;
   warn(obj: Record<string, unknown>, msg: string): void;
   error(obj: Record<string, unknown>, msg: string): void;
 }
 
-const TOKEN = /xox[a-z]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+/g;
-
-/** One JSON object per line on the given stream; Slack tokens are masked wherever they appear. */
-export function createJsonLogger(write: (line: string) => void = (l) => process.stderr.write(l)): Logger {
-  const log = (level: string) => (obj: Record<string, unknown>, msg: string) => {
-    const line = JSON.stringify({ level, time: new Date().toISOString(), msg, ...obj });
-    write(`${line.replace(TOKEN, 'xox…')}\n`);
-  };
-  return { info: log('info'), warn: log('warn'), error: log('error') };
+/**
+ * Structured JSON logs (pino), one object per line: `level` as a word, `time` as ISO 8601, `msg`, and the fields
+ * given (a run's lines carry its `runId`). The message and every field pass through the redactor before pino
+ * serialises them, so a token, password or bearer header inside an error message never reaches the log.
+ */
+export function createJsonLogger(
+  write: (line: string) => void = (l) => process.stderr.write(l),
+  options: { redactor?: Redactor; level?: string } = {},
+): Logger {
+  const redactor = options.redactor ?? redact;
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: null,
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      hooks: {
+        logMethod(args, method) {
+          const clean = args.map((a: unknown) => (typeof a === 'string' ? redactor(a) : redactDeep(a, redactor)));
+          method.apply(this, clean as Parameters<typeof method>);
+        },
+      },
+    },
+    { write },
+  );
 }
 
 /** A logger that drops everything (tests). */

@@ -31,18 +31,28 @@ export class ChannelPacer {
   private readonly burst: number;
   private readonly sleep: Sleep;
   private readonly now: () => number;
+  private readonly maxQueue: number;
   private limited = 0;
 
-  constructor(intervalMs: number, options: { burst?: number; sleep?: Sleep; now?: () => number } = {}) {
+  constructor(
+    intervalMs: number,
+    options: { burst?: number; sleep?: Sleep; now?: () => number; maxQueue?: number } = {},
+  ) {
     this.intervalMs = intervalMs;
     this.burst = Math.max(1, options.burst ?? 1);
     this.sleep = options.sleep ?? realSleep;
     this.now = options.now ?? Date.now;
+    this.maxQueue = options.maxQueue ?? 2000;
   }
 
-  /** Queues `post` for `channel`; resolves or rejects with its result once it has run. */
+  /**
+   * Queues `post` for `channel`; resolves or rejects with its result once it has run. A channel holds at most
+   * `maxQueue` waiting posts: past that an ordinary post is refused at once (the caller counts it undelivered).
+   */
   run<T>(channel: string, post: () => Promise<T>, options: { urgent?: boolean } = {}): Promise<T> {
     const lane = this.lane(channel);
+    if (lane.tasks.length >= this.maxQueue && options.urgent !== true)
+      return Promise.reject(new Error(`channel_queue_full: ${lane.tasks.length} posts already wait for ${channel}`));
     return new Promise<T>((resolve, reject) => {
       const task: Task = {
         post,

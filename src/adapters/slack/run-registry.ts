@@ -112,6 +112,11 @@ export class RunRegistry {
     return this.runs.size;
   }
 
+  /** Runs whose diagnosis is still going. */
+  inFlight(): RunRecord[] {
+    return [...this.runs.values()].filter((r) => r.status === 'running');
+  }
+
   private evict(): void {
     if (this.runs.size <= this.maxRuns) return;
     for (const [id, r] of this.runs) {

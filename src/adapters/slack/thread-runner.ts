@@ -6,6 +6,7 @@ import type { DiagnoseRequest, DiagnosisOutcome } from '../../domain/runs/diagno
 import type { RunJournal } from '../../domain/runs/run-journal.js';
 import type { RunTrigger } from '../../domain/runs/run-store.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
+import type { SelfMetrics } from '../metrics/self-metrics.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { type MethodBudget, UNLIMITED } from './method-budget.js';
 import { dedupeKeyOf, type RunAlert, type RunRecord, type RunRegistry } from './run-registry.js';
@@ -27,6 +28,10 @@ export interface ThreadRunnerDeps {
   updates?: Pick<MethodBudget, 'take'>;
   /** Records every run and its events in the run store. */
   journal?: RunJournal;
+  /** Counts runs, step durations and data-source errors for /metrics. */
+  metrics?: Pick<SelfMetrics, 'runStarted' | 'runEnded' | 'observe' | 'undelivered'>;
+  /** The data source a playbook step queries (`prometheus`, `logs`), for the metrics. */
+  sourceOf?: (playbook: string, stepId: string) => string;
 }
 
 export interface StartRunArgs {
@@ -73,6 +78,11 @@ export class ThreadRunner {
 
   constructor(deps: ThreadRunnerDeps) {
     this.deps = deps;
+  }
+
+  /** What the runner holds between runs (root edits queued, edit spacing): empty once every run's edits are done. */
+  held(): { rootEdits: number; queuedEdits: number; editTimes: number } {
+    return { rootEdits: this.rootEdits.size, queuedEdits: this.editQueued.size, editTimes: this.lastEdit.size };
   }
 
   /** Posts the root, runs the diagnosis and reports it. Resolves when the run is over (undefined if nothing ran). */
@@ -183,14 +193,20 @@ export class ThreadRunner {
       ...(args.compact ? { compact: true } : {}),
       ...(args.onFinished ? { onFinished: args.onFinished } : {}),
       ...(this.deps.updates ? { updates: this.deps.updates } : {}),
-      onUndelivered: (what, error) => void this.deps.journal?.note(runId, { type: 'delivery-failed', what, error }),
+      onUndelivered: (what, error) => {
+        this.deps.metrics?.undelivered();
+        void this.deps.journal?.note(runId, { type: 'delivery-failed', what, error });
+      },
     });
+    const trigger = args.trigger ?? 'command';
+    this.deps.metrics?.runStarted(trigger);
     try {
       await reporter.consume(this.diagnose(runId, symptom));
     } catch (err) {
       record.status = 'failed';
       this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the run failed');
     } finally {
+      this.deps.metrics?.runEnded(trigger, record.status);
       await this.rootEdits.get(runId);
       record.active = false;
       if (record.undelivered > 0) await this.deps.journal?.update(runId, { undelivered: record.undelivered });
@@ -200,7 +216,8 @@ export class ThreadRunner {
 
   /** The diagnosis's event stream, journalled when there is a run store. */
   private diagnose(runId: string, symptom: ParsedSymptom): AsyncGenerator<RunEvent, DiagnosisOutcome> {
-    const run = this.deps.run({ runId, symptom });
+    let run = this.deps.run({ runId, symptom });
+    if (this.deps.metrics) run = this.deps.metrics.observe(run, this.deps.sourceOf ?? (() => 'prometheus'));
     return this.deps.journal ? this.deps.journal.record(runId, run) : run;
   }
 

@@ -142,9 +142,15 @@ const placeholders = (n: number): string => Array.from({ length: n }, () => '?')
  * same atomicity (single-statement upserts with conditions, row locks taken by UPDATE … RETURNING, and an advisory
  * lock around alert-thread claims).
  */
+/** Claims between two clean-ups of expired claims and old alert threads. */
+const PRUNE_EVERY = 500;
+/** Alert threads not seen for this long are forgotten (their windows are hours at most). */
+const ALERT_THREAD_RETENTION_MS = 7 * 24 * 3_600_000;
+
 export class SqlRunStore implements RunStore {
   protected readonly db: SqlDb;
   private readonly clock: () => Date;
+  private claimsSincePrune = 0;
 
   constructor(db: SqlDb, options: { clock?: () => Date } = {}) {
     this.db = db;
@@ -302,6 +308,10 @@ export class SqlRunStore implements RunStore {
   }
 
   async claimKey(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    if (++this.claimsSincePrune >= PRUNE_EVERY) {
+      this.claimsSincePrune = 0;
+      await this.prune();
+    }
     const now = this.clock();
     // One statement: a new key is inserted; a held key is taken over only when its claim has expired.
     const rows = await this.db.query(
@@ -311,6 +321,27 @@ export class SqlRunStore implements RunStore {
       [key, owner, iso(new Date(now.getTime() + ttlMs)), iso(now)],
     );
     return rows.length === 1;
+  }
+
+  /**
+   * Deletes expired claims and alert threads not seen for a week (with their keys), so neither table grows with
+   * every event Slack ever sent. Runs and their events are kept. Returns how many rows went.
+   */
+  async prune(): Promise<{ claims: number; threads: number }> {
+    const now = this.clock();
+    const cutoff = iso(new Date(now.getTime() - ALERT_THREAD_RETENTION_MS));
+    return this.db.transaction(
+      async (tx) => {
+        const claims = await tx.execute('DELETE FROM claimed_keys WHERE expires_at < ?', [iso(now)]);
+        await tx.execute(
+          'DELETE FROM alert_keys WHERE thread_id IN (SELECT id FROM alert_threads WHERE last_seen_at < ?)',
+          [cutoff],
+        );
+        const threads = await tx.execute('DELETE FROM alert_threads WHERE last_seen_at < ?', [cutoff]);
+        return { claims, threads };
+      },
+      { lock: LOCKS.alertClaims },
+    );
   }
 
   async releaseKey(key: string): Promise<void> {

@@ -31,6 +31,22 @@ describe('ChannelPacer', () => {
     ]);
   });
 
+  it('holds at most maxQueue waiting posts per channel: past that an ordinary post is refused at once', async () => {
+    const clock = virtualTime();
+    const pacer = new ChannelPacer(1000, { burst: 1, maxQueue: 2, ...clock });
+    let release: () => void = () => {};
+    const blocked = pacer.run('C1', () => new Promise<void>((r) => (release = r)));
+    const waiting = [pacer.run('C1', async () => 'a'), pacer.run('C1', async () => 'b')];
+    await expect(pacer.run('C1', async () => 'c')).rejects.toThrow(/channel_queue_full/);
+    // Urgent posts (a diagnosis's root) are never refused, and other channels are not affected.
+    const urgent = pacer.run('C1', async () => 'root', { urgent: true });
+    expect(await pacer.run('C2', async () => 'elsewhere')).toBe('elsewhere');
+    release();
+    await blocked;
+    expect(await Promise.all([urgent, ...waiting])).toEqual(['root', 'a', 'b']);
+    expect(pacer.queued()).toBe(0);
+  });
+
   it('lets a short burst through at once, then one per interval', async () => {
     const clock = virtualTime();
     const pacer = new ChannelPacer(1000, { burst: 3, ...clock });

@@ -288,6 +288,28 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
       expect(await store.claimKey(short, 'c', until)).toBe(false);
     });
 
+    it('prunes expired claims and alert threads not seen for a week, and nothing else', async () => {
+      const prunable = store as RunStore & { prune?: () => Promise<{ claims: number; threads: number }> };
+      if (!prunable.prune) return;
+      const stale = `stale:${Math.random().toString(36).slice(2)}`;
+      const live = `live:${Math.random().toString(36).slice(2)}`;
+      await store.claimKey(stale, 'a', -1000);
+      await store.claimKey(live, 'a', 60_000);
+      const old = thread(`old-${stale}`, new Date(Date.now() - 9 * 24 * 3_600_000));
+      const recent = thread(`new-${stale}`, new Date());
+      await store.claim([{ key: `fp:${stale}`, since: new Date(0) }], old);
+      await store.claim([{ key: `fp:${live}`, since: new Date(0) }], recent);
+      const run = await store.createRun(newRun());
+      const pruned = await prunable.prune();
+      expect(pruned.claims).toBeGreaterThanOrEqual(1);
+      expect(pruned.threads).toBeGreaterThanOrEqual(1);
+      expect(await other.find([`fp:${stale}`])).toBeUndefined();
+      expect((await other.find([`fp:${live}`]))?.id).toBe(recent.id);
+      expect(await other.claimKey(live, 'b', 60_000)).toBe(false);
+      expect(await other.claimKey(stale, 'b', 60_000)).toBe(true);
+      expect(await other.getRun(run.id)).toBeDefined();
+    });
+
     describe('alert threads', () => {
       it('claims keys for a new thread, and reports the holder of a key within its window', async () => {
         const key = `fp:${Math.random().toString(36).slice(2)}`;

@@ -90,6 +90,8 @@ export interface FakeSlackOptions extends Partial<FakeSlackBehaviour> {
   channels?: readonly FakeChannelInit[];
   /** Users known to `users.info` (any other `U…`/`W…` id gets a synthesised profile; other ids → `user_not_found`). */
   users?: Readonly<Record<string, FakeUserInit>>;
+  /** User groups (`S…` id → member user ids) for `usergroups.users.list`; any other id → `no_such_subteam`. */
+  userGroups?: Readonly<Record<string, readonly string[]>>;
   /** Clock (ms since epoch) for rate limits and recorded times; default `Date.now`. */
   now?: () => number;
   /** Seconds part of the first message `ts`; default 1700000000 (→ `1700000000.000100`, `1700000000.000200`, …). */
@@ -269,6 +271,7 @@ export const DEFAULT_METHOD_LIMITS: Readonly<Record<string, MethodRateLimit>> = 
   'conversations.replies': { perMinute: SLACK_TIERS[3] },
   'conversations.join': { perMinute: SLACK_TIERS[3] },
   'users.info': { perMinute: SLACK_TIERS[4] },
+  'usergroups.users.list': { perMinute: SLACK_TIERS[2] },
   'files.getUploadURLExternal': { perMinute: SLACK_TIERS[4] },
   'files.completeUploadExternal': { perMinute: SLACK_TIERS[4] },
 };
@@ -1036,6 +1039,15 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
           profile: { real_name: realName, display_name: name },
         },
       };
+    },
+
+    // https://docs.slack.dev/reference/methods/usergroups.users.list (Tier 2, usergroups:read).
+    'usergroups.users.list': (params) => {
+      const id = nonEmpty(params.usergroup);
+      if (id === undefined) throw new SlackError('invalid_arguments');
+      const members = options.userGroups?.[id];
+      if (!members) throw new SlackError('no_such_subteam');
+      return { ok: true, users: [...members] };
     },
 
     'files.getUploadURLExternal': (params) => {

@@ -165,6 +165,7 @@ export class AlertIntake {
     unmatchedResolves: 0,
   };
   private readonly firstReplyMs: number[] = [];
+  private draining = false;
 
   constructor(deps: AlertIntakeDeps) {
     this.deps = deps;
@@ -177,6 +178,17 @@ export class AlertIntake {
   /** True when nothing is queued, running, or waiting to be posted. */
   idle(): boolean {
     return this.queue.length === 0 && this.running === 0 && this.pending.size === 0;
+  }
+
+  /**
+   * Shutdown: starts no more queued diagnoses and releases their threads' claims, so the alert opens a thread when
+   * it is delivered again (Alertmanager re-sends; another replica or the restarted one takes it). Returns how many.
+   */
+  async stopQueue(): Promise<number> {
+    this.draining = true;
+    const left = this.queue.splice(0);
+    for (const job of left) await this.deps.store.release(job.thread.id).catch(() => undefined);
+    return left.length;
   }
 
   /** Decides what to do with one alert and starts doing it; resolves once the decision is recorded. */
@@ -328,6 +340,7 @@ export class AlertIntake {
   }
 
   private pump(): void {
+    if (this.draining) return;
     while (this.running < this.deps.options.concurrency && this.queue.length > 0) {
       const job = this.queue.shift();
       if (!job) break;
