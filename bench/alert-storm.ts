@@ -5,13 +5,13 @@
  */
 import type { Scenario } from '../test/scenarios/catalog.js';
 import { startSlackHarness } from '../test/slack/slack-harness.js';
-import { describeStorm, runAlertStorm } from '../test/support/alert-storm.js';
+import { describeStorm, runAlertStorm, type StormReport } from '../test/support/alert-storm.js';
 
 export async function benchAlertStorm(
   prometheusUrl: string,
   scenarios: readonly Scenario[],
   out: (line: string) => void,
-) {
+): Promise<{ quietFirstReplyMs: number; storm: StormReport }> {
   const at = new Date(scenarios[0]?.at ?? Date.now());
   const known = [...new Set(scenarios.map((s) => s.service))];
   // Services Prometheus knows and a few it does not (those diagnoses end quickly with the closest names).
@@ -46,6 +46,7 @@ export async function benchAlertStorm(
       alertnames: ['HighErrorRate', 'HighLatency', 'PodCrashLooping', 'HighMemoryUsage', 'CPUThrottlingHigh'],
     });
     out(`alert storm (${services.length} services, one channel): ${describeStorm(report)}`);
+    return { quietFirstReplyMs: quiet.firstReplyMs[0] ?? Number.NaN, storm: report };
   } finally {
     await slack.stop();
   }

@@ -1,8 +1,9 @@
 /**
  * npm run bench — figures against a real, local Prometheus with the backfilled scenarios (needs Debian's
- * prometheus package). Prints, per scenario, the wall time of one diagnosis in-process (median of several runs,
- * cache cold each time) and the queries it sends; then the wall time of the whole `triage diagnose` command
- * (a new process: start-up, playbook loading, discovery, steps, report).
+ * prometheus package) and the fake Slack on loopback. Prints, per scenario, the wall time of one diagnosis
+ * in-process (median of several runs, cache cold each time) and the queries it sends; the wall time of the whole
+ * `triage diagnose` command; then the benchmark table (Slack acks and replies, critical path, query
+ * de-duplication, the alert storm, memory) and the data-source fault matrix.
  */
 import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -11,7 +12,11 @@ import { createDiagnoser, runToEnd } from '../src/app/create-diagnoser.js';
 import { parseSymptom } from '../src/domain/symptom/parse-symptom.js';
 import { startScenarioPrometheus } from '../test/support/prometheus/scenario-server.js';
 import { benchAlertStorm } from './alert-storm.js';
+import { benchCriticalPath } from './critical-path.js';
+import { benchDedupe, benchFaultMatrix } from './datasources.js';
+import { benchMemory } from './memory.js';
 import { benchSlack } from './slack.js';
+import { type BenchRow, percentile, printTable } from './table.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -72,9 +77,100 @@ try {
       `triage diagnose (whole command, new process, "${scenario.symptom}"): median ${median(cliTimes).toFixed(0)} ms over ${RUNS} runs\n`,
     );
   }
-  process.stdout.write('\nSlack\n');
-  await benchSlack(server.url, server.scenarios, (line) => process.stdout.write(`${line}\n`));
-  await benchAlertStorm(server.url, server.scenarios, (line) => process.stdout.write(`${line}\n`));
+  const out = (line: string) => process.stdout.write(`${line}\n`);
+  const rows: BenchRow[] = [];
+  const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
+
+  out('\nSlack');
+  const rounds = Number(process.env.BENCH_ACK_ROUNDS ?? 3);
+  const slack = await benchSlack(server.url, server.scenarios, rounds);
+  const p99 = percentile(slack.acks, 99);
+  rows.push({
+    figure: `/diagnose ack, 20 concurrent × ${rounds} rounds (p50 / p99)`,
+    value: `${ms(percentile(slack.acks, 50))} / ${ms(p99)} (${slack.answered}/${slack.acks.length} started)`,
+    goal: 'p99 < 50 ms',
+    pass: p99 < 50,
+  });
+  rows.push({
+    figure: 'command → first thread reply',
+    value: ms(slack.firstReplyMs),
+    goal: '< 1 s',
+    pass: slack.firstReplyMs < 1000,
+  });
+  rows.push({
+    figure: 'command → final ledger',
+    value: `${ms(slack.ledgerMs)} (${slack.replies} replies at ~1/s per channel)`,
+    goal: '—',
+    pass: null,
+  });
+
+  const critical = await benchCriticalPath(server.url, server.scenarios, playbooks);
+  rows.push({
+    figure: `wall ÷ critical path (${critical.figures.length} scenarios, median / worst)`,
+    value: `${critical.median.toFixed(2)} / ${critical.worst.ratio.toFixed(2)} (${critical.worst.scenario}: ${ms(critical.worst.wallMs)} vs ${ms(critical.worst.criticalMs)})`,
+    goal: '≤ 1.3',
+    pass: critical.worst.ratio <= 1.3,
+  });
+
+  const dedupeScenario = server.scenarios.find((x) => x.cause === 'bad-deploy') ?? server.scenarios[0];
+  if (dedupeScenario) {
+    const dedupe = await benchDedupe(server.url, dedupeScenario, playbooks);
+    rows.push({
+      figure: '10 concurrent diagnoses of one service: queries sent (distinct)',
+      value: `${dedupe.ten.sent} (${dedupe.ten.distinct}); one diagnosis: ${dedupe.one.sent} (${dedupe.one.distinct})`,
+      goal: 'each distinct query once',
+      pass: dedupe.ten.sent === dedupe.ten.distinct && dedupe.ten.sent <= dedupe.one.sent,
+    });
+  }
+
+  const storm = await benchAlertStorm(server.url, server.scenarios, out);
+  const r = storm.storm;
+  const lost = r.sent - r.threaded.length - r.noted.length - r.notDiagnosed;
+  const limited = Object.values(r.rateLimited).reduce((a, b) => a + b, 0);
+  rows.push({
+    figure: 'one alert on a quiet channel → first thread reply',
+    value: ms(storm.quietFirstReplyMs),
+    goal: '< 1 s',
+    pass: storm.quietFirstReplyMs < 1000,
+  });
+  rows.push({
+    figure: `alert storm: ${r.sent} alerts in ${(r.sentInMs / 1000).toFixed(0)} s, one channel`,
+    value: `threaded ${r.threaded.length}, grouped/repeats ${r.noted.length}, in storm summary ${r.notDiagnosed}, lost ${lost}; ${r.calls} Slack calls, ${limited} × 429; done in ${(r.handledInMs / 1000).toFixed(0)} s`,
+    goal: '0 dropped',
+    pass: lost === 0,
+  });
+
+  const first = Number(process.env.BENCH_MEMORY_FIRST ?? 1000);
+  const total = Number(process.env.BENCH_MEMORY_TOTAL ?? 10_000);
+  const memory = await benchMemory(first, total);
+  const [a, b] = memory.readings;
+  if (a && b) {
+    rows.push({
+      figure: `RSS after ${a.runs} / ${b.runs} diagnoses (forced GC; heap)`,
+      value: `${a.rss.toFixed(1)} / ${b.rss.toFixed(1)} MiB, growth ${(b.rss - a.rss).toFixed(1)} MiB (heap ${a.heap.toFixed(1)} → ${b.heap.toFixed(1)} MiB; ${memory.msPerRun.toFixed(1)} ms/run)`,
+      goal: 'growth < 10 MB',
+      pass: (b.rss - a.rss) * 1.048576 < 10,
+    });
+  }
+
+  out(`\nBenchmark table — ${cpus().length} cores, Node ${process.version}\n`);
+  printTable(rows, out);
+
+  if (dedupeScenario) {
+    const matrix = await benchFaultMatrix(server.url, dedupeScenario, playbooks);
+    out('\nFault matrix (each fault × each source: run ends within its deadline, the steps name the source)\n');
+    printTable(
+      matrix.rows.flatMap((row) =>
+        row.cells.map((cell, i) => ({
+          figure: `${row.fault} × ${matrix.sources[i]}`,
+          value: `${cell.detail}, ${ms(cell.ms)}`,
+          goal: 'pass',
+          pass: cell.pass,
+        })),
+      ),
+      out,
+    );
+  }
 } finally {
   await server.stop();
 }

@@ -73,8 +73,15 @@ const STALE_RUN_FACTOR = 5;
 
 /** The query caches' counters, for the metrics (a diagnoser built without a cache has none). */
 function cacheStats(diagnoser: Diagnoser): { source: string; hits: number; misses: number; deduplicated: number }[] {
-  const source = diagnoser.metrics as Partial<{ stats(): { hits: number; misses: number; deduplicated: number } }>;
-  return typeof source.stats === 'function' ? [{ source: 'prometheus', ...source.stats() }] : [];
+  type Counted = Partial<{ stats(): { hits: number; misses: number; deduplicated: number } }>;
+  const sources: [string, unknown][] = [
+    ['prometheus', diagnoser.metrics],
+    [diagnoser.logs?.name ?? 'logs', diagnoser.logs],
+  ];
+  return sources.flatMap(([source, s]) => {
+    const counted = s as Counted | undefined;
+    return typeof counted?.stats === 'function' ? [{ source, ...counted.stats() }] : [];
+  });
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -117,6 +124,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     alertQueue: () => intakeStats?.() ?? { queued: 0, running: 0 },
     runsInFlight: () => registry.inFlight().length,
     caches: () => cacheStats(diagnoser),
+    breakers: () => diagnoser.breakers.map((b) => ({ source: b.source, state: b.state() })),
     storeFailures: () => journal.failures,
   });
   const stepSources = new Map(

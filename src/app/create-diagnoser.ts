@@ -1,6 +1,8 @@
 import { CachedMetricsSource } from '../adapters/cache/cached-metrics-source.js';
 import { loadPlaybooks } from '../adapters/playbook-files/load-playbooks.js';
 import { PrometheusMetricsSource } from '../adapters/prometheus/prometheus-metrics-source.js';
+import { BreakerMetricsSource } from '../adapters/resilience/breaker-sources.js';
+import { type BreakerOptions, CircuitBreaker } from '../adapters/resilience/circuit-breaker.js';
 import type { RunEvent } from '../domain/engine/types.js';
 import type { Playbook } from '../domain/playbook/schema.js';
 import type { Clock, LogSource, MetricsSource } from '../domain/ports.js';
@@ -15,11 +17,16 @@ export interface DiagnoserConfig {
   deadlineMs: number;
   serviceLabels?: readonly string[];
   cache?: { ttlSeconds?: number; maxKeys?: number; maxConcurrent?: number };
+  /** Circuit breakers of the data sources (failures in a row, cool-down). */
+  breaker?: BreakerOptions;
 }
 
 export interface Diagnoser {
   playbooks: readonly Playbook[];
   metrics: MetricsSource;
+  logs?: LogSource;
+  /** The data sources' circuit breakers (for /metrics). */
+  breakers: readonly CircuitBreaker[];
   run(request: DiagnoseRequest): AsyncGenerator<RunEvent, DiagnosisOutcome>;
 }
 
@@ -31,19 +38,35 @@ export async function createDiagnoser(
   overrides: { metrics?: MetricsSource; logs?: LogSource; clock?: Clock; playbooks?: readonly Playbook[] } = {},
 ): Promise<Diagnoser> {
   const playbooks = overrides.playbooks ?? (await loadPlaybooks(config.playbooksDir));
+  const breakers: CircuitBreaker[] = [];
+  const breaker = (b: CircuitBreaker) => {
+    breakers.push(b);
+    return b;
+  };
+  // The breaker sits under the cache: a cached answer is served even while the source is failing.
   const metrics =
     overrides.metrics ??
     new CachedMetricsSource(
-      new PrometheusMetricsSource({
-        url: config.prometheus.url,
-        timeoutMs: config.prometheus.timeoutMs,
-        ...(config.prometheus.externalUrl ? { externalUrl: config.prometheus.externalUrl } : {}),
-      }),
+      new BreakerMetricsSource(
+        new PrometheusMetricsSource({
+          url: config.prometheus.url,
+          timeoutMs: config.prometheus.timeoutMs,
+          ...(config.prometheus.externalUrl ? { externalUrl: config.prometheus.externalUrl } : {}),
+        }),
+        breaker(new CircuitBreaker('prometheus', config.prometheus.url, config.breaker)),
+      ),
       config.cache ?? {},
     );
-  const logs =
-    overrides.logs ??
-    (config.logs ? createLogSource({ ...config.logs, timeoutMs: config.prometheus.timeoutMs }) : undefined);
+  const createdLogs =
+    overrides.logs || !config.logs
+      ? undefined
+      : createLogSource({
+          ...config.logs,
+          timeoutMs: config.prometheus.timeoutMs,
+          ...(config.breaker ? { breaker: config.breaker } : {}),
+        });
+  const logs = overrides.logs ?? createdLogs?.source;
+  if (createdLogs) breakers.push(createdLogs.breaker);
   const deps: DiagnoseDeps = {
     metrics,
     ...(logs ? { logs } : {}),
@@ -52,7 +75,7 @@ export async function createDiagnoser(
     deadlineMs: config.deadlineMs,
     ...(config.serviceLabels ? { serviceLabels: config.serviceLabels } : {}),
   };
-  return { playbooks, metrics, run: (request) => diagnose(deps, request) };
+  return { playbooks, metrics, ...(logs ? { logs } : {}), breakers, run: (request) => diagnose(deps, request) };
 }
 
 /** Drains a run's events (passing each to `onEvent`) and returns the final result. */

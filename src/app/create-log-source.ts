@@ -1,6 +1,8 @@
 import { CachedLogSource } from '../adapters/cache/cached-log-source.js';
 import { ElasticsearchLogSource } from '../adapters/elasticsearch/elasticsearch-log-source.js';
 import { LokiLogSource } from '../adapters/loki/loki-log-source.js';
+import { BreakerLogSource } from '../adapters/resilience/breaker-sources.js';
+import { type BreakerOptions, CircuitBreaker } from '../adapters/resilience/circuit-breaker.js';
 import type { LogSource } from '../domain/ports.js';
 
 export interface LogSourceConfig {
@@ -17,15 +19,20 @@ export interface LogSourceConfig {
     kibanaUrl?: string;
   };
   timeoutMs: number;
+  breaker?: BreakerOptions;
 }
 
 /**
- * The configured log store, cached like Prometheus: Loki when LOKI_URL is set, else Elasticsearch when
- * ELASTICSEARCH_URL is, else none.
+ * The configured log store, behind a circuit breaker and cached like Prometheus: Loki when LOKI_URL is set, else
+ * Elasticsearch when ELASTICSEARCH_URL is, else none.
  */
-export function createLogSource(config: LogSourceConfig): LogSource | undefined {
+export function createLogSource(
+  config: LogSourceConfig,
+): { source: CachedLogSource; breaker: CircuitBreaker } | undefined {
   const source = createUncachedLogSource(config);
-  return source ? new CachedLogSource(source) : undefined;
+  if (!source) return undefined;
+  const breaker = new CircuitBreaker(source.name, config.loki?.url ?? config.elasticsearch?.url ?? '', config.breaker);
+  return { source: new CachedLogSource(new BreakerLogSource(source, breaker)), breaker };
 }
 
 function createUncachedLogSource(config: LogSourceConfig): LogSource | undefined {

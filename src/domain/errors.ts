@@ -19,6 +19,7 @@ export const ERROR_CODES = [
   'datasource_internal',
   'datasource_not_found',
   'datasource_unavailable',
+  'datasource_circuit_open',
   'deadline_exceeded',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
@@ -155,6 +156,15 @@ export class DatasourceNotFoundError extends DatasourceError {
 export class DatasourceUnavailableError extends DatasourceError {
   readonly code = 'datasource_unavailable' as const;
   readonly retryable = true;
+}
+
+/**
+ * The source kept failing, so Triage stopped querying it for a while (the circuit breaker is open): the step is not
+ * measured, and the source is not hammered while it is down.
+ */
+export class DatasourceCircuitOpenError extends DatasourceError {
+  readonly code = 'datasource_circuit_open' as const;
+  readonly retryable = false;
 }
 
 /** The whole run's deadline passed before this query could finish. */

@@ -188,10 +188,14 @@ describe.skipIf(!prometheus.available || !postgres.available)('two replicas on o
     const before = roots().length;
     const text = `${scenario.symptom} for the last 50m`;
     const [first, second] = await Promise.all([a.command(text), b.command(text)]);
-    const acks = [first, second].map((r) => JSON.stringify(r.body));
-    expect(acks.filter((t) => /Diagnosing/.test(t))).toHaveLength(1);
-    expect(acks.filter((t) => /already running/.test(t))).toHaveLength(1);
+    // Both acknowledge at once (the ack never waits on the database); the replica that loses the claim says so.
+    for (const ack of [first, second]) expect(JSON.stringify(ack.body)).toMatch(/Diagnosing/);
     await settled();
     expect(roots().slice(before)).toHaveLength(1);
+    const answered = (replica: SlackHarness, responseUrl: string) =>
+      replica.responses.waitForRequests({ url: responseUrl, timeoutMs: 2000 }).catch(() => []);
+    const answers = await Promise.all([answered(a, first.responseUrl), answered(b, second.responseUrl)]);
+    const told = answers.flat().map((r) => JSON.stringify(r.body));
+    expect(told.filter((t) => /Another Triage replica is already diagnosing/.test(t))).toHaveLength(1);
   }, 180_000);
 });

@@ -4,7 +4,8 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
-import { createServer } from 'node:net';
+import type { Server as HttpServer } from 'node:http';
+import { createServer, type Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
 
 export function findExecutable(name: string, override: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
@@ -177,4 +178,28 @@ export async function startFailure(
 /** A loopback port with nothing listening on it (connections are refused). */
 export async function closedPort(): Promise<number> {
   return freePort();
+}
+
+/**
+ * Starts an HTTP server on a free loopback port; `close()` destroys the open connections first, so a server that
+ * holds requests unanswered still closes at once.
+ */
+export async function listenOnLoopback(
+  server: HttpServer,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * requests unanswered: for runs that must still be going when a test stops or kills the process running them.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenOnLoopback } from './local-process.js';
 
 export interface SlowProxy {
   url: string;
@@ -23,7 +23,6 @@ export async function startSlowProxy(target: string, options: { delayMs?: number
   let holding = false;
   let forwarded = 0;
   const held: (() => void)[] = [];
-  const sockets = new Set<Socket>();
 
   const forward = (req: IncomingMessage, res: ServerResponse) => {
     forwarded++;
@@ -52,15 +51,9 @@ export async function startSlowProxy(target: string, options: { delayMs?: number
     if (holding) held.push(go);
     else go();
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  const listening = await listenOnLoopback(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: listening.url,
     get forwarded() {
       return forwarded;
     },
@@ -76,8 +69,7 @@ export async function startSlowProxy(target: string, options: { delayMs?: number
     },
     async stop() {
       held.length = 0;
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }

@@ -10,7 +10,11 @@ export interface CachedMetricsSourceOptions {
   ttlSeconds?: number;
   /** Most answers kept; when full, the oldest is evicted. Default 5000. */
   maxKeys?: number;
-  /** Most delegate calls running at once; later ones wait in FIFO order. Default 8. */
+  /**
+   * Most delegate calls running at once; later ones wait in FIFO order. Default 20, Prometheus's own default
+   * `--query.max-concurrency`: a playbook's independent steps go out together (its wall time stays close to its
+   * critical path), and Triage never keeps more queries running than one Prometheus runs at a time.
+   */
   maxConcurrent?: number;
   /** Grid that `series` and `labelValues` windows are widened to, so nearby requests share a key; default 60. */
   metadataSnapSeconds?: number;
@@ -18,7 +22,7 @@ export interface CachedMetricsSourceOptions {
 
 const DEFAULT_TTL_SECONDS = 60;
 const DEFAULT_MAX_KEYS = 5000;
-const DEFAULT_MAX_CONCURRENT = 8;
+const DEFAULT_MAX_CONCURRENT = 20;
 const DEFAULT_METADATA_SNAP_SECONDS = 60;
 
 /**

@@ -50,6 +50,8 @@ function withoutMentions(text: string): string {
 export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
   const seenEvents = new Set<string>();
   const maxSeen = deps.maxRememberedEvents ?? 5000;
+  /** Service+window keys this replica is starting or running (the store's claim is the cross-replica check). */
+  const reserved = new Set<string>();
   const { store, journal } = deps;
 
   /** Claims a key for this replica in the store; a store that cannot answer lets the work through (fail open). */
@@ -120,8 +122,10 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
     if (!symptom) return;
     const key = dedupeKeyOf(symptom);
     const twinKey = key ? `twin:${command.team_id}:${key}` : undefined;
-    if (twinKey && !(await claim(twinKey, deps.twinClaimMs))) {
-      const twin = (key ? deps.registry.running(key) : undefined) ?? (await runningTwin(command.channel_id, key));
+    // This replica's own twins are answered at once; another replica's are found by the store's claim after the
+    // ack, so Slack's 3 s (and our 50 ms) never wait on the database.
+    const twin = key ? deps.registry.running(key) : undefined;
+    if (twinKey && (twin || reserved.has(twinKey))) {
       const where = twin?.rootTs ? `: <${messageLink(twin.channel, twin.rootTs)}|see the thread>` : '';
       await ack({
         response_type: 'ephemeral',
@@ -129,13 +133,26 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       });
       return;
     }
+    if (twinKey) reserved.add(twinKey);
     await ack({ response_type: 'ephemeral', text: `Diagnosing "${text}"… I'll post the thread in this channel.` });
     deps.logger.info({ user: command.user_id, channel: command.channel_id }, '/diagnose accepted');
-    void startRun({ client, channel: command.channel_id, userId: command.user_id, text, symptom, respond }).finally(
-      () => {
-        if (twinKey) void store.releaseKey(twinKey).catch(() => undefined);
-      },
-    );
+    void (async () => {
+      try {
+        if (twinKey && !(await claim(twinKey, deps.twinClaimMs))) {
+          const other = await runningTwin(command.channel_id, key);
+          const where = other ? `: <${messageLink(other.channel, other.rootTs)}|see the thread>` : '';
+          await respond({
+            response_type: 'ephemeral',
+            text: `Another Triage replica is already diagnosing ${symptom.service} for the same window${where}, so I won't start a twin.`,
+          });
+          return;
+        }
+        await startRun({ client, channel: command.channel_id, userId: command.user_id, text, symptom, respond });
+        if (twinKey) await store.releaseKey(twinKey).catch(() => undefined);
+      } finally {
+        if (twinKey) reserved.delete(twinKey);
+      }
+    })();
   });
 
   /** A running run in the channel for the same service and window (started by any replica). */

@@ -51,3 +51,11 @@ export function stepsReferenced(c: Condition): string[] {
   if ('log' in c) return [];
   return [c.step];
 }
+
+/** Whether a condition reads what the log lines say (a `log:` signature), anywhere inside it. */
+export function readsLogs(c: Condition): boolean {
+  if ('all' in c) return c.all.some(readsLogs);
+  if ('any' in c) return c.any.some(readsLogs);
+  if ('not' in c) return readsLogs(c.not);
+  return 'log' in c;
+}

@@ -57,7 +57,15 @@ export async function* diagnose(
     queue.push(event);
     wake?.();
   };
-  const work = execute(deps, request, emit).finally(() => {
+  // The deadline's timer is cleared when the run ends: a finished run holds no timer (AbortSignal.timeout would keep
+  // its signal and everything hanging off it alive until the deadline, run after run).
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new DOMException('The run reached its deadline.', 'TimeoutError')),
+    deps.deadlineMs ?? 60_000,
+  );
+  const work = execute(deps, request, emit, deadline.signal).finally(() => {
+    clearTimeout(timer);
     done = true;
     wake?.();
   });
@@ -80,12 +88,12 @@ async function execute(
   deps: DiagnoseDeps,
   request: DiagnoseRequest,
   emit: (e: RunEvent) => void,
+  deadline: AbortSignal,
 ): Promise<DiagnosisOutcome> {
   const { symptom, runId } = request;
   const now = () => deps.clock.now();
   const startedAt = now();
   const metrics = countingSource(deps.metrics);
-  const deadline = AbortSignal.timeout(deps.deadlineMs ?? 60_000);
   const signal = request.signal ? AbortSignal.any([deadline, request.signal]) : deadline;
   const selection = request.playbookId
     ? {

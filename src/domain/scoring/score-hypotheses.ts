@@ -1,5 +1,5 @@
 import { CAUSE_TITLES } from '../causes.js';
-import { evaluateCondition, stepsReferenced } from '../engine/conditions.js';
+import { evaluateCondition, readsLogs, stepsReferenced } from '../engine/conditions.js';
 import type { HypothesisResult, HypothesisVerdict, StepResult } from '../engine/types.js';
 import type { HypothesisSpec, Strength } from '../playbook/schema.js';
 
@@ -34,6 +34,8 @@ export function scoreHypotheses(
         const status = results.get(id)?.status;
         if (status === 'errored' || status === 'no_data') limitedBy.add(id);
       }
+      // A rule on what the logs say cannot fire while the log store fails: the failed log steps limit it.
+      if (readsLogs(rule.when)) for (const id of failedLogSteps(results)) limitedBy.add(id);
       if (evaluateCondition(rule.when, results) !== true) continue;
       if (rule.supports) {
         odds *= LIKELIHOOD_RATIO[rule.supports];
@@ -59,6 +61,14 @@ export function scoreHypotheses(
     (a, b) =>
       b.confidence - a.confidence || b.supporting.length - a.supporting.length || a.cause.localeCompare(b.cause),
   );
+}
+
+const LOG_SOURCES: ReadonlySet<string> = new Set(['loki', 'elasticsearch']);
+
+function failedLogSteps(results: ReadonlyMap<string, StepResult>): string[] {
+  return [...results.values()]
+    .filter((r) => r.status === 'errored' && r.error?.source !== undefined && LOG_SOURCES.has(r.error.source))
+    .map((r) => r.id);
 }
 
 function verdictFor(confidence: number, prior: number): HypothesisVerdict {

@@ -182,13 +182,13 @@ describe('CachedMetricsSource', () => {
       expect(cached.stats().delegated).toBe(10);
     });
 
-    it('defaults to 8 at once', async () => {
+    it("defaults to 20 at once, Prometheus's own default query concurrency", async () => {
       fake.delayMs = 100;
-      const all = Promise.all(Array.from({ length: 20 }, (_, i) => cached.queryRange(`q${i}`, W, 60)));
+      const all = Promise.all(Array.from({ length: 50 }, (_, i) => cached.queryRange(`q${i}`, W, 60)));
       await vi.advanceTimersByTimeAsync(1_000);
       await all;
 
-      expect(fake.maxInFlight).toBe(8);
+      expect(fake.maxInFlight).toBe(20);
     });
 
     it('frees the slot when a call fails', async () => {

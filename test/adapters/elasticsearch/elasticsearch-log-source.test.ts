@@ -301,7 +301,7 @@ describe('ElasticsearchLogSource', () => {
           expect(parsed.bool.filter[1]).toEqual({ term: { 'service.name': service } });
           expect(parsed).toEqual({ bool: { filter: filterFor(service) } });
         }),
-        { numRuns: 4000 },
+        { numRuns: 10_000 },
       );
     });
   });

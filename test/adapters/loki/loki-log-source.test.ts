@@ -311,7 +311,7 @@ describe('LokiLogSource', () => {
           expect(literal.value).toBe(service);
           expect(query.slice(literal.end)).toBe(`} |~ ${FILTER}`);
         }),
-        { numRuns: 6000 },
+        { numRuns: 10_000 },
       );
     });
 

@@ -64,6 +64,25 @@ describe('scoreHypotheses', () => {
     expect(h?.limitedBy).toEqual(['b']);
   });
 
+  it('says a rule on what the logs say is limited when the log store failed, not when there is none', () => {
+    const failed: StepResult = {
+      ...step('log-patterns', 'errored'),
+      error: { code: 'datasource_timeout', source: 'loki', message: 'Loki did not answer' },
+    };
+    const rules: HypothesisSpec['rules'] = [
+      { when: { log: 'connection-refused' }, supports: 'strong', because: 'refused connections' },
+    ];
+    const [limited] = scoreHypotheses([spec(rules)], results(step('error-ratio', 'crit'), failed));
+    expect(limited?.limitedBy).toEqual(['log-patterns']);
+    // A Prometheus step failing does not limit a log rule, and no log source at all (steps skipped) is not a failure.
+    const promFailed: StepResult = {
+      ...step('error-ratio', 'errored'),
+      error: { code: 'datasource_timeout', source: 'prometheus', message: 'Prometheus did not answer' },
+    };
+    const [unaffected] = scoreHypotheses([spec(rules)], results(promFailed, step('log-patterns', 'skipped')));
+    expect(unaffected?.limitedBy).toEqual([]);
+  });
+
   it('sorts by confidence, highest first', () => {
     const hs = scoreHypotheses(
       [
