@@ -184,9 +184,7 @@ export async function closedPort(): Promise<number> {
  * Starts an HTTP server on a free loopback port; `close()` destroys the open connections first, so a server that
  * holds requests unanswered still closes at once.
  */
-export async function listenOnLoopback(
-  server: HttpServer,
-): Promise<{ url: string; close(): Promise<void> }> {
+export async function listenOnLoopback(server: HttpServer): Promise<{ url: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
