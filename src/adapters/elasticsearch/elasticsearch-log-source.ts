@@ -26,6 +26,9 @@ import {
 } from '../http/response-helpers.js';
 import { ErrorResponse, type EsError, type Hit, type Search, SearchResponse } from './wire.js';
 
+/** A UTF-16 surrogate without its partner: no URL can carry it (encodeURIComponent throws). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /** Credentials for Elasticsearch: basic auth, or an API key (the base64 `id:api_key` Kibana shows as "encoded"). */
 export type ElasticsearchAuth = { username: string; password: string } | { apiKey: string };
 
@@ -236,9 +239,12 @@ export class ElasticsearchLogSource implements LogSource {
     return this.#call({ body, read: ({ hits }) => hits.hits.map((hit) => this.#toLogLine(hit, body)) }, options);
   }
 
-  /** A Kibana Discover link over the window with a KQL query for the service's error levels, when configured. */
+  /**
+   * A Kibana Discover link over the window with a KQL query for the service's error levels, when configured. A
+   * service that cannot be written in a URL (a lone UTF-16 surrogate) gets no link rather than an error.
+   */
   linkFor(query: LogQuery): string | undefined {
-    if (this.#kibanaUrl === undefined) return undefined;
+    if (this.#kibanaUrl === undefined || LONE_SURROGATE.test(query.service)) return undefined;
     const { service, level } = this.#fields;
     const kql =
       `${service}:${kqlQuote(query.service)} and ` + `${level}:(${this.#errorLevels.map(kqlQuote).join(' or ')})`;

@@ -577,6 +577,13 @@ describe('ElasticsearchLogSource', () => {
         `_a=(query:(language:kuery,query:'service.name:"it!'s \\"x\\"!!" and log.level:("error" or "ERROR" or "fatal" or "FATAL" or "critical" or "CRITICAL")'))`,
       );
     });
+
+    it('gives no link, instead of throwing, for a service that cannot be written in a URL (a lone surrogate)', () => {
+      const es = source({ kibanaUrl: 'https://kibana.example.com/' });
+      expect(es.linkFor({ service: '\ud800', window: W })).toBeUndefined();
+      expect(es.linkFor({ service: 'pay\udfffments', window: W })).toBeUndefined();
+      expect(es.linkFor({ service: 'pay\ud83d\ude00ments', window: W })).toMatch(/^https:\/\/kibana/);
+    });
   });
 
   describe('configuration', () => {
