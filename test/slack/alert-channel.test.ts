@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIOS } from '../scenarios/catalog.js';
-import type { FakeMessage } from '../support/fake-slack/fake-slack-server.js';
+import { textOf } from '../support/fake-slack/fake-slack-server.js';
 import { messageEvent } from '../support/fake-slack/sign-request.js';
 import { requirePrometheus } from '../support/prometheus/local-prometheus.js';
 import { startScenarioPrometheus } from '../support/prometheus/scenario-server.js';
@@ -18,10 +18,6 @@ const ALERTMANAGER_BOT = 'B0ALERTMGR';
 const scenario = SCENARIOS.find((s) => s.id === 'bad-deploy-prom-client');
 if (!scenario) throw new Error('scenario missing');
 const AT = new Date(scenario.at);
-
-function textOf(m: FakeMessage | undefined): string {
-  return `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
-}
 
 /** Alertmanager's default Slack notification (slack.md §7): values-only title, empty text, danger/good colour. */
 function alertmanagerAttachments(title: string): Record<string, unknown>[] {

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIOS } from '../scenarios/catalog.js';
-import type { FakeMessage } from '../support/fake-slack/fake-slack-server.js';
+import { textOf } from '../support/fake-slack/fake-slack-server.js';
 import { requirePrometheus } from '../support/prometheus/local-prometheus.js';
 import { startScenarioPrometheus } from '../support/prometheus/scenario-server.js';
 import { type SlackHarness, startSlackHarness } from './slack-harness.js';
@@ -18,10 +18,6 @@ const scenario = SCENARIOS.find((s) => s.id === 'bad-deploy-prom-client');
 if (!scenario) throw new Error('scenario missing');
 const AT = new Date(scenario.at);
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
-
-function textOf(m: FakeMessage | undefined): string {
-  return `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
-}
 
 /** A version 4 payload as Alertmanager 0.25 sends it (datasources.md §7). */
 function payload(status: 'firing' | 'resolved', groupKey = '{}:{alertname="HighErrorRate", service="billing"}') {

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/adapters/slack/ids.js';
 import { SCENARIOS } from '../scenarios/catalog.js';
-import type { FakeMessage } from '../support/fake-slack/fake-slack-server.js';
+import { textOf } from '../support/fake-slack/fake-slack-server.js';
 import { appMentionEvent, signSlackRequest, slashCommandBody } from '../support/fake-slack/sign-request.js';
 import { requirePrometheus } from '../support/prometheus/local-prometheus.js';
 import { startScenarioPrometheus } from '../support/prometheus/scenario-server.js';
@@ -16,11 +16,6 @@ const CHANNEL = 'C0ALERTS01';
 const scenario = SCENARIOS.find((s) => s.id === 'bad-deploy-prom-client');
 if (!scenario) throw new Error('scenario missing');
 const AT = new Date(scenario.at);
-
-/** All text of a message (fallback and blocks), for content assertions. */
-function textOf(m: FakeMessage | undefined): string {
-  return `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
-}
 
 describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
   let server: Awaited<ReturnType<typeof startScenarioPrometheus>>;

@@ -8,7 +8,7 @@ import { ACTIONS } from '../../src/adapters/slack/ids.js';
 import { openPostgresRunStore } from '../../src/adapters/store/postgres-run-store.js';
 import type { RunStore } from '../../src/domain/runs/run-store.js';
 import { SCENARIOS } from '../scenarios/catalog.js';
-import { type FakeMessage, type FakeSlack, startFakeSlack } from '../support/fake-slack/fake-slack-server.js';
+import { type FakeSlack, startFakeSlack, textOf } from '../support/fake-slack/fake-slack-server.js';
 import { messageEvent } from '../support/fake-slack/sign-request.js';
 import { freshSchema, requirePostgres } from '../support/postgres.js';
 import { requirePrometheus } from '../support/prometheus/local-prometheus.js';
@@ -25,10 +25,6 @@ const scenario = SCENARIOS.find((s) => s.id === 'bad-deploy-prom-client');
 if (!scenario) throw new Error('scenario missing');
 const AT = new Date(scenario.at);
 const AUTH = { Authorization: `Bearer ${TOKEN}` };
-
-function textOf(m: FakeMessage | undefined): string {
-  return `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
-}
 
 /** Alertmanager's webhook payload (version 4) for one firing alert. */
 function webhookPayload(service: string, fingerprint: string) {

@@ -10,7 +10,7 @@ import { ACTIONS } from '../../src/adapters/slack/ids.js';
 import { openRunStore } from '../../src/adapters/store/open-run-store.js';
 import type { RunStore } from '../../src/domain/runs/run-store.js';
 import { SCENARIOS } from '../scenarios/catalog.js';
-import { type FakeMessage, type FakeSlack, startFakeSlack } from '../support/fake-slack/fake-slack-server.js';
+import { type FakeSlack, startFakeSlack, textOf } from '../support/fake-slack/fake-slack-server.js';
 import { requirePrometheus } from '../support/prometheus/local-prometheus.js';
 import { startScenarioPrometheus } from '../support/prometheus/scenario-server.js';
 import { type SlowProxy, startSlowProxy } from '../support/slow-proxy.js';
@@ -23,10 +23,6 @@ const QUIET_CHANNEL = 'C0QUIET001';
 const scenario = SCENARIOS.find((s) => s.id === 'bad-deploy-prom-client');
 if (!scenario) throw new Error('scenario missing');
 const AT = new Date(scenario.at);
-
-function textOf(m: FakeMessage | undefined): string {
-  return `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
-}
 
 describe.skipIf(!prometheus.available)('runs recorded in the run store (SQLite)', () => {
   let server: Awaited<ReturnType<typeof startScenarioPrometheus>>;

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCENARIOS } from '../scenarios/catalog.js';
-import type { FakeMessage } from '../support/fake-slack/fake-slack-server.js';
+import { type FakeMessage, textOf } from '../support/fake-slack/fake-slack-server.js';
 import { requirePrometheus } from '../support/prometheus/local-prometheus.js';
 import { startScenarioPrometheus } from '../support/prometheus/scenario-server.js';
 import { type SlowProxy, startSlowProxy } from '../support/slow-proxy.js';
@@ -16,10 +16,6 @@ const prometheus = requirePrometheus();
 const CHANNEL = 'C0ALERTS01';
 const scenario = SCENARIOS.find((s) => s.id === 'bad-deploy-prom-client');
 if (!scenario) throw new Error('scenario missing');
-
-function textOf(m: FakeMessage | undefined): string {
-  return `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
-}
 
 describe.skipIf(!prometheus.available)('Slack faults', () => {
   let server: Awaited<ReturnType<typeof startScenarioPrometheus>>;

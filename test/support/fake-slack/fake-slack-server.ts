@@ -160,6 +160,11 @@ export interface FakeMessage {
   edited: { user: string; ts: string } | undefined;
 }
 
+/** All text of a message (fallback and blocks), for content assertions. */
+export function textOf(m: FakeMessage | undefined): string {
+  return `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
+}
+
 export interface FakeEphemeral {
   channel: string;
   user: string;

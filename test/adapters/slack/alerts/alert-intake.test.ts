@@ -16,7 +16,7 @@ import type { Alert, AlertNotification } from '../../../../src/domain/alerts/ale
 import type { RunEvent } from '../../../../src/domain/engine/types.js';
 import type { DiagnoseRequest, DiagnosisOutcome } from '../../../../src/domain/runs/diagnose.js';
 import { outcome } from '../../../support/diagnosis-factory.js';
-import { type FakeMessage, type FakeSlack, startFakeSlack } from '../../../support/fake-slack/fake-slack-server.js';
+import { type FakeSlack, startFakeSlack, textOf } from '../../../support/fake-slack/fake-slack-server.js';
 
 const CHANNEL = 'C0ALERTS01';
 const T0 = new Date('2026-11-01T14:00:00Z');
@@ -44,10 +44,6 @@ function notification(
     truncatedAlerts: 0,
     ...overrides,
   };
-}
-
-function textOf(m: FakeMessage | undefined): string {
-  return `${m?.text ?? ''}\n${JSON.stringify(m?.blocks ?? [])}`;
 }
 
 describe('AlertIntake', () => {
