@@ -47,6 +47,12 @@ export async function benchSlack(
           channel_id: channel,
           response_url: slack.responses.newUrl(),
         })),
+        // `help` in every channel first, unmeasured: it opens the client's connections and starts nothing.
+        warmUp: channels.map((channel) => ({
+          text: 'help',
+          channel_id: channel,
+          response_url: slack.responses.newUrl(),
+        })),
       };
       const { stdout } = await run(process.execPath, ['--import', 'tsx', 'bench/ack-client.ts', JSON.stringify(job)]);
       const results = JSON.parse(stdout) as { ms: number; status: number; started: boolean }[];

@@ -17,6 +17,7 @@ import {
   SlackRunReporter,
   type ThreadRenderers,
 } from './slack-run-reporter.js';
+import { TurnQueue } from './turn-queue.js';
 
 export interface ThreadRunnerDeps {
   run: (request: DiagnoseRequest) => AsyncGenerator<RunEvent, DiagnosisOutcome>;
@@ -75,6 +76,8 @@ export class ThreadRunner {
   /** Runs with a root edit queued and not started yet: another request joins it (it renders at send time). */
   private readonly editQueued = new Set<string>();
   private readonly lastEdit = new Map<string, number>();
+  /** Runs start one per turn of the event loop, after the acks of the commands that asked for them. */
+  private readonly turns = new TurnQueue();
 
   constructor(deps: ThreadRunnerDeps) {
     this.deps = deps;
@@ -89,6 +92,7 @@ export class ThreadRunner {
   async start(args: StartRunArgs): Promise<RunRecord | undefined> {
     const started = this.deps.registry.beginStart();
     try {
+      await this.turns.next();
       return await this.postAndRun(args);
     } finally {
       started();

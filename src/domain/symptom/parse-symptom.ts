@@ -278,8 +278,11 @@ function mask(length: number): string {
 
 function extractTimes(lower: string, display: string): Extracted {
   const out: Extracted = { rest: lower, ignored: [] };
-  const scan = (re: RegExp, take: (m: RegExpExecArray, phrase: string) => boolean): void => {
+  // Each pattern first checks for a word it cannot match without: the big patterns are compiled on first use, and
+  // again after the engine drops them when idle (ms each), a cost a text without the word need not pay.
+  const scan = (re: RegExp, needs: RegExp, take: (m: RegExpExecArray, phrase: string) => boolean): void => {
     const source = out.rest;
+    if (!needs.test(source)) return;
     for (const m of source.matchAll(re)) {
       const index = m.index;
       const phrase = display.slice(index, index + m[0].length).trim();
@@ -300,7 +303,7 @@ function extractTimes(lower: string, display: string): Extracted {
     starts.push({ index, duration: { seconds, phrase } });
   };
 
-  scan(RANGE_RE, (m, phrase) => {
+  scan(RANGE_RE, /\b(?:between|from)\s/, (m, phrase) => {
     const from = parseTimeExpr(m[1] ?? '', phrase);
     const to = parseTimeExpr(m[2] ?? '', phrase);
     // "from 2026-11-01 13:00 to 14:00": the end shares the start's date and zone.
@@ -310,20 +313,20 @@ function extractTimes(lower: string, display: string): Extracted {
     setStart(m.index, from);
     return true;
   });
-  scan(AGO_RE, (m, phrase) => {
+  scan(AGO_RE, /\sago\b/, (m, phrase) => {
     setDuration(m.index, parseDuration(m[1] ?? '', phrase), phrase);
     return true;
   });
-  scan(SINCE_DURATION_RE, (m, phrase) => {
+  scan(SINCE_DURATION_RE, /\bsince\s/, (m, phrase) => {
     setDuration(m.index, parseDuration(m[1] ?? '', phrase), phrase);
     return true;
   });
-  scan(LAST_RE, (m, phrase) => {
+  scan(LAST_RE, /\b(?:last|past|previous|prior)\s/, (m, phrase) => {
     const seconds = m[1] ? parseDuration(m[1], phrase) : unitSeconds(m[2] ?? '');
     setDuration(m.index, seconds, phrase);
     return true;
   });
-  scan(FOR_RE, (m, phrase) => {
+  scan(FOR_RE, /\bfor\s/, (m, phrase) => {
     const amount = m[1] ?? '';
     // "for 502s" names status codes, not 502 seconds.
     const code = /^(\d{3})s$/.exec(amount);
@@ -331,11 +334,11 @@ function extractTimes(lower: string, display: string): Extracted {
     setDuration(m.index, parseDuration(amount, phrase), phrase);
     return true;
   });
-  scan(SINCE_TIME_RE, (m, phrase) => {
+  scan(SINCE_TIME_RE, /\b(?:since|starting|started|beginning|from)\s/, (m, phrase) => {
     setStart(m.index, parseTimeExpr(m[1] ?? '', phrase));
     return true;
   });
-  scan(AT_RE, (m, phrase) => {
+  scan(AT_RE, /\bat\s|@|\baround\s/, (m, phrase) => {
     const expr = parseTimeExpr(m[2] ?? '', phrase);
     if (!expr.day && (m[1] === 'today' || m[1] === 'yesterday')) expr.day = m[1];
     if (expr.date && !expr.hasClock) {
@@ -346,7 +349,7 @@ function extractTimes(lower: string, display: string): Extracted {
     setAnchor(m.index, expr);
     return true;
   });
-  scan(BARE_DATETIME_RE, (m, phrase) => {
+  scan(BARE_DATETIME_RE, /\d{4}-\d/, (m, phrase) => {
     setAnchor(m.index, parseTimeExpr(m[1] ?? '', phrase));
     return true;
   });
