@@ -104,10 +104,18 @@ try {
     pass: null,
   });
 
-  const critical = await benchCriticalPath(server.url, server.scenarios, playbooks);
+  const critical = await benchCriticalPath(
+    server.url,
+    server.scenarios,
+    playbooks,
+    Number(process.env.BENCH_CRITICAL_ROUNDS ?? 5),
+  );
+  const single = critical.worstSingle;
   rows.push({
-    figure: `wall ÷ critical path (${critical.figures.length} scenarios, median / worst)`,
-    value: `${critical.median.toFixed(2)} / ${critical.worst.ratio.toFixed(2)} (${critical.worst.scenario}: ${ms(critical.worst.wallMs)} vs ${ms(critical.worst.criticalMs)})`,
+    figure: `wall ÷ critical path (${critical.figures.length} scenarios × ${critical.rounds} runs; median / worst scenario)`,
+    value:
+      `${critical.median.toFixed(2)} / ${critical.worst.ratio.toFixed(2)} (${critical.worst.scenario}: ${ms(critical.worst.wallMs)} vs ${ms(critical.worst.criticalMs)}); ` +
+      `worst single run ${single.ratio.toFixed(2)} (${single.scenario})`,
     goal: '≤ 1.3',
     pass: critical.worst.ratio <= 1.3,
   });

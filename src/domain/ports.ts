@@ -15,6 +15,11 @@ export interface Series {
 export interface QueryOptions {
   /** Aborts the query (the run's deadline). */
   signal?: AbortSignal;
+  /**
+   * When queries wait for a free slot, higher goes first (default 0): the engine gives a step on a chain of
+   * dependent steps the chain's length, so the chain is not stuck behind steps nothing waits for.
+   */
+  priority?: number;
 }
 
 /**

@@ -9,6 +9,8 @@ export type Responder = (query: string, window: TimeWindow, stepSeconds: number)
  */
 export class ScriptedMetricsSource implements MetricsSource {
   readonly queries: string[] = [];
+  /** The priority each range query was sent with (QueryOptions.priority), by query text. */
+  readonly priorities = new Map<string, number | undefined>();
   inFlight = 0;
   maxInFlight = 0;
   private readonly service: string;
@@ -22,6 +24,7 @@ export class ScriptedMetricsSource implements MetricsSource {
 
   async queryRange(query: string, window: TimeWindow, stepSeconds: number, options?: QueryOptions): Promise<Series[]> {
     this.queries.push(query);
+    this.priorities.set(query, options?.priority);
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {

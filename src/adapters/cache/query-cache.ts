@@ -83,7 +83,7 @@ export class QueryCache {
     let entry = this.#inFlight.get(key);
     if (entry === undefined) {
       this.#stats.misses++;
-      entry = this.#start(key, call);
+      entry = this.#start(key, call, options?.priority ?? 0);
     } else {
       this.#stats.deduplicated++;
     }
@@ -91,13 +91,17 @@ export class QueryCache {
     return copy(result);
   }
 
-  #start<T>(key: string, call: (signal: AbortSignal) => Promise<T>): InFlight {
+  #start<T>(key: string, call: (signal: AbortSignal) => Promise<T>, priority: number): InFlight {
     const controller = new AbortController();
     const promise = this.#limiter
-      .run(() => {
-        this.#stats.delegated++;
-        return call(controller.signal);
-      }, controller.signal)
+      .run(
+        () => {
+          this.#stats.delegated++;
+          return call(controller.signal);
+        },
+        controller.signal,
+        priority,
+      )
       .then((value) => {
         this.#store(key, value);
         return value;
@@ -197,17 +201,26 @@ function requirePositive(name: string, value: number): void {
 }
 
 /** A FIFO semaphore: at most `limit` tasks run at once; a queued task whose signal aborts leaves the queue. */
+interface Waiting {
+  grant: () => void;
+  priority: number;
+}
+
 class Limiter {
   readonly #limit: number;
   #active = 0;
-  readonly #queue: Array<() => void> = [];
+  /** Highest priority first; first come, first served within a priority. */
+  readonly #queue: Waiting[] = [];
 
   constructor(limit: number) {
     this.#limit = limit;
   }
 
-  /** Runs `task` now if a slot is free (so the delegate is called synchronously), otherwise when one frees up. */
-  run<T>(task: () => Promise<T>, signal: AbortSignal): Promise<T> {
+  /**
+   * Runs `task` now if a slot is free (so the delegate is called synchronously), otherwise when one frees up and
+   * no waiting task of a higher priority, or of the same priority and older, is left.
+   */
+  run<T>(task: () => Promise<T>, signal: AbortSignal, priority = 0): Promise<T> {
     if (signal.aborted) return Promise.reject(abortError(signal));
     if (this.#active < this.#limit) {
       this.#active++;
@@ -219,13 +232,16 @@ class Limiter {
         this.#active++;
         resolve();
       };
+      const waiting: Waiting = { grant, priority };
       const onAbort = (): void => {
-        const index = this.#queue.indexOf(grant);
+        const index = this.#queue.indexOf(waiting);
         if (index !== -1) this.#queue.splice(index, 1);
         reject(abortError(signal));
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      this.#queue.push(grant);
+      const after = this.#queue.findIndex((w) => w.priority < priority);
+      if (after === -1) this.#queue.push(waiting);
+      else this.#queue.splice(after, 0, waiting);
     }).then(() => this.#runHoldingSlot(task));
   }
 
@@ -239,6 +255,6 @@ class Limiter {
 
   #release(): void {
     this.#active--;
-    this.#queue.shift()?.();
+    this.#queue.shift()?.grant();
   }
 }

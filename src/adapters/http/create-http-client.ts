@@ -10,6 +10,11 @@ export interface HttpClientOptions {
   headers?: Readonly<Record<string, string>>;
   /** Redirects to follow; default 0, so the adapter reports a redirect instead of re-sending a POST as a GET. */
   maxRedirects?: number;
+  /**
+   * Whether to ask for compressed answers (default true). Off, the server is asked for `identity`: small answers
+   * cost both ends more CPU to gzip and gunzip than they save on the wire (a compressed answer is still read).
+   */
+  compress?: boolean;
 }
 
 /**
@@ -21,7 +26,11 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
   return axios.create({
     baseURL: url,
     timeout: options.timeoutMs,
-    headers: { Accept: 'application/json', ...options.headers },
+    headers: {
+      Accept: 'application/json',
+      ...(options.compress === false ? { 'Accept-Encoding': 'identity' } : {}),
+      ...options.headers,
+    },
     ...(username === undefined && password === undefined
       ? {}
       : { auth: { username: username ?? '', password: password ?? '' } }),

@@ -1,5 +1,4 @@
 import type { AxiosInstance, AxiosResponse } from 'axios';
-import type { z } from 'zod';
 import {
   AppError,
   ConfigError,
@@ -32,10 +31,11 @@ import {
 import {
   BuildInfoDataResponse,
   type Envelope,
-  EnvelopeResponse,
+  EnvelopeReader,
   LabelValuesDataResponse,
   type QueryData,
-  QueryDataResponse,
+  QueryDataReader,
+  type Reader,
   SeriesDataResponse,
 } from './wire.js';
 
@@ -59,7 +59,7 @@ interface ApiCall<T> {
   method: 'GET' | 'POST';
   path: string;
   params: URLSearchParams;
-  schema: z.ZodType<T>;
+  schema: Reader<T>;
   query?: string;
 }
 
@@ -110,7 +110,8 @@ export class PrometheusMetricsSource implements MetricsSource {
     this.#retries = retries;
     this.#retryBackoffMs = retryBackoffMs;
     this.#secrets = collectSecrets(url, headers);
-    this.#http = createHttpClient({ baseURL: url, timeoutMs, headers });
+    // Triage asks for aggregates (a few series each, a few kB): uncompressed, a loaded Prometheus gzips nothing.
+    this.#http = createHttpClient({ baseURL: url, timeoutMs, headers, compress: false });
   }
 
   async queryRange(query: string, window: TimeWindow, stepSeconds: number, options?: QueryOptions): Promise<Series[]> {
@@ -121,7 +122,7 @@ export class PrometheusMetricsSource implements MetricsSource {
       step: String(stepSeconds),
       timeout: formatTimeoutParam(this.#timeoutMs),
     });
-    const call = { method: 'POST', path: '/api/v1/query_range', params, schema: QueryDataResponse, query } as const;
+    const call = { method: 'POST', path: '/api/v1/query_range', params, schema: QueryDataReader, query } as const;
     const data = await this.#call(call, options);
     if (data.resultType !== 'matrix') {
       throw new MalformedResponseError(
@@ -139,7 +140,7 @@ export class PrometheusMetricsSource implements MetricsSource {
       time: unixSeconds(time),
       timeout: formatTimeoutParam(this.#timeoutMs),
     });
-    const call = { method: 'POST', path: '/api/v1/query', params, schema: QueryDataResponse, query } as const;
+    const call = { method: 'POST', path: '/api/v1/query', params, schema: QueryDataReader, query } as const;
     return this.#toSeries(await this.#call(call, options), call);
   }
 
@@ -274,7 +275,7 @@ export class PrometheusMetricsSource implements MetricsSource {
               'Check that PROMETHEUS_URL points at the Prometheus API and not at a UI or another service.';
         throw new MalformedResponseError(message, this.#details(call, status));
       }
-      const envelope = EnvelopeResponse.safeParse(json.value);
+      const envelope = EnvelopeReader.safeParse(json.value);
       if (!envelope.success) {
         throw new MalformedResponseError(
           `${where} answered ${call.path} with JSON that is not a Prometheus API answer (${summarizeIssues(envelope.error)}). ` +
@@ -294,7 +295,7 @@ export class PrometheusMetricsSource implements MetricsSource {
       return data.data;
     }
     if (json !== undefined) {
-      const envelope = EnvelopeResponse.safeParse(json.value);
+      const envelope = EnvelopeReader.safeParse(json.value);
       if (envelope.success && envelope.data.status === 'error') throw this.#apiError(envelope.data, status, call);
     }
     if (status === 503 && body.trim() === 'Service Unavailable') {

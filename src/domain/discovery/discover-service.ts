@@ -27,27 +27,31 @@ export interface DiscoverOptions {
 }
 
 /**
- * Finds the first candidate name Prometheus knows and the metric families it has (one `/api/v1/series` call per
- * candidate tried). When none is known, lists the closest known service names (one label-values call per label).
+ * Finds the first candidate name Prometheus knows and the metric families it has: one `/api/v1/series` call asks
+ * for every candidate at once (a round-trip, not one per candidate tried). When none is known, lists the closest
+ * known service names (one label-values call per label, together).
  */
 export async function discoverService(source: MetricsSource, options: DiscoverOptions): Promise<Discovery> {
   const labels = options.labels ?? DEFAULT_SERVICE_LABELS;
   const queryOptions: QueryOptions = options.signal ? { signal: options.signal } : {};
+  const candidates = [...new Set(options.candidates)];
+  const matchers = candidates.flatMap((candidate) => labels.map((l) => `{${equalityMatcher(l, candidate)}}`));
+  const sets = matchers.length === 0 ? [] : await source.series(matchers, options.window, queryOptions);
   const tried: string[] = [];
-  for (const candidate of options.candidates) {
+  for (const candidate of candidates) {
     tried.push(candidate);
-    const matchers = labels.map((l) => `{${equalityMatcher(l, candidate)}}`);
-    const sets = await source.series(matchers, options.window, queryOptions);
-    if (sets.length === 0) continue;
     const families = new Map<string, string>();
+    let known = false;
     for (const set of sets) {
+      const label = labels.find((l) => set[l] === candidate);
+      if (!label) continue;
+      known = true;
       const name = set.__name__;
       if (!name) continue;
-      const label = labels.find((l) => set[l] === candidate);
       const current = families.get(name);
-      if (label && (!current || labels.indexOf(label) < labels.indexOf(current))) families.set(name, label);
+      if (!current || labels.indexOf(label) < labels.indexOf(current)) families.set(name, label);
     }
-    return { found: true, profile: { service: candidate, families }, tried };
+    if (known) return { found: true, profile: { service: candidate, families }, tried };
   }
   const known = new Set<string>();
   const lists = await Promise.all(labels.map((l) => source.labelValues(l, options.window, undefined, queryOptions)));

@@ -43,13 +43,26 @@ export function evaluateCondition(c: Condition, results: ReadonlyMap<string, Ste
   return true;
 }
 
-/** Ids of every step a condition reads. */
-export function stepsReferenced(c: Condition): string[] {
-  if ('all' in c) return c.all.flatMap(stepsReferenced);
-  if ('any' in c) return c.any.flatMap(stepsReferenced);
-  if ('not' in c) return stepsReferenced(c.not);
-  if ('log' in c) return [];
-  return [c.step];
+const referenced = new WeakMap<Condition, readonly string[]>();
+
+/** Ids of every step a condition reads (worked out once per condition: scoring asks after every step). */
+export function stepsReferenced(c: Condition): readonly string[] {
+  let ids = referenced.get(c);
+  if (ids === undefined) {
+    ids = Object.freeze(
+      'all' in c
+        ? c.all.flatMap(stepsReferenced)
+        : 'any' in c
+          ? c.any.flatMap(stepsReferenced)
+          : 'not' in c
+            ? stepsReferenced(c.not)
+            : 'log' in c
+              ? []
+              : [c.step],
+    );
+    referenced.set(c, ids);
+  }
+  return ids;
 }
 
 /** Whether a condition reads what the log lines say (a `log:` signature), anywhere inside it. */

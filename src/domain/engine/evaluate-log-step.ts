@@ -21,7 +21,7 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
   if (!logs) return { ...base, status: 'skipped', evidence: [], reason: 'no log source is configured' };
   const service = ctx.profile.service;
   const child = childSignal(ctx.signal);
-  const options = { signal: child.signal };
+  const options = { signal: child.signal, priority: ctx.priority ?? 0 };
   const link = logs.linkFor({ service, window: ctx.window }) ?? '';
   const direction = step.direction ?? 'up';
   try {

@@ -25,6 +25,8 @@ export interface StepContext {
   /** How far before the window the "preceding" baseline reaches (seconds). */
   precedingSeconds: number;
   signal: AbortSignal;
+  /** The step's place in line for a query slot ({@link QueryOptions.priority}); default 0. */
+  priority?: number;
 }
 
 const DAY = 86_400;
@@ -200,7 +202,7 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   const endS = ctx.window.end.getTime() / 1000;
   const wide: TimeWindow = { start: new Date((startS - ctx.precedingSeconds) * 1000), end: ctx.window.end };
   const child = childSignal(ctx.signal);
-  const options = { signal: child.signal };
+  const options = { signal: child.signal, priority: ctx.priority ?? 0 };
   let current: Series[];
   let dayBefore: Series[];
   try {

@@ -42,6 +42,45 @@ export function dependenciesOf(step: Step): string[] {
 }
 
 /**
+ * Each step's priority for query slots: the number of steps on the longest chain of dependent steps through it,
+ * less one (0 for a step nothing waits on and that waits on nothing). The steps of the longest chain go first,
+ * so a step others wait for is not queued behind independent ones, nor are its dependents once it is done.
+ */
+export function chainPriorities(steps: readonly Step[]): Map<string, number> {
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const dependents = new Map<string, string[]>();
+  for (const step of steps) {
+    for (const id of dependenciesOf(step)) dependents.set(id, [...(dependents.get(id) ?? []), step.id]);
+  }
+  // Playbooks are checked for cycles when loaded; `seen` only keeps a malformed one from recursing forever.
+  const longest = (
+    id: string,
+    next: (id: string) => readonly string[],
+    memo: Map<string, number>,
+    seen: Set<string>,
+  ): number => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    if (seen.has(id)) return 0;
+    seen.add(id);
+    const below = next(id).filter((n) => byId.has(n));
+    const value = below.length === 0 ? 0 : 1 + Math.max(...below.map((n) => longest(n, next, memo, seen)));
+    memo.set(id, value);
+    return value;
+  };
+  const above = new Map<string, number>();
+  const below = new Map<string, number>();
+  const upward = (id: string) => {
+    const step = byId.get(id);
+    return step ? dependenciesOf(step) : [];
+  };
+  const downward = (id: string) => dependents.get(id) ?? [];
+  return new Map(
+    steps.map((s) => [s.id, longest(s.id, upward, above, new Set()) + longest(s.id, downward, below, new Set())]),
+  );
+}
+
+/**
  * Runs a playbook's steps, each as soon as the steps its `when:` reads have finished (so independent steps run
  * concurrently), emitting an event per step and a new ledger whenever it changes.
  */
@@ -49,6 +88,7 @@ export async function runPlaybook(input: RunPlaybookInput): Promise<PlaybookOutc
   const { playbook, emit, runId, now } = input;
   const results = new Map<string, StepResult>();
   const started = new Map<string, Promise<void>>();
+  const priorities = chainPriorities(playbook.steps);
   let lastLedger = '';
 
   const publishLedger = () => {
@@ -98,6 +138,7 @@ export async function runPlaybook(input: RunPlaybookInput): Promise<PlaybookOutc
         trendSeconds: input.options?.trendSeconds ?? 7200,
         precedingSeconds: input.options?.precedingSeconds ?? 7200,
         signal: input.signal,
+        priority: priorities.get(step.id) ?? 0,
       }).catch((err: unknown) => {
         const error = describeError(err);
         return { ...base, status: 'errored' as const, reason: error.message, error };

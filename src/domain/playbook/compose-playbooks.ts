@@ -124,7 +124,7 @@ export function composePlaybooks(
     }
 
     const known = new Set(steps.map((s) => s.id));
-    const checkRefs = (ids: string[], file: string, path: string) => {
+    const checkRefs = (ids: readonly string[], file: string, path: string) => {
       for (const id of ids) {
         if (!known.has(id))
           problems.push({ file, path, message: `refers to step "${id}", which ${source.playbook.id} does not have` });

@@ -182,6 +182,48 @@ describe('CachedMetricsSource', () => {
       expect(cached.stats().delegated).toBe(10);
     });
 
+    it('lets a waiting query of a higher priority go first, first come first served within a priority', async () => {
+      cached.close();
+      cached = new CachedMetricsSource(fake, { maxConcurrent: 1 });
+      fake.delayMs = 100;
+      const all = Promise.all([
+        cached.queryRange('running', W, 60),
+        cached.queryRange('leaf-1', W, 60),
+        cached.queryRange('leaf-2', W, 60, { priority: 0 }),
+        cached.queryRange('chain-1', W, 60, { priority: 2 }),
+        cached.queryRange('middle', W, 60, { priority: 1 }),
+        cached.queryRange('chain-2', W, 60, { priority: 2 }),
+      ]);
+      await vi.advanceTimersByTimeAsync(1_000);
+      await all;
+
+      expect(fake.calls.map((c) => (c.method === 'queryRange' ? c.query : ''))).toEqual([
+        'running',
+        'chain-1',
+        'chain-2',
+        'middle',
+        'leaf-1',
+        'leaf-2',
+      ]);
+    });
+
+    it('drops an aborted waiter from the middle of the line, and the rest keep their order', async () => {
+      cached.close();
+      cached = new CachedMetricsSource(fake, { maxConcurrent: 1 });
+      fake.delayMs = 100;
+      const leaving = new AbortController();
+      const running = cached.queryRange('running', W, 60);
+      const high = cached.queryRange('high', W, 60, { priority: 3 });
+      const gone = cached.queryRange('gone', W, 60, { priority: 2, signal: leaving.signal });
+      const low = cached.queryRange('low', W, 60, { priority: 1 });
+      leaving.abort(new Error('left'));
+      await expect(gone).rejects.toThrow();
+      await vi.advanceTimersByTimeAsync(1_000);
+      await Promise.all([running, high, low]);
+
+      expect(fake.calls.map((c) => (c.method === 'queryRange' ? c.query : ''))).toEqual(['running', 'high', 'low']);
+    });
+
     it("defaults to 20 at once, Prometheus's own default query concurrency", async () => {
       fake.delayMs = 100;
       const all = Promise.all(Array.from({ length: 50 }, (_, i) => cached.queryRange(`q${i}`, W, 60)));

@@ -1,5 +1,6 @@
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
+import { gzipSync } from 'node:zlib';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
 import { PrometheusMetricsSource } from '../../../src/adapters/prometheus/prometheus-metrics-source.js';
@@ -87,6 +88,24 @@ describe('PrometheusMetricsSource', () => {
         },
       ]);
       scope.done();
+    });
+
+    it('asks for uncompressed answers, and still reads one a proxy gzipped anyway', async () => {
+      const plain = nock(BASE)
+        .matchHeader('accept-encoding', 'identity')
+        .post('/api/v1/query_range')
+        .reply(200, MATRIX);
+      await expect(source().queryRange('up{job="api"}', W, 60)).resolves.toHaveLength(1);
+      plain.done();
+
+      const gzipped = nock(BASE)
+        .post('/api/v1/query_range')
+        .reply(200, gzipSync(JSON.stringify(MATRIX)), {
+          'Content-Encoding': 'gzip',
+          'Content-Type': 'application/json',
+        });
+      await expect(source().queryRange('up{job="api"}', W, 60)).resolves.toHaveLength(1);
+      gzipped.done();
     });
 
     it('sends the per-query timeout as Prometheus timeout parameter, and fractional times as float seconds', async () => {

@@ -102,6 +102,16 @@ describe('diagnose', () => {
     expect(source.maxInFlight).toBeGreaterThan(4);
   });
 
+  it('sends the queries of a chain of dependent steps ahead of the independent ones', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
+    const { result } = await run(source);
+    const queryOf = (id: string) => result.steps.find((s) => s.id === id)?.evidence[0]?.query ?? '';
+    // error-ratio gates the status-code drill-downs; the latency step gates nothing.
+    expect(source.priorities.get(queryOf('error-ratio'))).toBe(1);
+    expect(source.priorities.get(queryOf('status-500'))).toBe(1);
+    expect(source.priorities.get(queryOf('latency-p99'))).toBe(0);
+  });
+
   it('says "no anomaly found" for a healthy service, with no cause at 0.5', async () => {
     const healthy = Object.fromEntries(
       Object.entries(BAD_DEPLOY).map(([k, v]) => [k, { usual: v.usual, incident: v.usual }]),
