@@ -73,10 +73,24 @@ export async function measureCriticalPath(
   const labels = discovery.filter((q) => q.kind === 'labels');
   const longest = (qs: readonly Timed[]) => Math.max(0, ...qs.map((q) => q.end - q.start));
   const discoveryMs = longest(series) + longest(labels);
-  // A step's round-trip: the slower of its queries (sent together).
-  const byQuery = new Map<string, number>();
+  // A step's round-trips: its queries sent together count as the slower of them; one sent after those returned (the
+  // hours before the window, when a day earlier has no data) adds its own.
+  const calls = new Map<string, Timed[]>();
   for (const q of log.filter((x) => x.kind === 'range' || x.kind === 'instant'))
-    byQuery.set(q.query, Math.max(byQuery.get(q.query) ?? 0, q.end - q.start));
+    calls.set(q.query, [...(calls.get(q.query) ?? []), q]);
+  const byQuery = new Map<string, number>();
+  for (const [query, all] of calls) {
+    let total = 0;
+    let group: Timed[] = [];
+    for (const call of [...all].sort((a, b) => a.start - b.start)) {
+      if (group.length > 0 && call.start >= Math.max(...group.map((g) => g.end))) {
+        total += Math.max(...group.map((g) => g.end - g.start));
+        group = [];
+      }
+      group.push(call);
+    }
+    byQuery.set(query, total + Math.max(0, ...group.map((g) => g.end - g.start)));
+  }
   const playbook = playbooks.find((p) => p.id === result.playbook);
   const stepQuery = new Map(result.steps.map((s) => [s.id, s.evidence[0]?.query]));
   const roundTrip = (id: string) => {

@@ -200,7 +200,6 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   const stepSeconds = queryStepSeconds(ctx.window);
   const startS = ctx.window.start.getTime() / 1000;
   const endS = ctx.window.end.getTime() / 1000;
-  const wide: TimeWindow = { start: new Date((startS - ctx.precedingSeconds) * 1000), end: ctx.window.end };
   const child = childSignal(ctx.signal);
   const options = { signal: child.signal, priority: ctx.priority ?? 0 };
   let current: Series[];
@@ -208,20 +207,20 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   try {
     [current, dayBefore] = await untilAborted(
       Promise.all([
-        ctx.metrics.queryRange(query, wide, stepSeconds, options),
+        ctx.metrics.queryRange(query, ctx.window, stepSeconds, options),
         ctx.metrics.queryRange(query, shiftWindow(ctx.window, -DAY), stepSeconds, options),
       ]),
       child.signal,
     );
   } catch (err) {
+    child.release();
     const error = describeError(err);
     return { ...base, status: 'errored', evidence: [], reason: error.message, error };
-  } finally {
-    child.release();
   }
   const inWindow = (s: Series) => between(s.samples, startS, endS);
   const worst = worstSeries(current, (s) => reduce(inWindow(s), how), direction);
   if (!worst) {
+    child.release();
     return {
       ...base,
       status: 'no_data',
@@ -236,16 +235,32 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
     baseline = dayWorst.value;
     baselineSource = 'day-before';
   } else {
-    const preceding = worstSeries(
-      current,
-      (s) => median(between(s.samples, startS - ctx.precedingSeconds, startS - 1)),
-      direction,
+    // No data a day earlier (a new service, a short retention): the hours before the window are the baseline,
+    // asked for only now, as most steps never need them.
+    const before: TimeWindow = {
+      start: new Date((startS - ctx.precedingSeconds) * 1000),
+      end: new Date((startS - 1) * 1000),
+    };
+    const earlier = await untilAborted(ctx.metrics.queryRange(query, before, stepSeconds, options), child.signal).catch(
+      (err: unknown) => err,
     );
-    if (preceding) {
-      baseline = preceding.value;
-      baselineSource = 'preceding';
+    if (Array.isArray(earlier)) {
+      const preceding = worstSeries(
+        earlier as Series[],
+        (s) => median(between(s.samples, startS - ctx.precedingSeconds, startS - 1)),
+        direction,
+      );
+      if (preceding) {
+        baseline = preceding.value;
+        baselineSource = 'preceding';
+      }
+    } else {
+      child.release();
+      const error = describeError(earlier);
+      return { ...base, status: 'errored', evidence: [], reason: error.message, error };
     }
   }
+  child.release();
   if (baseline === null && step.change && !step.thresholds) {
     return {
       ...base,

@@ -112,6 +112,60 @@ describe('diagnose', () => {
     expect(source.priorities.get(queryOf('latency-p99'))).toBe(0);
   });
 
+  it('falls back to the hours before the window, asked for only when a day earlier has no data', async () => {
+    const dayAgo = AT.getTime() - 86_400_000;
+    const asked: { query: string; window: TimeWindow }[] = [];
+    const usual = responder(BAD_DEPLOY);
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, (query, window, step) => {
+      asked.push({ query, window });
+      // Nothing a day earlier, as for a service deployed this morning.
+      return window.end.getTime() <= dayAgo ? [] : usual(query, window, step);
+    });
+    const { result } = await run(source);
+    const evidence = result.steps.find((s) => s.id === 'error-ratio')?.evidence[0];
+    expect(evidence).toMatchObject({ baselineSource: 'preceding', baseline: 0.0001 });
+    const windows = asked.filter((a) => a.query === evidence?.query).map((a) => a.window);
+    expect(result.steps.find((s) => s.id === 'error-ratio')?.status).toBe('crit');
+    // The window, the day before, then the two hours before the window.
+    expect(windows.map((w) => [w.start.toISOString(), w.end.toISOString()])).toEqual([
+      [WINDOW.start.toISOString(), WINDOW.end.toISOString()],
+      ['2026-10-31T13:30:00.000Z', '2026-10-31T14:00:00.000Z'],
+      ['2026-11-01T11:30:00.000Z', '2026-11-01T13:29:59.000Z'],
+    ]);
+  });
+
+  it('errors a step whose fallback baseline cannot be read, naming the source', async () => {
+    const dayAgo = AT.getTime() - 86_400_000;
+    const usual = responder(BAD_DEPLOY);
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, (query, window, step) => {
+      if (window.end.getTime() <= dayAgo) return [];
+      if (window.end.getTime() < WINDOW.start.getTime()) {
+        throw new DatasourceUnreachableError('Prometheus at http://prom.test could not be reached (ECONNRESET).', {
+          source: 'prometheus',
+          url: 'http://prom.test',
+        });
+      }
+      return usual(query, window, step);
+    });
+    const { result } = await run(source);
+    const step = result.steps.find((s) => s.id === 'error-ratio');
+    expect(step?.status).toBe('errored');
+    expect(step?.reason).toContain('could not be reached');
+  });
+
+  it('asks nothing before the window when a day earlier has data', async () => {
+    const asked: string[] = [];
+    const usual = responder(BAD_DEPLOY);
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, (query, window, step) => {
+      asked.push(query);
+      return usual(query, window, step);
+    });
+    const { result } = await run(source);
+    const evidence = result.steps.find((s) => s.id === 'error-ratio')?.evidence[0];
+    expect(evidence?.baselineSource).toBe('day-before');
+    expect(asked.filter((q) => q === evidence?.query)).toHaveLength(2);
+  });
+
   it('says "no anomaly found" for a healthy service, with no cause at 0.5', async () => {
     const healthy = Object.fromEntries(
       Object.entries(BAD_DEPLOY).map(([k, v]) => [k, { usual: v.usual, incident: v.usual }]),
