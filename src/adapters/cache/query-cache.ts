@@ -200,12 +200,15 @@ function requirePositive(name: string, value: number): void {
   }
 }
 
-/** A FIFO semaphore: at most `limit` tasks run at once; a queued task whose signal aborts leaves the queue. */
 interface Waiting {
   grant: () => void;
   priority: number;
 }
 
+/**
+ * A semaphore: at most `limit` tasks run at once; waiting tasks go by priority, then first come, first served; a
+ * waiting task whose signal aborts leaves the line.
+ */
 class Limiter {
   readonly #limit: number;
   #active = 0;

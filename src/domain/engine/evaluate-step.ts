@@ -200,27 +200,39 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   const stepSeconds = queryStepSeconds(ctx.window);
   const startS = ctx.window.start.getTime() / 1000;
   const endS = ctx.window.end.getTime() / 1000;
+  const inWindow = (s: Series) => between(s.samples, startS, endS);
   const child = childSignal(ctx.signal);
   const options = { signal: child.signal, priority: ctx.priority ?? 0 };
-  let current: Series[];
-  let dayBefore: Series[];
+  const ask = (window: TimeWindow) =>
+    untilAborted(ctx.metrics.queryRange(query, window, stepSeconds, options), child.signal);
+  let worst: Worst | null = null;
+  let baseline: number | null = null;
+  let baselineSource: BaselineSource | null = null;
   try {
-    [current, dayBefore] = await untilAborted(
-      Promise.all([
-        ctx.metrics.queryRange(query, ctx.window, stepSeconds, options),
-        ctx.metrics.queryRange(query, shiftWindow(ctx.window, -DAY), stepSeconds, options),
-      ]),
-      child.signal,
-    );
+    const [current, dayBefore] = await Promise.all([ask(ctx.window), ask(shiftWindow(ctx.window, -DAY))]);
+    worst = worstSeries(current, (s) => reduce(inWindow(s), how), direction);
+    const dayWorst = worst && worstSeries(dayBefore, (s) => median(s.samples), direction);
+    if (dayWorst) {
+      baseline = dayWorst.value;
+      baselineSource = 'day-before';
+    } else if (worst) {
+      // No data a day earlier (a new service, a short retention): the hours before the window are the baseline,
+      // asked for only now, as most steps never need them.
+      const fromS = startS - ctx.precedingSeconds;
+      const earlier = await ask({ start: new Date(fromS * 1000), end: new Date((startS - 1) * 1000) });
+      const preceding = worstSeries(earlier, (s) => median(between(s.samples, fromS, startS - 1)), direction);
+      if (preceding) {
+        baseline = preceding.value;
+        baselineSource = 'preceding';
+      }
+    }
   } catch (err) {
-    child.release();
     const error = describeError(err);
     return { ...base, status: 'errored', evidence: [], reason: error.message, error };
-  }
-  const inWindow = (s: Series) => between(s.samples, startS, endS);
-  const worst = worstSeries(current, (s) => reduce(inWindow(s), how), direction);
-  if (!worst) {
+  } finally {
     child.release();
+  }
+  if (!worst) {
     return {
       ...base,
       status: 'no_data',
@@ -228,39 +240,6 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
       reason: `the query returned no values in the window`,
     };
   }
-  let baseline: number | null = null;
-  let baselineSource: BaselineSource | null = null;
-  const dayWorst = worstSeries(dayBefore, (s) => median(s.samples), direction);
-  if (dayWorst) {
-    baseline = dayWorst.value;
-    baselineSource = 'day-before';
-  } else {
-    // No data a day earlier (a new service, a short retention): the hours before the window are the baseline,
-    // asked for only now, as most steps never need them.
-    const before: TimeWindow = {
-      start: new Date((startS - ctx.precedingSeconds) * 1000),
-      end: new Date((startS - 1) * 1000),
-    };
-    const earlier = await untilAborted(ctx.metrics.queryRange(query, before, stepSeconds, options), child.signal).catch(
-      (err: unknown) => err,
-    );
-    if (Array.isArray(earlier)) {
-      const preceding = worstSeries(
-        earlier as Series[],
-        (s) => median(between(s.samples, startS - ctx.precedingSeconds, startS - 1)),
-        direction,
-      );
-      if (preceding) {
-        baseline = preceding.value;
-        baselineSource = 'preceding';
-      }
-    } else {
-      child.release();
-      const error = describeError(earlier);
-      return { ...base, status: 'errored', evidence: [], reason: error.message, error };
-    }
-  }
-  child.release();
   if (baseline === null && step.change && !step.thresholds) {
     return {
       ...base,

@@ -52,19 +52,19 @@ export function chainPriorities(steps: readonly Step[]): Map<string, number> {
   for (const step of steps) {
     for (const id of dependenciesOf(step)) dependents.set(id, [...(dependents.get(id) ?? []), step.id]);
   }
-  // Playbooks are checked for cycles when loaded; `seen` only keeps a malformed one from recursing forever.
-  const longest = (
-    id: string,
-    next: (id: string) => readonly string[],
-    memo: Map<string, number>,
-    seen: Set<string>,
-  ): number => {
+  /** Steps on the longest chain from `id` following `next`, less one. */
+  const longest = (id: string, next: (id: string) => readonly string[], memo: Map<string, number>): number => {
     const known = memo.get(id);
     if (known !== undefined) return known;
-    if (seen.has(id)) return 0;
-    seen.add(id);
-    const below = next(id).filter((n) => byId.has(n));
-    const value = below.length === 0 ? 0 : 1 + Math.max(...below.map((n) => longest(n, next, memo, seen)));
+    // Playbooks with cycles are refused when loaded; the 0 set first only stops a malformed one from recursing.
+    memo.set(id, 0);
+    const value =
+      Math.max(
+        -1,
+        ...next(id)
+          .filter((n) => byId.has(n))
+          .map((n) => longest(n, next, memo)),
+      ) + 1;
     memo.set(id, value);
     return value;
   };
@@ -75,9 +75,7 @@ export function chainPriorities(steps: readonly Step[]): Map<string, number> {
     return step ? dependenciesOf(step) : [];
   };
   const downward = (id: string) => dependents.get(id) ?? [];
-  return new Map(
-    steps.map((s) => [s.id, longest(s.id, upward, above, new Set()) + longest(s.id, downward, below, new Set())]),
-  );
+  return new Map(steps.map((s) => [s.id, longest(s.id, upward, above) + longest(s.id, downward, below)]));
 }
 
 /**
