@@ -12,7 +12,7 @@ import { parseSymptom } from '../src/domain/symptom/parse-symptom.js';
 import type { Scenario } from '../test/scenarios/catalog.js';
 import { FAULTS, startFaultServer } from '../test/support/fault-server.js';
 
-function counting(inner: MetricsSource, sent: string[]): MetricsSource {
+function counting(inner: PrometheusMetricsSource, sent: string[]): MetricsSource {
   const note = <T>(key: string, call: () => Promise<T>): Promise<T> => {
     sent.push(key);
     return call();
@@ -20,6 +20,10 @@ function counting(inner: MetricsSource, sent: string[]): MetricsSource {
   return {
     queryRange: (q, w, s, o) =>
       note(`range ${q} ${w.start.getTime()} ${w.end.getTime()} ${s}`, () => inner.queryRange(q, w, s, o)),
+    queryRangeAndEarlier: (r, o) =>
+      note(`pair ${r.query} ${r.window.start.getTime()} ${r.stepSeconds} ${r.shiftSeconds}`, () =>
+        inner.queryRangeAndEarlier(r, o),
+      ),
     queryInstant: (q, t, o) => note(`instant ${q} ${t.getTime()}`, () => inner.queryInstant(q, t, o)),
     series: (m, w, o) => note(`series ${m.join(',')} ${w.start.getTime()}`, () => inner.series(m, w, o)),
     labelValues: (l, w, m, o) => note(`labels ${l} ${w.start.getTime()}`, () => inner.labelValues(l, w, m, o)),

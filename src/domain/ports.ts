@@ -40,8 +40,28 @@ export interface MetricsSource {
     matchers?: readonly string[],
     options?: QueryOptions,
   ): Promise<string[]>;
+  /**
+   * Optional: the range query over `window` and over the same window `shiftSeconds` earlier, in one request. A
+   * source without it is asked twice ({@link queryRangePair} in `range-pair.ts`); the answer is the same either way.
+   */
+  queryRangeAndEarlier?(request: RangePairRequest, options?: QueryOptions): Promise<RangePair>;
   /** A link a human can open to see this query over this window. */
   linkFor(query: string, window: TimeWindow): string;
+}
+
+/** A range query over `window`, and over the same window `shiftSeconds` earlier. */
+export interface RangePairRequest {
+  query: string;
+  window: TimeWindow;
+  stepSeconds: number;
+  shiftSeconds: number;
+}
+
+/** A range query's answer over its window and over the same window some time earlier. */
+export interface RangePair {
+  current: Series[];
+  /** The answer over the earlier window, with that window's timestamps (a series may lack its `__name__`). */
+  earlier: Series[];
 }
 
 /** The clock, injected so the domain never reads the wall time itself. */

@@ -1,4 +1,5 @@
-import type { MetricsSource, QueryOptions, Series } from '../../domain/ports.js';
+import type { MetricsSource, QueryOptions, RangePair, RangePairRequest, Series } from '../../domain/ports.js';
+import { askTwice } from '../../domain/range-pair.js';
 import type { TimeWindow } from '../../domain/time-window.js';
 import { type CacheStats, cacheKey, QueryCache, snapWindow } from './query-cache.js';
 
@@ -55,6 +56,17 @@ export class CachedMetricsSource implements MetricsSource {
     return this.#cache.get(key, options, (signal) =>
       this.#delegate.queryRange(query, snapped, stepSeconds, { signal }),
     );
+  }
+
+  /** One cached call when the delegate sends the pair in one request, else two cached range queries. */
+  queryRangeAndEarlier(request: RangePairRequest, options?: QueryOptions): Promise<RangePair> {
+    const delegate = this.#delegate;
+    const pair = delegate.queryRangeAndEarlier;
+    if (!pair) return askTwice(this, request, options);
+    const { query, stepSeconds, shiftSeconds } = request;
+    const window = snapWindow(request.window, stepSeconds * 1000);
+    const key = cacheKey('pair', query, window.start.getTime(), window.end.getTime(), stepSeconds, shiftSeconds);
+    return this.#cache.get(key, options, (signal) => pair.call(delegate, { ...request, window }, { signal }));
   }
 
   queryInstant(query: string, time: Date, options?: QueryOptions): Promise<Series[]> {

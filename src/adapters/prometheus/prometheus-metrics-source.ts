@@ -16,8 +16,9 @@ import {
   QueryRejectedError,
   UnsafeQueryValueError,
 } from '../../domain/errors.js';
-import type { MetricsSource, QueryOptions, Series } from '../../domain/ports.js';
+import type { MetricsSource, QueryOptions, RangePair, RangePairRequest, Series } from '../../domain/ports.js';
 import { isLabelName } from '../../domain/promql/quote.js';
+import { askTwice } from '../../domain/range-pair.js';
 import { formatPromDuration, type TimeWindow, windowSeconds } from '../../domain/time-window.js';
 import { createHttpClient, stripUserinfo } from '../http/create-http-client.js';
 import {
@@ -70,6 +71,8 @@ const DEFAULT_RETRIES = 1;
 const DEFAULT_RETRY_BACKOFF_MS = 200;
 const SNIPPET_CHARS = 120;
 const TRUNCATED_JSON = 'truncated or invalid JSON';
+/** Marks each series of a combined window-and-earlier answer with the window it belongs to. */
+const PERIOD_LABEL = 'triage_period';
 
 /**
  * A `MetricsSource` over the Prometheus HTTP API (any compatible server: Thanos, Mimir, VictoriaMetrics), which
@@ -114,9 +117,57 @@ export class PrometheusMetricsSource implements MetricsSource {
     this.#http = createHttpClient({ baseURL: url, timeoutMs, headers, compress: false });
   }
 
-  async queryRange(query: string, window: TimeWindow, stepSeconds: number, options?: QueryOptions): Promise<Series[]> {
+  queryRange(query: string, window: TimeWindow, stepSeconds: number, options?: QueryOptions): Promise<Series[]> {
+    return this.#queryRange(query, query, window, stepSeconds, options);
+  }
+
+  /**
+   * One range query for the window and the same window `shiftSeconds` earlier: the query, and a subquery of it
+   * with `offset`, told apart by a label the answer is split on. Subquery steps are aligned to multiples of the
+   * step, so over a step-aligned window (the cache snaps windows to the step) and a shift that is a multiple of the
+   * step, the earlier series equal the query's own answer over the shifted window (otherwise they lag it by less
+   * than a step). A query the combination does not suit (a scalar, or one Prometheus rejects) is asked twice
+   * instead, so any error names the query itself.
+   */
+  async queryRangeAndEarlier(request: RangePairRequest, options?: QueryOptions): Promise<RangePair> {
+    const { query, window, stepSeconds, shiftSeconds } = request;
+    if (!Number.isInteger(shiftSeconds) || shiftSeconds <= 0) {
+      throw new RangeError(`The shift must be a whole number of seconds > 0, not ${shiftSeconds}.`);
+    }
+    // Line breaks end any `# comment` in the query; label_replace overwrites a `triage_period` of the query's own.
+    const step = `${stepSeconds}s`;
+    const combined =
+      `label_replace(\n${query}\n, "${PERIOD_LABEL}", "current", "", "")\nor\n` +
+      `label_replace(last_over_time((\n${query}\n)[${step}:${step}] offset ${shiftSeconds}s), "${PERIOD_LABEL}", "earlier", "", "")`;
+    let answer: Series[];
+    try {
+      answer = await this.#queryRange(combined, query, window, stepSeconds, options);
+    } catch (err) {
+      if (err instanceof QueryRejectedError) return askTwice(this, request, options);
+      throw err;
+    }
+    const pair: RangePair = { current: [], earlier: [] };
+    for (const { labels, samples } of answer) {
+      const { [PERIOD_LABEL]: period, ...own } = labels;
+      if (period === 'earlier') {
+        pair.earlier.push({ labels: own, samples: samples.map(({ t, v }) => ({ t: t - shiftSeconds, v })) });
+      } else {
+        pair.current.push({ labels: own, samples });
+      }
+    }
+    return pair;
+  }
+
+  /** Sends `sent`; errors name `query`, the query the caller asked for. */
+  async #queryRange(
+    sent: string,
+    query: string,
+    window: TimeWindow,
+    stepSeconds: number,
+    options: QueryOptions | undefined,
+  ): Promise<Series[]> {
     const params = new URLSearchParams({
-      query,
+      query: sent,
       start: unixSeconds(window.start),
       end: unixSeconds(window.end),
       step: String(stepSeconds),

@@ -1,4 +1,12 @@
-import type { LogQuery, LogSource, MetricsSource, QueryOptions } from '../../domain/ports.js';
+import type {
+  LogQuery,
+  LogSource,
+  MetricsSource,
+  QueryOptions,
+  RangePair,
+  RangePairRequest,
+} from '../../domain/ports.js';
+import { askTwice } from '../../domain/range-pair.js';
 import type { TimeWindow } from '../../domain/time-window.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 
@@ -14,6 +22,13 @@ export class BreakerMetricsSource implements MetricsSource {
 
   queryRange(query: string, window: TimeWindow, stepSeconds: number, options?: QueryOptions) {
     return this.breaker.call(() => this.#inner.queryRange(query, window, stepSeconds, options));
+  }
+
+  queryRangeAndEarlier(request: RangePairRequest, options?: QueryOptions): Promise<RangePair> {
+    const inner = this.#inner;
+    const pair = inner.queryRangeAndEarlier;
+    if (!pair) return askTwice(this, request, options);
+    return this.breaker.call(() => pair.call(inner, request, options));
   }
 
   queryInstant(query: string, time: Date, options?: QueryOptions) {

@@ -2,10 +2,11 @@ import type { ServiceProfile } from '../discovery/service-profile.js';
 import { AppError, DatasourceError, DeadlineExceededError } from '../errors.js';
 import type { MetricStep, Step, StepStatus } from '../playbook/schema.js';
 import type { LogSource, MetricsSource, Sample, Series } from '../ports.js';
+import { queryRangePair } from '../range-pair.js';
 import { findSignal } from '../signals/catalog.js';
 import { expandTemplate, resolveVariant } from '../signals/resolve-signal.js';
 import type { Reduce, Signal, SignalVariant, Unit } from '../signals/signal.js';
-import { shiftWindow, type TimeWindow, windowSeconds } from '../time-window.js';
+import { type TimeWindow, windowSeconds } from '../time-window.js';
 import { childSignal } from './child-signal.js';
 import { evaluateLogStep } from './evaluate-log-step.js';
 import { formatValue } from './format-value.js';
@@ -209,7 +210,8 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   let baseline: number | null = null;
   let baselineSource: BaselineSource | null = null;
   try {
-    const [current, dayBefore] = await Promise.all([ask(ctx.window), ask(shiftWindow(ctx.window, -DAY))]);
+    const pair = queryRangePair(ctx.metrics, { query, window: ctx.window, stepSeconds, shiftSeconds: DAY }, options);
+    const { current, earlier: dayBefore } = await untilAborted(pair, child.signal);
     worst = worstSeries(current, (s) => reduce(inWindow(s), how), direction);
     const dayWorst = worst && worstSeries(dayBefore, (s) => median(s.samples), direction);
     if (dayWorst) {

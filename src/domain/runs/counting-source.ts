@@ -1,11 +1,12 @@
 import type { MetricsSource } from '../ports.js';
+import { askTwice } from '../range-pair.js';
 
 export type CountingSource = MetricsSource & { count(): number };
 
 /** Wraps a metrics source to count the requests one run sends (reported with the result). */
 export function countingSource(inner: MetricsSource): CountingSource {
   let n = 0;
-  return {
+  const counted: CountingSource = {
     queryRange: (...args) => {
       n++;
       return inner.queryRange(...args);
@@ -22,7 +23,14 @@ export function countingSource(inner: MetricsSource): CountingSource {
       n++;
       return inner.labelValues(...args);
     },
+    // One request when the source sends the pair in one, else two counted range queries.
+    queryRangeAndEarlier: (request, options) => {
+      if (!inner.queryRangeAndEarlier) return askTwice(counted, request, options);
+      n++;
+      return inner.queryRangeAndEarlier(request, options);
+    },
     linkFor: (query, window) => inner.linkFor(query, window),
     count: () => n,
   };
+  return counted;
 }
