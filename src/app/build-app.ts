@@ -22,6 +22,7 @@ import type { RunStore } from '../domain/runs/run-store.js';
 import type { Config } from './config.js';
 import { createDiagnoser, type Diagnoser, systemClock } from './create-diagnoser.js';
 import { recoverRuns } from './recover-runs.js';
+import { type RunRetention, startRunRetention } from './run-retention.js';
 
 export interface BuiltApp {
   app: App;
@@ -106,6 +107,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
       deadlineMs: config.deadlineMs,
     }));
   let ready = false;
+  let retention: RunRetention | undefined;
   const store =
     overrides.runStore ??
     (await openRunStore({
@@ -287,6 +289,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
         registry,
         logger,
       });
+      retention = startRunRetention({ store, retentionDays: config.store.retentionDays, now, logger });
       ready = true;
       logger.info(
         {
@@ -304,6 +307,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     async stop() {
       ready = false;
       await app.stop();
+      await retention?.stop();
       if (!overrides.runStore) await store.close();
     },
     async shutdown(graceMs) {
@@ -335,6 +339,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
         Promise.all(left.map((record) => runner.refreshRoot(app.client, record))),
         new Promise((r) => setTimeout(r, 3000)),
       ]);
+      await retention?.stop();
       if (!overrides.runStore) await store.close();
       const report = {
         finished: Math.max(0, running - left.length),

@@ -154,6 +154,7 @@ const EnvSchema = z
         .optional(),
     ),
     TRIAGE_DB_PATH: optionalText,
+    TRIAGE_RUN_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
     TRIAGE_REPLICA_ID: optionalText.pipe(
       z
         .string()
@@ -216,6 +217,8 @@ export interface StoreConfig {
   sqlitePath: string;
   /** This process's name in the store: a restart with the same id marks its unfinished runs interrupted. */
   replicaId: string;
+  /** Finished runs older than this many days are deleted, with their events; 0 keeps them all. */
+  retentionDays: number;
 }
 
 /** The SQLite file used when neither TRIAGE_DB_PATH nor DATABASE_URL is set. */
@@ -282,6 +285,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       ...(e.DATABASE_URL ? { databaseUrl: e.DATABASE_URL } : {}),
       sqlitePath: e.TRIAGE_DB_PATH ?? DEFAULT_SQLITE_PATH,
       replicaId: e.TRIAGE_REPLICA_ID ?? `${hostname()}:${e.PORT}`,
+      retentionDays: e.TRIAGE_RUN_RETENTION_DAYS,
     },
   };
   Object.freeze(config.alerts);

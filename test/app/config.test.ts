@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       prometheus: { url: VALID.PROMETHEUS_URL, timeoutMs: 5000 },
     });
     expect(config.slack.appToken).toBeUndefined();
+    expect(config.store.retentionDays).toBe(90);
+    expect(loadConfig({ ...VALID, TRIAGE_RUN_RETENTION_DAYS: '0' }).store.retentionDays).toBe(0);
     expect(Object.isFrozen(config)).toBe(true);
     expect(Object.isFrozen(config.slack)).toBe(true);
   });
@@ -53,6 +55,8 @@ describe('loadConfig', () => {
     [{ ALERT_GROUP_WINDOW: '0m' }, /ALERT_GROUP_WINDOW must be a duration/],
     [{ ALERT_MIN_SEVERITY: 'urgent' }, /ALERT_MIN_SEVERITY must be one of info, warning, error, critical/],
     [{ ALERT_QUEUE_MAX: '0' }, /ALERT_QUEUE_MAX/],
+    [{ TRIAGE_RUN_RETENTION_DAYS: '-1' }, /TRIAGE_RUN_RETENTION_DAYS/],
+    [{ TRIAGE_RUN_RETENTION_DAYS: 'forever' }, /TRIAGE_RUN_RETENTION_DAYS/],
   ])('rejects %j with a readable message', (override, message) => {
     expect(() => loadConfig({ ...VALID, ...override })).toThrow(message);
   });

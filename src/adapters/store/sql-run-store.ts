@@ -307,6 +307,26 @@ export class SqlRunStore implements RunStore {
     });
   }
 
+  /** In batches of `batch` runs, each its own short transaction, so other writers are never held up for long. */
+  async deleteRunsBefore(before: Date, batch = 500): Promise<number> {
+    const size = Math.max(1, Math.floor(batch));
+    let deleted = 0;
+    while (true) {
+      const gone = await this.db.transaction(async (tx) => {
+        const rows = await tx.query(
+          `SELECT id FROM runs WHERE started_at < ? AND status <> 'running' ORDER BY started_at LIMIT ${size}`,
+          [iso(before)],
+        );
+        const ids = rows.map((row) => String(row.id));
+        if (ids.length === 0) return 0;
+        await tx.execute(`DELETE FROM run_events WHERE run_id IN (${placeholders(ids.length)})`, ids);
+        return tx.execute(`DELETE FROM runs WHERE id IN (${placeholders(ids.length)})`, ids);
+      });
+      deleted += gone;
+      if (gone < size) return deleted;
+    }
+  }
+
   async claimKey(key: string, owner: string, ttlMs: number): Promise<boolean> {
     if (++this.claimsSincePrune >= PRUNE_EVERY) {
       this.claimsSincePrune = 0;
@@ -325,7 +345,7 @@ export class SqlRunStore implements RunStore {
 
   /**
    * Deletes expired claims and alert threads not seen for a week (with their keys), so neither table grows with
-   * every event Slack ever sent. Runs and their events are kept. Returns how many rows went.
+   * every event Slack ever sent. Runs go by retention ({@link deleteRunsBefore}). Returns how many rows went.
    */
   async prune(): Promise<{ claims: number; threads: number }> {
     const now = this.clock();

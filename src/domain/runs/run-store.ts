@@ -155,6 +155,11 @@ export interface RunStore extends AlertThreadStore {
    */
   markInterrupted(query: MarkInterruptedQuery): Promise<StoredRun[]>;
   /**
+   * Deletes the runs started before `before` that are no longer running, with their events (retention); returns how
+   * many went. A run still running is kept, however old.
+   */
+  deleteRunsBefore(before: Date): Promise<number>;
+  /**
    * Claims a key (a Slack event id, a service+window being diagnosed) for `owner` for `ttlMs`, timed by the store's
    * clock. True for exactly one caller while the claim stands; an expired claim can be taken again.
    */

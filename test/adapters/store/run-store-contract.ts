@@ -271,6 +271,45 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
       expect(await store.markInterrupted({ reason: 'nothing to select', at: at(12) })).toEqual([]);
     });
 
+    it('deletes finished runs past retention with their events, in batches; running and newer runs stay', async () => {
+      // Far older than the other tests' runs, so only these are past the cut-off.
+      const old = (day: number) => new Date(Date.UTC(2020, 0, day));
+      const cutoff = old(60);
+      const gone = await Promise.all(
+        (['finished', 'failed', 'interrupted'] as const).map((status, i) =>
+          store.createRun(newRun({ status, startedAt: old(i + 1) })),
+        ),
+      );
+      await store.appendEvent(gone[0]?.id ?? '', {
+        type: 'step-started',
+        runId: 'x',
+        stepId: 's',
+        title: 'S',
+        at: old(1),
+      });
+      const running = await store.createRun(newRun({ startedAt: old(5) }));
+      const newer = await store.createRun(newRun({ status: 'finished', startedAt: old(61) }));
+      await store.appendEvent(newer.id, {
+        type: 'step-started',
+        runId: newer.id,
+        stepId: 's',
+        title: 'S',
+        at: old(61),
+      });
+
+      const batched = store as RunStore & { deleteRunsBefore(before: Date, batch?: number): Promise<number> };
+      expect(await batched.deleteRunsBefore(cutoff, 2)).toBe(3);
+
+      for (const run of gone) {
+        expect(await other.getRun(run.id)).toBeUndefined();
+        expect(await other.events(run.id)).toEqual([]);
+      }
+      expect((await other.getRun(running.id))?.status).toBe('running');
+      expect(await other.getRun(newer.id)).toBeDefined();
+      expect(await other.events(newer.id)).toHaveLength(1);
+      expect(await other.deleteRunsBefore(cutoff)).toBe(0);
+    });
+
     it('lets exactly one of many concurrent claims of a key win, until it expires or is released', async () => {
       const key = `event:Ev${Math.random().toString(36).slice(2)}`;
       const until = 60_000;
