@@ -13,6 +13,7 @@ import { messageEvent } from '../support/fake-slack/sign-request.js';
 import { freshSchema, requirePostgres } from '../support/postgres.js';
 import { requirePrometheus } from '../support/prometheus/local-prometheus.js';
 import { startScenarioPrometheus } from '../support/prometheus/scenario-server.js';
+import { until } from '../support/until.js';
 import { type SlackHarness, startSlackHarness } from './slack-harness.js';
 
 const prometheus = requirePrometheus();
@@ -156,6 +157,29 @@ describe.skipIf(!prometheus.available || !postgres.available)('two replicas on o
     expect(diagnosisRoots, thread.map(textOf).join('\n---\n')).toHaveLength(1);
     const runs = await storeB.listRuns({ channel: CHANNEL, limit: 50 });
     expect(runs.filter((r) => r.threadTs === ts)).toHaveLength(1);
+  }, 180_000);
+
+  it('shows on the root that an alert resolved when the resolution reaches the replica that did not run it', async () => {
+    const before = roots().length;
+    const firing = webhookPayload('ledger', '0e1d2c3b4a596877');
+    expect((await a.postJson(PATH, firing, AUTH)).status).toBe(200);
+    await settled();
+    const [root] = roots().slice(before);
+    if (!root) throw new Error('no root');
+    const run = await storeB.runByThread(CHANNEL, root.ts);
+    expect(run).toMatchObject({ owner: 'a', status: 'finished', alert: { status: 'firing' } });
+    expect(textOf(fake.channelMessages(CHANNEL).find((m) => m.ts === root.ts))).not.toMatch(/resolved/i);
+
+    const [alert] = firing.alerts;
+    const endsAt = new Date(AT.getTime() + 5 * 60_000).toISOString();
+    const resolved = { ...firing, status: 'resolved', alerts: [{ ...alert, status: 'resolved', endsAt }] };
+    expect((await b.postJson(PATH, resolved, AUTH)).status).toBe(200);
+    await settled();
+
+    expect((await storeA.getRun(run?.id ?? ''))?.alert).toMatchObject({ status: 'resolved' });
+    await until('the root to say the alert resolved', () =>
+      /resolved/i.test(textOf(fake.channelMessages(CHANNEL).find((m) => m.ts === root.ts))) ? true : undefined,
+    );
   }, 180_000);
 
   it("works a button pressed on one replica on the other's run", async () => {

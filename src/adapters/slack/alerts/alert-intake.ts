@@ -19,6 +19,7 @@ import type { ChannelPacer } from '../channel-pacer.js';
 import { type MethodBudget, UNLIMITED } from '../method-budget.js';
 import { messageLink, type RunAlert, type RunRecord, type RunRegistry } from '../run-registry.js';
 import { describeSlackError } from '../slack-run-reporter.js';
+import { recordFromStored } from '../stored-record.js';
 import type { ThreadRunner } from '../thread-runner.js';
 
 /** An alert as it reached Triage: a message in an alert channel, or a webhook call. */
@@ -77,7 +78,7 @@ export interface AlertIntakeDeps {
   /** The workspace's chat.update budget (storm-summary edits). */
   updates?: Pick<MethodBudget, 'take'>;
   /** Records the alert lines of each thread with its run. */
-  journal?: Pick<RunJournal, 'note' | 'update'>;
+  journal?: Pick<RunJournal, 'note' | 'update' | 'store'>;
 }
 
 export interface IntakeStats {
@@ -154,6 +155,8 @@ export class AlertIntake {
   /** Thread id → the alert state its root shows (the same object the run record holds once the root is posted). */
   private readonly alertByThread = new Map<string, RunAlert>();
   private readonly pending = new Set<Promise<unknown>>();
+  /** Changes under way to stored runs this replica does not hold, by run id (see touchStoredRun). */
+  private readonly storedTouches = new Map<string, Promise<void>>();
   private readonly counts: Omit<IntakeStats, 'queued' | 'running' | 'firstReplyMs'> = {
     received: 0,
     diagnosed: 0,
@@ -427,11 +430,44 @@ export class AlertIntake {
     const runId = thread.runId ?? this.runByThread.get(thread.id)?.runId;
     const record: RunRecord | undefined = runId ? this.deps.registry.get(runId) : undefined;
     const alert = this.alertByThread.get(thread.id) ?? record?.alert;
+    if (alert) change(alert);
+    if (runId && !record) {
+      this.touchStoredRun(runId, change);
+      return;
+    }
     if (!alert) return;
-    change(alert);
     if (runId) void this.deps.journal?.update(runId, { alert });
     if (record?.rootTs)
       this.track(this.deps.runner.refreshRoot(this.deps.client, record, { minIntervalMs: ROOT_EDIT_SPACING_MS }));
+  }
+
+  /**
+   * The same for a run this replica does not hold (another replica ran it, or this one has restarted since): the
+   * stored run is changed, and its root re-rendered from the store unless it is still running (the replica running
+   * it renders it). Changes to one run are applied one after the other, so none is lost.
+   */
+  private touchStoredRun(runId: string, change: (alert: RunAlert) => void): void {
+    const journal = this.deps.journal;
+    if (!journal) return;
+    const previous = this.storedTouches.get(runId) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const run = await journal.store.getRun(runId);
+      if (!run?.alert) return;
+      change(run.alert);
+      await journal.update(runId, { alert: run.alert });
+      if (run.status === 'running') return;
+      const record = recordFromStored(run, await journal.store.events(runId));
+      if (record) await this.deps.runner.refreshRoot(this.deps.client, record, { minIntervalMs: ROOT_EDIT_SPACING_MS });
+    });
+    const settled = next
+      .catch((err: unknown) =>
+        this.deps.logger.warn({ runId, error: String(err) }, "could not show the alert's new state on its run"),
+      )
+      .finally(() => {
+        if (this.storedTouches.get(runId) === settled) this.storedTouches.delete(runId);
+      });
+    this.storedTouches.set(runId, settled);
+    this.track(settled);
   }
 
   /** Adds a line to the thread; lines gathered before it is posted go out together. */
