@@ -98,6 +98,12 @@ try {
     pass: slack.firstReplyMs < 1000,
   });
   rows.push({
+    figure: 'command → conclusion on the root message',
+    value: ms(slack.conclusionMs),
+    goal: '—',
+    pass: null,
+  });
+  rows.push({
     figure: 'command → final ledger',
     value: `${ms(slack.ledgerMs)} (${slack.replies} replies at ~1/s per channel)`,
     goal: '—',

@@ -1,7 +1,8 @@
 /**
  * Slack figures against the fake Slack (Slack's limits on) and the local scenario Prometheus: /diagnose ack latency
  * with 20 concurrent commands (each in its own channel and for its own window, so all 20 really start, as 20
- * incidents would), in several rounds; and for one command, the time to the first thread reply and to the ledger.
+ * incidents would), in several rounds; and for one command, the time to the first thread reply, to the conclusion on
+ * the root message and to the ledger.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -15,6 +16,8 @@ export interface SlackFigures {
   acks: number[];
   answered: number;
   firstReplyMs: number;
+  /** Until the root message shows the finished diagnosis. */
+  conclusionMs: number;
   ledgerMs: number;
   replies: number;
   rateLimited: number;
@@ -68,10 +71,14 @@ export async function benchSlack(
     const posts = slack.fake.callsTo('chat.postMessage').filter((c) => c.status === 200);
     const firstReply = posts.find((c) => c.params.thread_ts !== undefined);
     const ledger = posts.at(-1);
+    const concluded = slack.fake
+      .callsTo('chat.update')
+      .find((c) => c.status === 200 && JSON.stringify(c.params).includes('Finished'));
     return {
       acks,
       answered,
       firstReplyMs: firstReply ? firstReply.time - t0 : Number.NaN,
+      conclusionMs: concluded ? concluded.time - t0 : Number.NaN,
       ledgerMs: ledger ? ledger.time - t0 : Number.NaN,
       replies: posts.length - 1,
       rateLimited: slack.fake.calls.filter((c) => c.status === 429).length,

@@ -55,6 +55,15 @@ describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
     expect(textOf(root)).toMatch(/deploy/i);
     for (const id of [ACTIONS.rerun, ACTIONS.confirm, ACTIONS.reject, ACTIONS.exportPostmortem])
       expect(textOf(root)).toContain(id);
+    // The root showed the conclusion before the thread's last replies went out at the channel's pace.
+    const finishedEdit = slack.fake
+      .callsTo('chat.update')
+      .find((c) => c.params.ts === root.ts && JSON.stringify(c.params).includes('Finished'));
+    const ledgerPost = slack.fake
+      .callsTo('chat.postMessage')
+      .filter((c) => c.params.thread_ts === root.ts)
+      .at(-1);
+    expect(finishedEdit?.time).toBeLessThan(ledgerPost?.time ?? 0);
     // Paced within Slack's limits: the fake never had to answer 429.
     expect(slack.fake.calls.filter((c) => c.status === 429)).toEqual([]);
     expect(slack.fake.calls.filter((c) => c.error)).toEqual([]);

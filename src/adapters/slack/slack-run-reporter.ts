@@ -105,8 +105,9 @@ export class SlackRunReporter {
           if (event.result.service) this.record.service = event.result.service;
           this.record.status = event.result.conclusion.kind === 'failed' ? 'failed' : 'finished';
           replies.push(this.reply(this.render.ledger(event.result, this.record), 'ledger'));
-          await Promise.all(replies);
+          // The root shows the conclusion at once; the thread's replies follow at the channel's pace.
           this.editRoot(true);
+          await Promise.all(replies);
           await this.rootChain;
           break;
         default:
