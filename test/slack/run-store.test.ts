@@ -34,7 +34,7 @@ describe.skipIf(!prometheus.available)('runs recorded in the run store (SQLite)'
 
   beforeAll(async () => {
     server = await startScenarioPrometheus();
-    fake = await startFakeSlack({});
+    fake = await startFakeSlack({ users: { U0ONCALL01: { name: 'dana', real_name: 'Dana Scully' } } });
     fake.addChannel({ id: QUIET_CHANNEL, name: 'quiet' });
     dir = await mkdtemp(join(tmpdir(), 'triage-runs-'));
     dbPath = join(dir, 'state', 'triage.sqlite');
@@ -114,6 +114,9 @@ describe.skipIf(!prometheus.available)('runs recorded in the run store (SQLite)'
     expect(markdown).toContain('Rolled back to v1.4.2');
     expect(markdown).not.toContain('hunter2');
     expect(markdown).toMatch(/confirmed/i);
+    // People by name (users.info), as a file does not resolve mentions.
+    expect(markdown).toContain('**dana** confirmed');
+    expect(markdown).not.toContain('<@U0ONCALL01>');
     expect(markdown).toMatch(/```promql/);
     expect(fake.callsTo('conversations.replies').length).toBeGreaterThan(0);
   }, 60_000);

@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
 import type { Redactor } from '../../domain/redaction/redact.js';
 import { renderPostmortem, type ThreadMessage } from '../../domain/report/postmortem.js';
-import type { RunStore, StoredRun } from '../../domain/runs/run-store.js';
+import type { RunStore, StoredEvent, StoredRun } from '../../domain/runs/run-store.js';
 import { messageLink } from './run-registry.js';
 import { describeSlackError } from './slack-run-reporter.js';
 
@@ -51,6 +51,43 @@ async function threadMessages(client: WebClient, channel: string, ts: string): P
   return messages;
 }
 
+/** Most people one export looks up with users.info. */
+const MAX_PEOPLE = 20;
+
+/**
+ * Display names of the people the post-mortem names (who started the run, who decided, who wrote in the thread):
+ * from the thread's messages, else from users.info. Someone who cannot be looked up stays a mention.
+ */
+async function peopleOf(
+  client: WebClient,
+  run: StoredRun,
+  events: readonly StoredEvent[],
+  messages: readonly ThreadMessage[],
+): Promise<Map<string, string>> {
+  const people = new Map<string, string>();
+  for (const m of messages) if (m.userId && m.userName) people.set(m.userId, m.userName);
+  const named = [
+    run.userId,
+    ...events.map(({ data }) => (data.type === 'human-decision' ? data.userId : null)),
+    ...messages.map((m) => m.userId),
+  ];
+  const wanted = [...new Set(named)]
+    .filter((id): id is string => typeof id === 'string' && /^[UW][A-Z0-9]+$/.test(id) && !people.has(id))
+    .slice(0, MAX_PEOPLE);
+  await Promise.all(
+    wanted.map(async (id) => {
+      try {
+        const { user } = await client.users.info({ user: id });
+        const name = user?.profile?.display_name || user?.real_name || user?.name;
+        if (name) people.set(id, name);
+      } catch {
+        // Not found, or no users:read: the document keeps the mention.
+      }
+    }),
+  );
+  return people;
+}
+
 function fileName(run: StoredRun): string {
   const day = run.startedAt.toISOString().slice(0, 10);
   const service = (run.service ?? 'diagnosis').replace(/[^\w.-]+/g, '-').slice(0, 60);
@@ -83,10 +120,12 @@ export async function exportPostmortem(
       );
     }
   }
+  const events = await deps.store.events(run.id);
   const markdown = renderPostmortem({
     run,
-    events: await deps.store.events(run.id),
+    events,
     messages,
+    people: await peopleOf(client, run, events, messages),
     now: deps.now(),
     redactor: deps.redactor,
     ...(run.channel && run.rootTs ? { threadLink: messageLink(run.channel, run.rootTs) } : {}),

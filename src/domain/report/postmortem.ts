@@ -23,6 +23,14 @@ export interface PostmortemInput {
   redactor?: Redactor;
   /** Link to the run's Slack thread. */
   threadLink?: string;
+  /** Display names by Slack user id; a person without one is written as a mention (`<@U…>`). */
+  people?: ReadonlyMap<string, string>;
+}
+
+/** A person as the document names them: their display name when known (a file does not resolve mentions). */
+function who(input: PostmortemInput, userId: string): string {
+  const name = input.people?.get(userId);
+  return name ? `**${inline(name)}**` : `<@${userId}>`;
 }
 
 const TRIGGER_WORDS: Readonly<Record<StoredRun['trigger'], string>> = {
@@ -123,7 +131,7 @@ function header(input: PostmortemInput): string[] {
     '',
     `- **Run:** \`${run.id}\``,
     `- **Status:** ${statusWord(run)}`,
-    `- **Started by:** ${TRIGGER_WORDS[run.trigger]}${run.userId ? ` (<@${run.userId}>)` : ''}`,
+    `- **Started by:** ${TRIGGER_WORDS[run.trigger]}${run.userId ? ` (${who(input, run.userId)})` : ''}`,
     `- **Service:** ${run.service ? `\`${inline(run.service)}\`` : 'not identified'}`,
     `- **Playbook:** ${run.playbook ? `\`${inline(run.playbook)}\`` : '—'}`,
     `- **Window:** ${utc(window.start)} → ${utc(window.end)}`,
@@ -246,7 +254,7 @@ function timeline(input: PostmortemInput, events: readonly RunJournalEvent[]): s
         add(e.at, `Diagnosis finished: ${inline(e.result.conclusion.summary)}`);
         break;
       case 'human-decision':
-        add(e.at, `<@${e.userId}> ${e.decision} the cause *${inline(causeTitle(e.cause))}*`);
+        add(e.at, `${who(input, e.userId)} ${e.decision} the cause *${inline(causeTitle(e.cause))}*`);
         break;
       case 'alert-repeat':
         add(e.at, `The alert fired again: ${inline(e.title)}`);
@@ -346,13 +354,14 @@ function ledger(hypotheses: readonly HypothesisResult[]): string[] {
 }
 
 function mitigations(
-  run: StoredRun,
+  input: PostmortemInput,
   hypotheses: readonly HypothesisResult[],
   events: readonly RunJournalEvent[],
 ): string[] {
+  const { run } = input;
   const tried = events.flatMap((e) =>
     e.type === 'human-decision'
-      ? [`<@${e.userId}> ${e.decision} *${inline(causeTitle(e.cause))}* at ${hhmm(e.at)} UTC`]
+      ? [`${who(input, e.userId)} ${e.decision} *${inline(causeTitle(e.cause))}* at ${hhmm(e.at)} UTC`]
       : [],
   );
   const suggested = [
@@ -394,7 +403,7 @@ function followUps(run: StoredRun, steps: readonly StepResult[], hypotheses: rea
   return ['## Follow-up actions', '', ...items.map((i) => `- [ ] ${i}`)];
 }
 
-function discussion(messages: readonly ThreadMessage[]): string[] {
+function discussion(input: PostmortemInput, messages: readonly ThreadMessage[]): string[] {
   const human = messages.filter((m) => !m.bot && m.text.trim() !== '');
   if (human.length === 0) return ['## Discussion', '', 'No messages from people in the thread.'];
   return [
@@ -402,7 +411,7 @@ function discussion(messages: readonly ThreadMessage[]): string[] {
     '',
     ...human.map(
       (m) =>
-        `- **${inline(m.userName ?? (m.userId ? `<@${m.userId}>` : 'someone'))}** (${hhmm(m.at)} UTC): ${inline(m.text)}`,
+        `- **${inline(m.userName ?? (m.userId ? (input.people?.get(m.userId) ?? `<@${m.userId}>`) : 'someone'))}** (${hhmm(m.at)} UTC): ${inline(m.text)}`,
     ),
   ];
 }
@@ -422,9 +431,9 @@ export function renderPostmortem(input: PostmortemInput): string {
     timeline(input, events),
     evidence(steps),
     ledger(hypotheses),
-    mitigations(input.run, hypotheses, events),
+    mitigations(input, hypotheses, events),
     followUps(input.run, steps, hypotheses),
-    discussion(input.messages ?? []),
+    discussion(input, input.messages ?? []),
   ];
   const markdown = `${sections.map((lines) => lines.join('\n')).join('\n\n')}\n`;
   return (input.redactor ?? redact)(markdown);

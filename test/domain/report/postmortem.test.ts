@@ -149,6 +149,18 @@ describe('renderPostmortem', () => {
     expect(timeline).toContain('| 14:04 | Diagnosis interrupted: Triage stopped');
   });
 
+  it('names people by their display name when known, and keeps a mention for anyone else', () => {
+    const people = new Map([['U0HUMAN01', 'dana']]);
+    const md = renderPostmortem({ run: run(), events: interruptedEvents, now: at(10), people });
+    expect(md).toContain('| 14:03 | **dana** rejected the cause');
+    expect(md).toContain('- **dana** rejected *A recent deploy or config change introduced the fault* at 14:03 UTC');
+    expect(md).not.toContain('<@U0HUMAN01>');
+    const unnamed = renderPostmortem({ run: run(), events: interruptedEvents, now: at(10), people: new Map() });
+    expect(unnamed).toContain(
+      '- <@U0HUMAN01> rejected *A recent deploy or config change introduced the fault* at 14:03 UTC',
+    );
+  });
+
   it('measures impact from onset to resolution, or to now when still going', () => {
     const alert = {
       source: 'alertmanager-webhook' as const,
