@@ -1,7 +1,8 @@
 /**
  * A full playbook's wall time against its critical path: the longest chain of Prometheus round-trips that depend
  * on each other in the same run. Discovery (series, then label values) comes first; then each step's range query
- * (the window and the day before, in one request); a step whose `when:` reads other steps waits for them. Every query is timed below the cache, so each is a real round-trip.
+ * (the window and the day before, in one request); a step whose `when:` reads other steps waits for them. Every
+ * query is timed below the cache, so each is a real round-trip.
  */
 import { CachedMetricsSource } from '../src/adapters/cache/cached-metrics-source.js';
 import { PrometheusMetricsSource } from '../src/adapters/prometheus/prometheus-metrics-source.js';
