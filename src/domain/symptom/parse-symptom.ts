@@ -24,7 +24,7 @@ export function parseSymptom(input: string, options: ParseSymptomOptions): Parse
   const lower = text.toLowerCase();
   // Phrases are quoted back as typed; toLowerCase keeps offsets for all but a few exotic characters.
   const display = lower.length === text.length ? text : lower;
-  const extracted = extractTimes(lower, display);
+  const extracted = extractTimes(maskChatMarkup(lower), display);
   const resolved = resolveWindow(extracted, options, { now, zone });
   notes.push(...resolved.notes);
 
@@ -54,9 +54,10 @@ export function parseSymptom(input: string, options: ParseSymptomOptions): Parse
     serviceCandidates = [];
   }
 
-  // A peer named with "from X" / "calls to X" that is not the service itself is a dependency.
-  const own = new Set(serviceCandidates.map((c) => c.toLowerCase()));
-  if (found?.peers.some((peer) => !peer.some((c) => own.has(c)))) detected.kinds.add('dependency');
+  // A peer named with "from X" / "calls to X" that is not the service itself (nor the edge) is a dependency.
+  const own = new Set((explicit ? serviceCandidates : (found?.guess ?? [])).map((c) => c.toLowerCase()));
+  const isDependency = (peer: string[]): boolean => !peer.some((c) => own.has(c) || EDGE_WORDS.has(c));
+  if (found?.peers.some(isDependency)) detected.kinds.add('dependency');
 
   const kinds = [...detected.kinds].sort((a, b) => KIND_RANK[a] - KIND_RANK[b]);
   const statusCodes = unique(detected.codes.sort((a, b) => a.index - b.index).map((c) => c.code));
@@ -74,6 +75,34 @@ export function parseSymptom(input: string, options: ParseSymptomOptions): Parse
     windowSource: resolved.source,
     notes,
   };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Chat markup.
+
+/**
+ * Blanks out what Slack (or a chat habit) wraps around the words: mentions, channel links, URLs, emoji codes and
+ * HTML entities; a link's label is kept. The text keeps its length so time phrases are still quoted as typed.
+ */
+function maskChatMarkup(lower: string): string {
+  const blank = (m: string): string => ' '.repeat(m.length);
+  let out = lower;
+  // Each pattern is only tried when the character it cannot match without is present.
+  if (out.includes('<')) {
+    // <https://grafana/d/x|dashboard> → its label; <https://…>, <@U123|alice>, <#C1|ops>, <!here> → nothing.
+    out = out
+      .replace(/<[a-z][a-z0-9+.-]*:[^|>\s]*(?:\|([^>]*))?>/g, (m, label?: string) =>
+        label === undefined ? blank(m) : `${' '.repeat(m.length - label.length - 1)}${label} `,
+      )
+      .replace(/<[@#!][^>]*>/g, blank);
+  }
+  if (out.includes('://')) out = out.replace(/\b[a-z][a-z0-9+.-]*:\/\/\S+/g, blank);
+  // A bare @mention (@oncall, @alice.b); "@ 14:00" and "@14:00" are times.
+  if (out.includes('@')) out = out.replace(/(?<![\w.])@[a-z][\w.-]*/g, blank);
+  // Emoji codes (:fire:, :rotating_light:), never a clock time: they start with a letter.
+  if (out.includes(':')) out = out.replace(/(?<![\w:]):[a-z][a-z0-9_+-]*:(?![\w:])/g, blank);
+  if (out.includes('&')) out = out.replace(/&(?:gt|lt|amp|quot|nbsp);/g, blank);
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -188,7 +217,8 @@ function addDays(w: Wall, days: number): Wall {
 // ---------------------------------------------------------------------------------------------------------------
 // Time phrases.
 
-const CLOCK = String.raw`(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?!\d)(?:\s*[ap]\.?m\.?(?![a-z]))?|\d{1,2}\s*[ap]\.?m\.?(?![a-z])|noon|midnight)`;
+// "10ish", "9:40ish", "2pm-ish": about that time, read as that time.
+const CLOCK = String.raw`(?:(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?!\d)(?:\s*[ap]\.?m\.?(?![a-z]))?|\d{1,2}\s*[ap]\.?m\.?(?![a-z]))(?:-?ish(?![a-z]))?|\d{1,2}-?ish(?![a-z])|noon|midnight)`;
 const DATE = String.raw`\d{4}-\d{1,2}-\d{1,2}`;
 const ZONE_WORD = String.raw`(?:\s*(?:utc|gmt)(?:\s*[+-]\d{1,2}(?::?\d{2})?(?!\d))?(?![a-z])|z(?![a-z])|\s*\+\d{2}:?\d{2}(?!\d)|\s+[a-z]+/[a-z][a-z0-9_+-]*(?:/[a-z][a-z0-9_+-]*)?)`;
 const ZONE_OFFSET = String.raw`(?:\s*[+-]\d{2}(?::?\d{2})?(?!\d))`;
@@ -197,7 +227,7 @@ const TIME = String.raw`(?:${DAY_WORD}\s+(?:at\s+)?)?(?:${DATE}(?:(?:t|\s+)${CLO
 const TIME_PARTS = new RegExp(
   String.raw`^(?:(${DAY_WORD})\s+(?:at\s+)?)?(?:(\d{4})-(\d{1,2})-(\d{1,2})(?:(?:t|\s+)(${CLOCK}))?(${ZONE_WORD}|${ZONE_OFFSET})?|(${CLOCK})(${ZONE_WORD})?)(?:\s+(${DAY_WORD}))?$`,
 );
-const CLOCK_PARTS = /^(\d{1,2})(?::(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(?:([ap])\.?m\.?)?$/;
+const CLOCK_PARTS = /^(\d{1,2})(?::(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(?:([ap])\.?m\.?)?(?:-?ish)?$/;
 
 const NUM_WORDS: Record<string, number> = {
   a: 1,
@@ -229,7 +259,7 @@ const UNIT = '(?:weeks?|wks?|w|days?|d|hours?|hrs?|h|minutes?|mins?|m|seconds?|s
 const COMPONENT = String.raw`(?:\d+(?:\.\d+)?\s*|${NUM_WORD}\s+)${UNIT}`;
 const DURATION = String.raw`(?:half\s+an?\s+hour|an?\s+hour\s+and\s+a\s+half|${COMPONENT}(?:(?:\s*,\s*|\s+and\s+|\s*)${COMPONENT})*)`;
 const COMPONENT_PARTS = new RegExp(String.raw`(\d+(?:\.\d+)?|${NUM_WORD})\s*(${UNIT})`, 'g');
-const APPROX = String.raw`(?:about\s+|around\s+|roughly\s+|approximately\s+|almost\s+|nearly\s+|over\s+|more\s+than\s+|~\s*)?`;
+const APPROX = String.raw`(?:about\s+|around\s+|roughly\s+|approximately\s+|almost\s+|nearly\s+|over\s+|more\s+than\s+|like\s+|~\s*)?`;
 
 const RANGE_RE = new RegExp(
   String.raw`\b(?:between|from)\s+(${TIME})\s*(?:and|to|until|till|through|-|–|—)\s*(${TIME})`,
@@ -246,10 +276,18 @@ const LAST_RE = new RegExp(
 );
 const FOR_RE = new RegExp(String.raw`\bfor\s+${APPROX}(${DURATION})(?![\w:])`, 'g');
 const SINCE_TIME_RE = new RegExp(
-  String.raw`\b(?:ever\s+)?(?:since|starting(?:\s+(?:at|from))?|started\s+at|beginning\s+at|from)\s+(${TIME})`,
+  String.raw`\b(?:ever\s+)?(?:since|starting(?:\s+(?:at|from))?|started\s+at|beginning\s+at|from)\s+${APPROX}(${TIME})`,
   'g',
 );
-const AT_RE = new RegExp(String.raw`(?:\b(${DAY_WORD})\s+)?(?:\bat\s+|@\s*|\baround\s+)(${TIME})`, 'g');
+const AT_RE = new RegExp(String.raw`(?:\b(${DAY_WORD})\s+)?(?:\bat\s+|@\s*|\baround\s+)(?:~\s*)?(${TIME})`, 'g');
+/** Parts of the day people start an incident from ("since breakfast"), read as a clock time. */
+const DAY_PARTS: Record<string, { hour: number; label: string }> = {
+  breakfast: { hour: 8, label: '08:00' },
+  morning: { hour: 8, label: '08:00' },
+  lunch: { hour: 12, label: '12:00' },
+  lunchtime: { hour: 12, label: '12:00' },
+};
+const DAY_PART_RE = /\b(?:ever\s+)?since\s+(?:(?:this|the)\s+)?(breakfast|morning|lunch|lunchtime)\b/g;
 const BARE_DATETIME_RE = new RegExp(
   String.raw`(?<![\w:-])(${DATE}(?:t|\s+)${CLOCK}(?:${ZONE_WORD}|${ZONE_OFFSET})?)(?![\w:])`,
   'g',
@@ -261,6 +299,8 @@ interface TimeExpr {
   clock: { hour: number; minute: number; second: number; ms: number };
   day?: 'today' | 'yesterday';
   zone?: Zone;
+  /** The clock time a day part stands for ("08:00" for "since breakfast"), said back in a note. */
+  reading?: string;
 }
 
 interface Extracted {
@@ -332,6 +372,11 @@ function extractTimes(lower: string, display: string): Extracted {
     const code = /^(\d{3})s$/.exec(amount);
     if (code && isStatusCode(Number(code[1]))) return false;
     setDuration(m.index, parseDuration(amount, phrase), phrase);
+    return true;
+  });
+  scan(DAY_PART_RE, /\b(?:breakfast|morning|lunch)/, (m, phrase) => {
+    const part = DAY_PARTS[m[1] ?? ''] ?? { hour: 8, label: '08:00' };
+    setStart(m.index, { phrase, clock: { hour: part.hour, minute: 0, second: 0, ms: 0 }, reading: part.label });
     return true;
   });
   scan(SINCE_TIME_RE, /\b(?:since|starting|started|beginning|from)\s/, (m, phrase) => {
@@ -511,6 +556,9 @@ function resolveWindow(found: Extracted, options: ParseSymptomOptions, ctx: { no
   const resolve = (expr: TimeExpr, ref: number, strict: boolean): number => {
     const zone = expr.zone ?? ctx.zone;
     if (!expr.zone) zoneless = true;
+    const reading = (day: string): void => {
+      if (expr.reading) notes.push(`"${expr.phrase}" is read as since ${expr.reading} ${day} (${zoneLabel(zone)}).`);
+    };
     if (expr.date) return instantOf({ ...expr.date, ...expr.clock }, zone);
     if (expr.day) {
       const today = wallOf(ctx.now, zone);
@@ -518,7 +566,11 @@ function resolveWindow(found: Extracted, options: ParseSymptomOptions, ctx: { no
     }
     const base = wallOf(ref, zone);
     const sameDay = instantOf({ ...base, ...expr.clock }, zone);
-    if (strict ? sameDay < ref : sameDay <= ref) return sameDay;
+    if (strict ? sameDay < ref : sameDay <= ref) {
+      reading('today');
+      return sameDay;
+    }
+    reading('yesterday');
     const dayBefore = instantOf({ ...addDays(base, -1), ...expr.clock }, zone);
     const later = ref === ctx.now ? 'later than now' : `later than ${iso(ref)}`;
     notes.push(`"${expr.phrase}" would be ${later} today, so it means the day before: ${iso(dayBefore)}.`);
@@ -661,19 +713,20 @@ const KIND_RULES: KindRule[] = [
   { re: /\binternal\s+server\s+errors?\b/g, kinds: ['errors'], code: 500 },
   { re: /\btoo\s+many\s+requests\b/g, kinds: ['rate-limit'], code: 429 },
   {
-    re: /\b(?:errors?|erroring|errs|exceptions?|fail(?:s|ed|ing|ures?)?|broken|broke|breaks|breaking|panic(?:s|ked|king)?|5xx|stack\s*traces?)\b/g,
+    // "flaky" is read as intermittent errors; "erorrs", "erros" are the usual slips of a hurried hand.
+    re: /\b(?:errors?|erroring|errs|erorrs?|erors?|erros|errros?|exceptions?|fail(?:s|ed|ing|ures?)?|broken|broke|breaks|breaking|borked|busted|hosed|panic(?:s|ked|king)?|5xx(?:s|ing)?|stack\s*traces?|flak(?:y|iness))\b/g,
     kinds: ['errors'],
   },
   {
-    re: /\b(?:slow\w*|latenc(?:y|ies)|p\d{2,3}(?:\.\d+)?|response\s+times?|sluggish|lag(?:gy|ging|s)?|tak(?:es?|ing)\s+(?:forever|ages)|ttfb)\b/g,
+    re: /\b(?:slow\w*|latenc(?:y|ies)|latnec(?:y|ies)|latanc(?:y|ies)|p\d{2,3}(?:\.\d+)?|response\s+times?|sluggish|lag(?:gy|ging|s)?|tak(?:es?|ing)\s+(?:forever|ages)|ttfb)\b/g,
     kinds: ['latency'],
   },
   {
-    re: /\b(?:tim(?:ing|ed|es)\s+out|time-?outs?|deadline[\s-]exceeded|hang(?:s|ing)?|hung|stuck)\b/g,
+    re: /\b(?:tim(?:ing|ed|es)\s+out|time-?outs?|time\s+outs|timouts?|deadline[\s-]exceeded|hang(?:s|ing)?|hung|stuck)\b/g,
     kinds: ['timeouts'],
   },
   {
-    re: /\b(?:down(?!-stream)|downtime|outages?|unreachable|unavailable|offline|dead|not\s+responding|unresponsive|crash\w*|restart\w*|reboot\w*|oom-?kill\w*|killed|kills|connection\s+refused|evicted)\b/g,
+    re: /\b(?:down(?!-stream)|downtime|outages?|unreachable|unavailable|offline|dead|not\s+responding|unresponsive|crash\w*|restart\w*|reboot\w*|oom-?kill\w*|killed|kills|connection\s+refused|evicted|flap(?:s|ping|py)?)\b/g,
     kinds: ['unavailable'],
   },
   {
@@ -740,7 +793,8 @@ function detectKinds(rest: string): { kinds: Set<SymptomKind>; codes: { code: nu
     const about = [...before, after?.[1] ?? ''];
     if (!about.some((w) => NON_TRAFFIC_SPIKE.test(w))) kinds.add('traffic');
   }
-  for (const m of t.matchAll(/(?<![\w.:])(\d{3})s?(?![\w%]|\.\d|\s*(?:ms|milliseconds?|%|percent)\b)/g)) {
+  // "502s", and "502ing" (chat for "throwing 502s").
+  for (const m of t.matchAll(/(?<![\w.:])(\d{3})(?:s|ing)?(?![\w%]|\.\d|\s*(?:ms|milliseconds?|%|percent)\b)/g)) {
     const code = Number(m[1]);
     if (!isStatusCode(code)) continue;
     codes.push({ code, index: m.index });
@@ -795,7 +849,8 @@ const STOP_WORDS = new Set(
   hello issue issues problem problems incident incidents alert alerts alerting stuff things thing something
   anything nothing page pages balancer lb logs log metrics dashboard dashboards grpc http https rest tcp
   backend frontend status code codes what why how when where who which there here then than like looks seems
-  since ago last past previous minutes minute hours hour seconds second days day error`.split(/\s+/),
+  since ago last past previous minutes minute hours hour seconds second days day error kubernetes k8s k8 kube docker
+  ecs eks gke aks nomad consul aws gcp azure cloud vm vms`.split(/\s+/),
 );
 const FILLER = new Set(
   `hey hi hello help urgent please pls plz so ok okay um uh fyi heads up it there we re is are seems seem looks
@@ -807,10 +862,51 @@ const VERBS = new Set(
   shows feels feel felt sounds appears appear acting behaving not can cant won t isn aren doesn just randomly intermittently sometimes suddenly now again still very
   really super totally completely being : -`.split(/\s+/),
 );
+/**
+ * Chat words and everyday verbs and adjectives: never a service, even as one of the other words tried after the
+ * best guess ("is payments down rn", "any idea what's going on", "on my end", "checkout is on fire").
+ */
+const CHAT_WORDS = new Set(
+  `rn atm asap else pls plz plss thx thanks ty tia lol lmao wtf omg ugh hmm fyi btw cc imo tbh idk afaik iirc anyone
+  anybody guys team yall ya yo sos halp again tho though kinda sorta pretty quite ish maybe probably possibly think
+  guess idea wrong weird odd happening happened happens end fire burning bad good fine ok okay way super mega crazy
+  insane tons ton loads bunch heaps totally completely extremely seriously literally basically right currently
+  tonight breakfast lunch lunchtime noon morning afternoon evening look looking check checking see seen saw know
+  ping pinging paging paged pager oncall urgent p0 p1 p2 sev sev0 sev1 sev2 sev3 only even ever started starting
+  stopped stop began begin throwing throws spewing spitting returning serving showing hitting dropping dropped drops
+  jumped jumping went goes going gone acting behaving misbehaving feels seems looks keeps suddenly randomly
+  constantly mostly sometimes occasionally periodically badly hard real hella af anymore same mine ours yours can
+  could would should might must will shall cant wont dont doesnt isnt arent didnt wasnt nope yeah yep sure anything
+  everything something nothing somewhere anywhere everywhere whole entire both every each other another wait waiting
+  seeing watching noticed notice getting got gets get hit hits spiking spiked jump up down out off back over around
+  across lately recently today yesterday tomorrow minute hour what whats mean means happen say says said tell told
+  advise asking asked calling running sending doubled tripled because through thru against inside within go roof
+  pauses`.split(/\s+/),
+);
+/**
+ * Words that discovery reads as decorations of a name (environments, protocols, platforms, roles): tried alone they
+ * would match another service's wrapped label value (`kubernetes` is in `inventory-8080@kubernetes`), so they are
+ * never one of the other words tried; the grammar may still name them ("api 5xx", "the web tier").
+ */
+const DECORATION_WORDS = new Set(
+  `prod production prd live staging stage stg dev develop development test testing qa uat preprod canary stable
+  primary main blue green http https http2 grpc grpcs h2c tcp udp ws metrics metric svc service srv server backend
+  be web api app application outbound inbound ingress egress cluster local internal external kubernetes k8s k8
+  kube docker consul ecs nomad default public private v1 v2 v3 lb`.split(/\s+/),
+);
+/** The edge in front of the services: "timeouts from the ALB" names where it was seen, not a failing dependency. */
+const EDGE_WORDS = new Set(
+  `alb elb nlb cdn cloudfront cloudflare ingress nginx haproxy envoy traefik akamai fastly waf edge`.split(/\s+/),
+);
+/** Words after the subject that name a part of it ("checkout page super slow", "search pods restarting"). */
+const SUBJECT_PARTS = new Set(
+  `page pages endpoint endpoints route routes requests request calls pods pod nodes instances containers
+  jobs`.split(/\s+/),
+);
 const SYMPTOM_TOKEN =
-  /^(?:§|errors?|erroring|errs?|exceptions?|fail\w*|broken|broke|breaks|breaking|panic\w*|slow\w*|latenc\w*|lag\w*|sluggish|time-?outs?|timing|timed|times|hang\w*|hung|stuck|down|downtime|outages?|unreachable|unavailable|offline|dead|unresponsive|crash\w*|restart\w*|reboot\w*|oom\w*|kill\w*|memory|mem|heap|rss|gc|leak\w*|cpus?|throttl\w*|connections?|conns?|pools?|upstream|downstream|dependenc\w*|traffic|surg\w*|spik\w*|load|overload\w*|flood\w*|ddos|rps|qps|deploy\w*|redeploy\w*|releas\w*|rollouts?|rollbacks?|upgrad\w*|\d{3}s?|[45]xx|p\d+|pegged|saturat\w*|exhaust\w*|grow\w*|degraded|flaky|flapping|goroutines?|threads?|fds?|sockets?|descriptors?|spiking|usage|growing|climbing)$/;
+  /^(?:§|errors?|erroring|errs?|exceptions?|fail\w*|broken|broke|breaks|breaking|borked|busted|hosed|panic\w*|slow\w*|latenc\w*|lag\w*|sluggish|time-?outs?|timing|timed|times|hang\w*|hung|stuck|down|downtime|outages?|unreachable|unavailable|offline|dead|unresponsive|crash\w*|restart\w*|reboot\w*|oom\w*|kill\w*|memory|mem|heap|rss|gc|leak\w*|cpus?|throttl\w*|connections?|conns?|pools?|upstream|downstream|dependenc\w*|traffic|surg\w*|spik\w*|load|overload\w*|flood\w*|ddos|rps|qps|deploy\w*|redeploy\w*|releas\w*|rollouts?|rollbacks?|upgrad\w*|\d{3}(?:s|ing)?|[45]xx(?:s|ing)?|p\d+|pegged|saturat\w*|exhaust\w*|grow\w*|degraded|evicted|flak\w*|flap\w*|erorr\w*|erors?|erros|errros?|timouts?|latnec\w*|latanc\w*|goroutines?|threads?|fds?|sockets?|descriptors?|spiking|usage|growing|climbing)$/;
 const DURATION_TOKEN = /^\d+(?:\.\d+)?(?:w|d|h|m|s|ms|min|mins|hr|hrs|sec|secs)$/;
-const NAME_TOKEN = /^[a-z0-9][a-z0-9._-]*$/;
+const NAME_TOKEN = /^[a-z0-9][a-z0-9._/-]*$/;
 
 /** Multi-word symptom phrases, replaced by a marker so their words are never taken as a name. */
 const SYMPTOM_PHRASES =
@@ -828,6 +924,9 @@ interface Phrase {
 }
 
 interface FoundService {
+  /** The grammar's best guess, as its candidate list; empty when the grammar found no service phrase. */
+  guess: string[];
+  /** The guess, then every other word or word pair that could be a service, in text order. */
   candidates: string[];
   /** Other services named as peers ("from X", "calls to X"), each as its candidate list. */
   peers: string[][];
@@ -842,9 +941,18 @@ function isName(token: string | undefined): token is string {
     !PEOPLE.has(token) &&
     !DESCRIPTIVE_SUFFIXES.has(token) &&
     token !== 'api' &&
+    !VERBS.has(token) &&
+    !CHAT_WORDS.has(token) &&
     !SYMPTOM_TOKEN.test(token) &&
-    !DURATION_TOKEN.test(token)
+    !DURATION_TOKEN.test(token) &&
+    // "shop/checkout" is a namespaced name when each part is one.
+    (!token.includes('/') || token.split('/').every((part) => isName(part)))
   );
+}
+
+/** A word that may be tried as a service after the best guess: a name that discovery would not read as decoration. */
+function isOtherName(token: string | undefined): token is string {
+  return isName(token) && token.length > 1 && !DECORATION_WORDS.has(token);
 }
 
 function isSuffix(token: string | undefined): token is string {
@@ -858,13 +966,17 @@ function tokenize(rest: string): string[] {
     .replace(SYMPTOM_PHRASES, ' § ')
     .replace(/\bsince\s+(?:the\s+|a\s+|last\s+)?\S+/g, ' , ')
     .replace(/["'“”‘’`*_]{1,3}(?=\s|$)|(?<=\s|^)["'“”‘’`*_]{1,3}/g, ' ')
-    .replace(/[,;!?()[\]{}<>|/\\]/g, ' , ')
+    .replace(/\p{Extended_Pictographic}|\u{FE0F}|\u{200D}/gu, ' ')
+    .replace(/[,;!?()[\]{}<>|\\]/g, ' , ')
+    // A slash joins a namespace and a name ("shop/checkout"); elsewhere ("503/504", "errors /") it separates.
+    .replace(/\/(?![a-z])|(?<![a-z0-9._-])\//g, ' , ')
     .replace(/\.(?=\s|$)/g, ' , ')
     .replace(/:(?=\s|$)/g, ' : ')
     .replace(/=/g, ' = ');
   return t
     .split(/\s+/)
     .map((w) => (w.length > 1 ? w.replace(/[.\-_]+$/, '') : w))
+    .flatMap((w) => (w.includes('/') && !w.split('/').every((part) => isName(part)) ? w.split('/') : [w]))
     .filter((w) => w !== '');
 }
 
@@ -892,6 +1004,9 @@ function spokenCandidates(words: string[], suffix: string): string[] {
 }
 
 function nameCandidates(name: string): string[] {
+  // "shop/checkout": the namespaced form first, then the name alone (never the namespace, which holds many).
+  const slash = name.lastIndexOf('/');
+  if (slash >= 0) return unique([name, ...nameCandidates(name.slice(slash + 1))]);
   const out = [name];
   const base = /^(.+?)[-_](?:api|service|svc)$/.exec(name)?.[1];
   if (base && /[a-z]/.test(base) && base !== 'api') out.push(base);
@@ -913,26 +1028,41 @@ function findService(rest: string): FoundService | null {
       if (p) peers.push(p.candidates);
     }
   }
-  const found = (p: Phrase | null): FoundService | null => (p ? { candidates: p.candidates, peers } : null);
+  const guess = bestGuess(tokens)?.candidates ?? [];
+  // Discovery takes the first candidate Prometheus knows, so a real service named anywhere in the text beats a
+  // guess that names nothing: every other word that could be a name is tried after the guess. The edge ("ALB
+  // 502s on checkout") is where the failure was seen, so it is tried last.
+  const ranked = unique([...guess, ...otherNames(tokens)]);
+  const candidates = [...ranked.filter((c) => !EDGE_WORDS.has(c)), ...ranked.filter((c) => EDGE_WORDS.has(c))];
+  return candidates.length === 0 ? null : { guess, candidates, peers };
+}
 
+/** The service phrase the sentence is about, read from its grammar, or null. */
+function bestGuess(tokens: string[]): Phrase | null {
   // 1. Named outright: "service checkout", "for service: checkout", "svc=checkout".
   for (let i = 0; i < tokens.length; i++) {
     if (tokens[i] !== 'service' && tokens[i] !== 'svc') continue;
     let j = i + 1;
     if (tokens[j] === ':' || tokens[j] === '=') j++;
+    // "payments svc throwing 500s": after a name, "svc" is its suffix, read by the subject rule below.
+    else if (isName(tokens[i - 1])) continue;
     const p = readPhrase(tokens, j);
-    if (p && isName(tokens[j])) return found(p);
+    if (p && isName(tokens[j])) return p;
   }
 
   // 2. The subject: "checkout is down", "login timing out", "accounts api throws 503", "checkout: 502s".
   let i = 0;
-  while (i < tokens.length && (FILLER.has(tokens[i] ?? '') || tokens[i] === ',')) i++;
-  const subject = readPhrase(tokens, i);
+  while (i < tokens.length && (FILLER.has(tokens[i] ?? '') || CHAT_WORDS.has(tokens[i] ?? '') || isPunct(tokens[i])))
+    i++;
+  // "api 5xx", "api is down": a bare "api" that opens the sentence is a service called api.
+  const subject =
+    tokens[i] === 'api' && !isSuffix(tokens[i + 1]) ? { candidates: ['api'], next: i + 1 } : readPhrase(tokens, i);
   if (subject) {
     let j = subject.next;
-    while (tokens[j] === ',') j++;
+    // "checkout page super slow", "search pods restarting": the part named is still the subject's.
+    while (tokens[j] === ',' || SUBJECT_PARTS.has(tokens[j] ?? '')) j++;
     const after = tokens[j];
-    if (after !== undefined && (VERBS.has(after) || SYMPTOM_TOKEN.test(after))) return found(subject);
+    if (after !== undefined && (VERBS.has(after) || SYMPTOM_TOKEN.test(after))) return subject;
     // Two plain words before the verb: "shipping quotes failing" → shipping-quotes, shipping, quotes.
     const first = tokens[subject.next - 1];
     const second = tokens[subject.next];
@@ -944,10 +1074,10 @@ function findService(rest: string): FoundService | null {
       third !== undefined &&
       (VERBS.has(third) || SYMPTOM_TOKEN.test(third))
     ) {
-      return found({
+      return {
         candidates: unique([`${first}-${second}`, first, second, `${first}_${second}`]),
         next: subject.next + 1,
-      });
+      };
     }
   }
 
@@ -955,28 +1085,46 @@ function findService(rest: string): FoundService | null {
   for (let k = 0; k < tokens.length; k++) {
     if (!PREPOSITIONS.has(tokens[k] ?? '')) continue;
     const p = readPhrase(tokens, k + 1);
-    if (p) return found(p);
+    if (p) return p;
   }
 
   // 4. A source: "from the web tier", "from users-api".
   for (let k = 0; k < tokens.length; k++) {
     if (tokens[k] !== 'from') continue;
     const p = readPhrase(tokens, k + 1);
-    if (p) return found(p);
+    if (p) return p;
   }
 
   // 5. Anything spoken with a suffix: "… accounts api …".
   for (let k = 0; k < tokens.length; k++) {
     if (!isSuffix(tokens[k + 1])) continue;
     const p = readPhrase(tokens, k);
-    if (p && p.next === k + 2) return found(p);
+    if (p && p.next === k + 2) return p;
   }
-
-  // 6. A single possible name left in the text: "checkout", "502 checkout".
-  const names = unique(tokens.filter((t) => isName(t)));
-  const only = names[0];
-  if (names.length === 1 && only !== undefined) return found({ candidates: nameCandidates(only), next: 0 });
   return null;
+}
+
+/** Every word or adjacent word pair that could name a service, in text order: "search indexer" → search-indexer, search. */
+function otherNames(tokens: string[]): string[] {
+  const out: string[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const word = tokens[k];
+    if (!isOtherName(word)) continue;
+    const next = tokens[k + 1];
+    if (isSuffix(next)) {
+      // "email worker": the suffix is part of the name, not a name of its own.
+      out.push(...spokenCandidates([word], next));
+      k++;
+      continue;
+    }
+    if (isOtherName(next)) out.push(`${word}-${next}`);
+    out.push(...nameCandidates(word));
+  }
+  return out;
+}
+
+function isPunct(token: string | undefined): boolean {
+  return token !== undefined && /^[^a-z0-9]+$/.test(token);
 }
 
 function unique<T>(values: T[]): T[] {

@@ -30,8 +30,9 @@ export interface ParsedSymptom {
   /** Best guess at the service, or null when the text names none. */
   service: string | null;
   /**
-   * Names to try, best first, e.g. "accounts api" → ["accounts-api", "accounts", "accounts_api"]. Discovery
-   * picks the first one Prometheus knows. Empty when `service` is null.
+   * Names to try, best first: the grammar's guess ("accounts api" → ["accounts-api", "accounts", "accounts_api"]),
+   * then every other word or word pair of the text that could name a service, in text order. Discovery picks the
+   * first one Prometheus knows, so a real service named anywhere wins. Empty when `service` is null.
    */
   serviceCandidates: string[];
   /** Signal families named by the text, most specific first; empty when nothing was recognised. */

@@ -372,7 +372,8 @@ const ROWS: Row[] = [
   {
     text: 'rate limited by github on ci-runner',
     service: 'ci-runner',
-    candidates: ['ci-runner', 'ci_runner'],
+    // Every other word that could be a service is tried after the guess, so the peer "github" comes last.
+    candidates: ['ci-runner', 'ci_runner', 'github'],
     kinds: ['rate-limit'],
     codes: [],
     start: D30,
@@ -745,6 +746,49 @@ describe('parseSymptom', () => {
     it('ignores an empty explicit service', () => {
       expect(parse('502 on checkout', { service: '  ' }).service).toBe('checkout');
     });
+
+    it('tries every other word that could be a service after the best guess, in text order', () => {
+      expect(parse('payments svc throwing 500s').serviceCandidates).toEqual(['payments', 'payments-svc']);
+      expect(parse('storefront errors, probably cart').serviceCandidates).toEqual(['storefront', 'cart']);
+      expect(parse('getting 429s from stripe on billing').serviceCandidates).toEqual(['billing', 'stripe']);
+      expect(parse('emails not sending, email worker stuck').serviceCandidates).toEqual([
+        'emails',
+        'email-worker',
+        'email',
+        'email_worker',
+      ]);
+    });
+
+    it('never tries chat noise, verbs, time words or decorations as a service', () => {
+      expect(parse('is payments down rn?? pls help').serviceCandidates).toEqual(['payments']);
+      expect(parse("any idea what's going on on my end after the rollout").serviceCandidates).toEqual([]);
+      expect(parse('k8s pod for search keeps restarting since breakfast').serviceCandidates).toEqual(['search']);
+      expect(parse('502s in prod on kubernetes over http').serviceCandidates).toEqual([]);
+    });
+
+    it('reads a bare "api" that opens the sentence as a service called api, but not "the api"', () => {
+      expect(parse('api 5xx').serviceCandidates).toEqual(['api']);
+      expect(parse('the api is down').service).toBeNull();
+    });
+
+    it('keeps a namespaced name whole, then tries the name alone', () => {
+      expect(parse('shop/checkout erroring').serviceCandidates).toEqual(['shop/checkout', 'checkout']);
+      expect(parse('503/504 on cart').statusCodes).toEqual([503, 504]);
+    });
+
+    it('tries the edge last and does not call it a dependency', () => {
+      const r = parse('ALB 502s on checkout');
+      expect(r.serviceCandidates).toEqual(['checkout', 'alb']);
+      expect(r.kinds).toEqual(['errors']);
+      expect(parse('tons of timeouts from the ALB').kinds).toEqual(['timeouts']);
+    });
+
+    it('ignores Slack mentions, links, emoji codes and entities, keeping a link label', () => {
+      expect(parse('<@U123|alice> <!here> :fire: checkout 502s').serviceCandidates).toEqual(['checkout']);
+      expect(parse('errors on <https://grafana.example.com/d/abc|search dashboard>').service).toBe('search');
+      expect(parse('cart slow, see https://grafana.example.com/d/orders').serviceCandidates).toEqual(['cart']);
+      expect(parse('p99 &gt; 2s on search').service).toBe('search');
+    });
   });
 
   describe('status codes and kinds', () => {
@@ -809,6 +853,39 @@ describe('parseSymptom', () => {
       const r = parse('since 14:05');
       expect(iso(r.window.start)).toBe('2026-11-01T14:05:00.000Z');
       expect(r.notes).toContain('Times without a zone are read as UTC (no time zone is configured).');
+    });
+  });
+
+  describe('chat times', () => {
+    it('reads "since breakfast" as since 08:00 today in the configured zone, and says so', () => {
+      const r = parse('checkout errors since breakfast', { timeZone: 'Europe/Paris' });
+      expect(iso(r.window.start)).toBe('2026-11-01T07:00:00.000Z');
+      expect(r.windowSource).toBe('since');
+      expect(r.notes).toContain('"since breakfast" is read as since 08:00 today (Europe/Paris).');
+      expect(r.notes.join(' ')).not.toContain('not a time');
+    });
+
+    it('reads "since this morning" as 08:00 and "since lunch" as 12:00', () => {
+      expect(iso(parse('since this morning').window.start)).toBe('2026-11-01T08:00:00.000Z');
+      expect(iso(parse('cart slow since lunch').window.start)).toBe('2026-11-01T12:00:00.000Z');
+    });
+
+    it('takes yesterday for a day part later than now, and says so', () => {
+      const r = parse('since lunch', { now: new Date('2026-11-01T09:00:00Z') });
+      expect(iso(r.window.start)).toBe('2026-10-31T12:00:00.000Z');
+      expect(r.notes).toContain('"since lunch" is read as since 12:00 yesterday (UTC).');
+    });
+
+    it('reads "~09:40", "about 9:40", "10ish" and "like 10 min" as those times', () => {
+      expect(iso(parse('since ~09:40').window.start)).toBe('2026-11-01T09:40:00.000Z');
+      expect(iso(parse('since about 9:40').window.start)).toBe('2026-11-01T09:40:00.000Z');
+      expect(iso(parse('cart 5xx since 10ish').window.start)).toBe('2026-11-01T10:00:00.000Z');
+      expect(iso(parse('errors at ~14:00').window.end)).toBe('2026-11-01T14:00:00.000Z');
+      expect(iso(parse('slow for like 10 min').window.start)).toBe('2026-11-01T14:50:00.000Z');
+    });
+
+    it('quotes a time phrase as typed after Slack markup', () => {
+      expect(() => parse('<@U123> Cart slow SINCE 25:00')).toThrow(/"SINCE 25:00" is not a valid time of day/);
     });
   });
 
