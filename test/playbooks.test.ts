@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadPlaybooks, loadPlaybooksSafe } from '../src/adapters/playbook-files/load-playbooks.js';
+import { loadCatalog, loadPlaybooks, loadPlaybooksSafe } from '../src/adapters/playbook-files/load-playbooks.js';
 import { CAUSES } from '../src/domain/causes.js';
 import { PlaybookError } from '../src/domain/errors.js';
 import { SYMPTOM_KINDS } from '../src/domain/symptom/symptom.js';
@@ -61,7 +61,8 @@ describe('loadPlaybooks on bad files', () => {
         expect.stringMatching(/^unknown-key\.yml steps\.0: Unrecognized key: "treshold"/),
         expect.stringMatching(/^unknown-key\.yml steps\.1\.id: ids are lower-case/),
         expect.stringMatching(/^unknown-key\.yml steps\.2\.requires: a step with a raw "query" must list/),
-        expect.stringMatching(/^unknown-key\.yml hypotheses\.0\.cause: Invalid option/),
+        expect.stringMatching(/^unknown-key\.yml hypotheses\.0\.cause: unknown cause "gremlins"/),
+        expect.stringMatching(/^unknown-key\.yml steps\.1\.signal: unknown signal "no_such_signal"/),
         expect.stringMatching(/^bad-yaml\.yml : YAML: .* at line 4, column 1/),
         expect.stringMatching(/^bad-refs\.yml include\.0: no module or playbook with id "nowhere"/),
         expect.stringMatching(/^bad-refs\.yml steps\.3\.query: PromQL syntax error/),
@@ -71,11 +72,12 @@ describe('loadPlaybooks on bad files', () => {
         expect.stringMatching(/^bad-refs\.yml steps: steps wait on each other: a → b → a/),
       ]),
     );
-    expect(loaded.problems.length).toBeGreaterThanOrEqual(11);
+    expect(loaded.problems.length).toBeGreaterThanOrEqual(12);
   });
 
   it('reports references to missing steps and waiting loops', async () => {
     const { composePlaybooks } = await import('../src/domain/playbook/compose-playbooks.js');
+    const catalog = await loadCatalog();
     const composed = composePlaybooks(
       [
         {
@@ -100,21 +102,35 @@ describe('loadPlaybooks on bad files', () => {
           },
         },
       ],
-      () => null,
+      { checkPromql: () => null, signals: catalog.signals, causes: catalog.causes },
     );
+    expect(composed.broken).toEqual(['loop']);
     expect(composed.problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
       'hypotheses.0.rules.0.when: refers to step "zzz", which loop does not have',
       'steps: steps wait on each other: a → b → a',
     ]);
   });
 
-  it('throws a PlaybookError naming each file at startup', async () => {
-    await expect(loadPlaybooks('test/fixtures/playbooks/invalid')).rejects.toThrow(PlaybookError);
-    await expect(loadPlaybooks('test/fixtures/playbooks/invalid')).rejects.toThrow(/unknown-key\.yml at steps\.0/);
+  it("leaves a team's broken files out and still loads every built-in playbook", async () => {
+    const playbooks = await loadPlaybooks('test/fixtures/playbooks/invalid');
+    expect(playbooks.map((p) => p.id)).toEqual(expect.arrayContaining(['general', 'http-5xx', 'latency']));
   });
 
-  it('accepts a custom playbook with raw queries', async () => {
-    const [p] = await loadPlaybooks('test/fixtures/playbooks/valid');
+  it('throws a PlaybookError naming each file when a built-in playbook is broken', async () => {
+    const broken = loadCatalog({ builtInPlaybooks: 'test/fixtures/playbooks/invalid' });
+    expect((await broken).blocking.length).toBeGreaterThan(0);
+    const { loadRunnableCatalog } = await import('../src/app/create-diagnoser.js');
+    await expect(loadRunnableCatalog({})).resolves.toBeDefined();
+    await expect(
+      (async () => {
+        const loaded = await broken;
+        if (loaded.blocking.length) throw new PlaybookError([...loaded.blocking, ...loaded.problems]);
+      })(),
+    ).rejects.toThrow(/unknown-key\.yml at steps\.0/);
+  });
+
+  it('accepts a custom playbook with raw queries, next to the built-ins', async () => {
+    const p = (await loadPlaybooks('test/fixtures/playbooks/valid')).find((x) => x.id === 'custom');
     expect(p?.steps.map((s) => s.id)).toEqual(['queue-depth', 'consumers']);
   });
 

@@ -19,6 +19,7 @@ import type { AlertThreadStore } from '../domain/alerts/alert-threads.js';
 import { createRedactor, redactDeep } from '../domain/redaction/redact.js';
 import { RunJournal } from '../domain/runs/run-journal.js';
 import type { RunStore } from '../domain/runs/run-store.js';
+import { parseSymptom } from '../domain/symptom/parse-symptom.js';
 import type { Config } from './config.js';
 import { createDiagnoser, type Diagnoser, systemClock } from './create-diagnoser.js';
 import { recoverRuns } from './recover-runs.js';
@@ -103,9 +104,14 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     (await createDiagnoser({
       prometheus: config.prometheus,
       ...(config.logs ? { logs: config.logs } : {}),
-      playbooksDir: config.playbooksDir ?? new URL('../../playbooks', import.meta.url).pathname,
+      ...(config.playbooksDir ? { playbooksDir: config.playbooksDir } : {}),
+      ...(config.signalsDir ? { signalsDir: config.signalsDir } : {}),
+      ...(config.serviceLabels ? { serviceLabels: config.serviceLabels } : {}),
       deadlineMs: config.deadlineMs,
     }));
+  // A team's broken file is left out, and said once, loudly; the built-ins still run.
+  for (const p of diagnoser.problems)
+    logger.warn({ file: p.file, path: p.path, problem: p.message }, 'playbook or signals entry left out');
   let ready = false;
   let retention: RunRetention | undefined;
   const store =
@@ -228,6 +234,15 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     journal,
     redactor,
     twinClaimMs: config.deadlineMs * 2,
+    explain: async (service) => {
+      const end = now();
+      const candidates = parseSymptom(`errors on ${service}`, { now: end, service }).serviceCandidates;
+      const named = parseSymptom(`errors on ${service}`, { now: end }).serviceCandidates;
+      return diagnoser.explain({
+        candidates: [...new Set([...candidates, ...named])],
+        window: { start: new Date(end.getTime() - 2 * 3_600_000), end },
+      });
+    },
   });
   // After the listeners' own middleware (retries and repeated events are dropped first, so a refusal is sent once).
   registerAccessControl(app, new AccessPolicy(config.access), logger);

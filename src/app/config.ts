@@ -65,6 +65,33 @@ const channelId = optionalText.pipe(
     .optional(),
 );
 
+/**
+ * A comma- or space-separated list of label names, in order (`TRIAGE_SERVICE_LABELS`, `--service-labels`);
+ * returns the list, or a sentence saying what is wrong.
+ */
+export function parseLabelList(text: string): string[] | string {
+  const names = text.split(/[\s,]+/).filter((n) => n !== '');
+  if (names.length === 0) return 'must list at least one label name, e.g. service,job,app';
+  const bad = names.filter((n) => !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(n));
+  if (bad.length > 0)
+    return `must list label names (letters, digits and "_"), not ${bad.map((b) => JSON.stringify(b)).join(', ')}`;
+  return [...new Set(names)];
+}
+
+const labelList = optionalText.pipe(
+  z
+    .string()
+    .transform((text, ctx) => {
+      const parsed = parseLabelList(text);
+      if (typeof parsed === 'string') {
+        ctx.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .optional(),
+);
+
 /** A duration such as `1h`, `30m` or `1h30m`, in milliseconds. */
 const duration = (fallback: string) =>
   z
@@ -99,6 +126,8 @@ const EnvSchema = z
       z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris').optional(),
     ),
     TRIAGE_PLAYBOOKS_DIR: optionalText,
+    TRIAGE_SIGNALS_DIR: optionalText,
+    TRIAGE_SERVICE_LABELS: labelList,
     TRIAGE_QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
     TRIAGE_DEADLINE_MS: z.coerce.number().int().positive().default(60_000),
     LOG_LEVEL: z
@@ -198,7 +227,12 @@ export interface Config {
   prometheus: { url: string; timeoutMs: number };
   logs?: Omit<LogSourceConfig, 'timeoutMs'>;
   timeZone?: string;
+  /** A team's playbooks, added to the built-ins (and replacing them by id). */
   playbooksDir?: string;
+  /** A team's signals, conventions, causes and service mappings, added to the built-ins the same way. */
+  signalsDir?: string;
+  /** Labels searched for the service's name, in order; default `DEFAULT_SERVICE_LABELS`. */
+  serviceLabels?: readonly string[];
   /** Extra regular expressions to redact from every output, besides the known secret formats. */
   redactPatterns?: string[];
   deadlineMs: number;
@@ -262,6 +296,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     ...logConfigFrom(e),
     ...(e.TRIAGE_TIMEZONE ? { timeZone: e.TRIAGE_TIMEZONE } : {}),
     ...(e.TRIAGE_PLAYBOOKS_DIR ? { playbooksDir: e.TRIAGE_PLAYBOOKS_DIR } : {}),
+    ...(e.TRIAGE_SIGNALS_DIR ? { signalsDir: e.TRIAGE_SIGNALS_DIR } : {}),
+    ...(e.TRIAGE_SERVICE_LABELS ? { serviceLabels: Object.freeze(e.TRIAGE_SERVICE_LABELS) } : {}),
     ...(e.TRIAGE_REDACT_PATTERNS ? { redactPatterns: e.TRIAGE_REDACT_PATTERNS } : {}),
     deadlineMs: e.TRIAGE_DEADLINE_MS,
     shutdownGraceMs: e.TRIAGE_SHUTDOWN_GRACE_MS,

@@ -1,19 +1,27 @@
 import { CachedMetricsSource } from '../adapters/cache/cached-metrics-source.js';
-import { loadPlaybooks } from '../adapters/playbook-files/load-playbooks.js';
+import { type LoadedCatalog, loadCatalog } from '../adapters/playbook-files/load-playbooks.js';
 import { PrometheusMetricsSource } from '../adapters/prometheus/prometheus-metrics-source.js';
 import { BreakerMetricsSource } from '../adapters/resilience/breaker-sources.js';
 import { type BreakerOptions, CircuitBreaker } from '../adapters/resilience/circuit-breaker.js';
 import type { RunEvent } from '../domain/engine/types.js';
+import { PlaybookError } from '../domain/errors.js';
 import type { Playbook } from '../domain/playbook/schema.js';
 import type { Clock, LogSource, MetricsSource } from '../domain/ports.js';
 import { type DiagnoseDeps, type DiagnoseRequest, type DiagnosisOutcome, diagnose } from '../domain/runs/diagnose.js';
+import { explainService, type ServiceExplanation } from '../domain/runs/explain-service.js';
+import type { ServiceMapping } from '../domain/signals/schema.js';
+import type { SignalCatalog } from '../domain/signals/signal.js';
+import type { TimeWindow } from '../domain/time-window.js';
 import { createLogSource, type LogSourceConfig } from './create-log-source.js';
 
 export interface DiagnoserConfig {
   prometheus: { url: string; timeoutMs: number; externalUrl?: string };
   /** Loki or Elasticsearch; optional. */
   logs?: Omit<LogSourceConfig, 'timeoutMs'>;
-  playbooksDir: string;
+  /** A team's playbooks over the built-ins (none: the built-ins alone). */
+  playbooksDir?: string;
+  /** A team's signals, conventions, causes and service mappings over the built-ins. */
+  signalsDir?: string;
   deadlineMs: number;
   serviceLabels?: readonly string[];
   cache?: { ttlSeconds?: number; maxKeys?: number; maxConcurrent?: number };
@@ -23,11 +31,34 @@ export interface DiagnoserConfig {
 
 export interface Diagnoser {
   playbooks: readonly Playbook[];
+  signals: SignalCatalog;
+  /** Problems in a team's files that were left out (logged at start; `triage playbooks validate` lists them). */
+  problems: LoadedCatalog['problems'];
   metrics: MetricsSource;
   logs?: LogSource;
   /** The data sources' circuit breakers (for /metrics). */
   breakers: readonly CircuitBreaker[];
   run(request: DiagnoseRequest): AsyncGenerator<RunEvent, DiagnosisOutcome>;
+  /** What Triage can read for a service: each signal's convention and series, or what it looked for. */
+  explain(request: {
+    candidates: readonly string[];
+    window: TimeWindow;
+    signal?: AbortSignal;
+  }): Promise<ServiceExplanation>;
+}
+
+/** The built-in catalogue with a team's directories over it; throws PlaybookError only when it cannot run. */
+export async function loadRunnableCatalog(config: {
+  playbooksDir?: string;
+  signalsDir?: string;
+}): Promise<LoadedCatalog> {
+  const loaded = await loadCatalog({
+    ...(config.playbooksDir ? { playbooks: [config.playbooksDir] } : {}),
+    ...(config.signalsDir ? { signals: [config.signalsDir] } : {}),
+  });
+  if (loaded.blocking.length > 0)
+    throw new PlaybookError([...loaded.blocking, ...loaded.problems.filter((p) => !loaded.blocking.includes(p))]);
+  return loaded;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -35,9 +66,20 @@ export const systemClock: Clock = { now: () => new Date() };
 /** Wires Prometheus (cached, de-duplicated, bounded), the playbooks and the clock into the diagnosis use-case. */
 export async function createDiagnoser(
   config: DiagnoserConfig,
-  overrides: { metrics?: MetricsSource; logs?: LogSource; clock?: Clock; playbooks?: readonly Playbook[] } = {},
+  overrides: {
+    metrics?: MetricsSource;
+    logs?: LogSource;
+    clock?: Clock;
+    playbooks?: readonly Playbook[];
+    mappings?: readonly ServiceMapping[];
+  } = {},
 ): Promise<Diagnoser> {
-  const playbooks = overrides.playbooks ?? (await loadPlaybooks(config.playbooksDir));
+  const catalog = overrides.playbooks ? undefined : await loadRunnableCatalog(config);
+  const playbooks = overrides.playbooks ?? catalog?.playbooks ?? [];
+  const signals = catalog?.signals ?? playbooks[0]?.signals;
+  if (!signals)
+    throw new PlaybookError([{ file: config.playbooksDir ?? 'playbooks', path: '', message: 'no playbooks loaded' }]);
+  const mappings = overrides.mappings ?? catalog?.mappings ?? [];
   const breakers: CircuitBreaker[] = [];
   const breaker = (b: CircuitBreaker) => {
     breakers.push(b);
@@ -74,8 +116,27 @@ export async function createDiagnoser(
     clock: overrides.clock ?? systemClock,
     deadlineMs: config.deadlineMs,
     ...(config.serviceLabels ? { serviceLabels: config.serviceLabels } : {}),
+    ...(mappings.length ? { mappings } : {}),
   };
-  return { playbooks, metrics, ...(logs ? { logs } : {}), breakers, run: (request) => diagnose(deps, request) };
+  return {
+    playbooks,
+    signals,
+    problems: catalog?.problems ?? [],
+    metrics,
+    ...(logs ? { logs } : {}),
+    breakers,
+    run: (request) => diagnose(deps, request),
+    explain: (request) =>
+      explainService(
+        {
+          metrics,
+          signals,
+          ...(config.serviceLabels ? { serviceLabels: config.serviceLabels } : {}),
+          ...(mappings.length ? { mappings } : {}),
+        },
+        request,
+      ),
+  };
 }
 
 /** Drains a run's events (passing each to `onEvent`) and returns the final result. */

@@ -4,9 +4,10 @@ import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { stripUserinfo } from '../adapters/http/create-http-client.js';
-import { loadPlaybooksSafe } from '../adapters/playbook-files/load-playbooks.js';
+import { BUNDLED_PLAYBOOKS } from '../adapters/playbook-files/bundled.js';
+import { loadCatalog } from '../adapters/playbook-files/load-playbooks.js';
 import { openRunStore } from '../adapters/store/open-run-store.js';
-import { DEFAULT_SQLITE_PATH, logConfigFrom, parseRedactPatterns } from '../app/config.js';
+import { DEFAULT_SQLITE_PATH, logConfigFrom, parseLabelList, parseRedactPatterns } from '../app/config.js';
 import { createDiagnoser, runToEnd } from '../app/create-diagnoser.js';
 import { parseDurationSeconds } from '../domain/duration.js';
 import { AppError } from '../domain/errors.js';
@@ -19,6 +20,7 @@ import type { RunStore, StoredRun } from '../domain/runs/run-store.js';
 import { parseSymptom } from '../domain/symptom/parse-symptom.js';
 import { runDemo } from './run-demo.js';
 import { runPlaybookTests } from './run-playbook-tests.js';
+import { printExplanation, printSignals } from './run-signals.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -27,8 +29,7 @@ export interface CliIo {
   stderr: (text: string) => void;
 }
 
-/** The package's bundled playbooks (`playbooks/` next to `src/` or `dist/`). */
-export const BUNDLED_PLAYBOOKS = fileURLToPath(new URL('../../playbooks', import.meta.url));
+export { BUNDLED_PLAYBOOKS };
 export const BUNDLED_RECORDINGS = fileURLToPath(new URL('../../fixtures/recordings', import.meta.url));
 
 class UsageProblem extends Error {}
@@ -48,6 +49,12 @@ function parsePositiveInt(name: string) {
       throw new UsageProblem(`${name} must be a positive whole number, not "${text}".`);
     return n;
   };
+}
+
+function parseServiceLabels(text: string): string[] {
+  const parsed = parseLabelList(text);
+  if (typeof parsed === 'string') throw new UsageProblem(`--service-labels ${parsed}.`);
+  return parsed;
 }
 
 /** The run store the CLI reads and records into: --database-url / DATABASE_URL, else --db / TRIAGE_DB_PATH. */
@@ -131,6 +138,36 @@ function runSummary(r: StoredRun, redactor: (text: string) => string) {
   };
 }
 
+/** The Prometheus URL from --prometheus-url or PROMETHEUS_URL, checked. */
+function prometheusUrlOf(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): string {
+  const url = (opts.prometheusUrl as string | undefined) ?? env.PROMETHEUS_URL;
+  if (!url)
+    throw new UsageProblem(
+      'No Prometheus URL: pass --prometheus-url http://host:9090 or set PROMETHEUS_URL. To try Triage without one, run npm run demo.',
+    );
+  try {
+    new URL(url);
+  } catch {
+    throw new UsageProblem(`--prometheus-url must be a URL such as http://localhost:9090, not "${url}".`);
+  }
+  return url;
+}
+
+/** A team's playbook and signals directories and service labels, from the flags or the environment. */
+function catalogDirs(
+  opts: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): { playbooksDir?: string; signalsDir?: string; serviceLabels?: string[] } {
+  const playbooksDir = (opts.playbooks as string | undefined) ?? env.TRIAGE_PLAYBOOKS_DIR;
+  const signalsDir = (opts.signals as string | undefined) ?? env.TRIAGE_SIGNALS_DIR;
+  const labels = (opts.serviceLabels as string | undefined) ?? env.TRIAGE_SERVICE_LABELS;
+  return {
+    ...(playbooksDir ? { playbooksDir } : {}),
+    ...(signalsDir ? { signalsDir } : {}),
+    ...(labels ? { serviceLabels: parseServiceLabels(labels) } : {}),
+  };
+}
+
 /**
  * Runs the `triage` command line and returns the exit code: 0 a finished diagnosis, 1 a failed check, 2 a usage
  * error, 3 Prometheus unreachable. `env` is passed in, never read deep inside.
@@ -166,7 +203,12 @@ export async function runCli(
     .option('--elasticsearch-url <url>', 'Elasticsearch/OpenSearch base URL for log evidence (or ELASTICSEARCH_URL)')
     .option('--json', 'print the JSON contract on stdout')
     .option('--queries', "show each step's PromQL in the report")
-    .option('--playbooks <dir>', 'playbook directory (or TRIAGE_PLAYBOOKS_DIR)')
+    .option('--playbooks <dir>', 'your playbooks, added to the built-in ones (or TRIAGE_PLAYBOOKS_DIR)')
+    .option('--signals <dir>', 'your signals, conventions and service mappings (or TRIAGE_SIGNALS_DIR)')
+    .option(
+      '--service-labels <labels>',
+      'labels that may carry the service name, in order, e.g. service,job,app (or TRIAGE_SERVICE_LABELS)',
+    )
     .option('--timezone <iana>', 'zone for clock times without one (or TRIAGE_TIMEZONE); default UTC')
     .option('--db <path>', `SQLite run store to record the run in (or TRIAGE_DB_PATH; default ${DEFAULT_SQLITE_PATH})`)
     .option('--database-url <url>', 'PostgreSQL run store instead (or DATABASE_URL)')
@@ -178,16 +220,7 @@ export async function runCli(
       new Option('--deadline-ms <n>', 'whole-run deadline').default(60000).argParser(parsePositiveInt('--deadline-ms')),
     )
     .action(async (words: string[], opts: Record<string, unknown>) => {
-      const url = (opts.prometheusUrl as string | undefined) ?? env.PROMETHEUS_URL;
-      if (!url)
-        throw new UsageProblem(
-          'No Prometheus URL: pass --prometheus-url http://host:9090 or set PROMETHEUS_URL. To try Triage without one, run npm run demo.',
-        );
-      try {
-        new URL(url);
-      } catch {
-        throw new UsageProblem(`--prometheus-url must be a URL such as http://localhost:9090, not "${url}".`);
-      }
+      const url = prometheusUrlOf(opts, env);
       const since = opts.since === undefined ? undefined : parseDurationSeconds(String(opts.since));
       if (since === null)
         throw new UsageProblem(`--since must be a duration such as 30m, 2h or 1h30m, not "${String(opts.since)}".`);
@@ -215,9 +248,11 @@ export async function runCli(
       const diagnoser = await createDiagnoser({
         prometheus: { url, timeoutMs: opts.timeoutMs as number },
         ...logs,
-        playbooksDir: (opts.playbooks as string | undefined) ?? env.TRIAGE_PLAYBOOKS_DIR ?? BUNDLED_PLAYBOOKS,
+        ...catalogDirs(opts, env),
         deadlineMs: opts.deadlineMs as number,
       });
+      for (const p of diagnoser.problems)
+        io.stderr(`triage: left out ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.message}\n`);
       const json = opts.json === true;
       const runId = randomUUID();
       const journal = opts.record === false ? undefined : await openJournal(opts, env, io, now);
@@ -323,17 +358,34 @@ export async function runCli(
   const playbooks = program.command('playbooks').description('Validate and test playbooks');
   playbooks
     .command('validate')
-    .description('Check every playbook file; exits 1 listing every problem')
-    .argument('[dir]', 'playbook directory', BUNDLED_PLAYBOOKS)
-    .action(async (dir: string) => {
-      const loaded = await loadPlaybooksSafe(dir);
+    .description(
+      'Check the built-in playbooks and signals with yours over them; exits 1 listing every problem, and says what yours replace',
+    )
+    .argument('[dir]', 'your playbook directory (default: the built-in ones alone)')
+    .option('--signals <dir>', 'your signals directory (or TRIAGE_SIGNALS_DIR)')
+    .action(async (dir: string | undefined, opts: { signals?: string }) => {
+      const signalsDir = opts.signals ?? env.TRIAGE_SIGNALS_DIR;
+      const playbooksDir = dir ?? env.TRIAGE_PLAYBOOKS_DIR;
+      const loaded = await loadCatalog({
+        ...(playbooksDir ? { playbooks: [playbooksDir] } : {}),
+        ...(signalsDir ? { signals: [signalsDir] } : {}),
+      });
+      const where = (p: { file: string; path: string }) => `${p.file}${p.path ? ` at ${p.path}` : ''}`;
+      for (const n of loaded.notices) io.stderr(`note: ${where(n)}: ${n.message}\n`);
       if (loaded.problems.length > 0) {
-        io.stderr(`${loaded.problems.length} problem(s) in ${dir}:\n`);
-        for (const p of loaded.problems) io.stderr(`  ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.message}\n`);
+        io.stderr(
+          `${loaded.problems.length} problem(s) in ${[playbooksDir, signalsDir].filter(Boolean).join(' and ') || 'the built-in files'}:\n`,
+        );
+        for (const p of loaded.problems) io.stderr(`  ${where(p)}: ${p.message}\n`);
+        if (loaded.blocking.length > 0)
+          io.stderr('Triage would refuse to start: a built-in playbook or signals file is broken.\n');
+        else io.stderr('Triage would start without the entries above.\n');
         exitCode = EXIT.failed;
         return;
       }
-      io.stdout(`${loaded.files.length} files, ${loaded.playbooks.length} playbooks: all valid.\n`);
+      io.stdout(
+        `${loaded.files.length} files, ${loaded.playbooks.length} playbooks, ${loaded.signals.signals.size} signals, ${loaded.signals.conventions.length} conventions: all valid.\n`,
+      );
       for (const p of loaded.playbooks)
         io.stdout(`  ${p.id.padEnd(18)} ${p.steps.length} steps, ${p.hypotheses.length} causes — ${p.title}\n`);
     });
@@ -344,6 +396,68 @@ export async function runCli(
     .option('--recordings <dir>', 'directory of recorded incidents', BUNDLED_RECORDINGS)
     .action(async (dir: string, opts: { recordings: string }) => {
       exitCode = await runPlaybookTests(dir, opts.recordings, io);
+    });
+
+  const signals = program
+    .command('signals')
+    .description('The signals playbooks read and the conventions that provide them');
+  signals
+    .command('list')
+    .description('Every signal and the conventions (exporters, libraries, proxies) that provide it, in the order tried')
+    .option('--signals <dir>', 'your signals directory (or TRIAGE_SIGNALS_DIR)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { signals?: string; json?: boolean }) => {
+      const signalsDir = opts.signals ?? env.TRIAGE_SIGNALS_DIR;
+      const loaded = await loadCatalog(signalsDir ? { signals: [signalsDir] } : {});
+      for (const p of loaded.problems) io.stderr(`triage: ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.message}\n`);
+      printSignals(loaded.signals, io, opts.json === true);
+    });
+  signals
+    .command('explain')
+    .description('For one service: which convention each signal matched and the series it reads, or what it looked for')
+    .requiredOption('--service <name>', 'the service, as people name it (checkout, "payments api", shop/checkout)')
+    .option('--prometheus-url <url>', 'Prometheus base URL (or PROMETHEUS_URL)')
+    .option('--at <iso>', 'end of the window looked at (default: now)', parseAt)
+    .option('--since <duration>', 'length of the window, e.g. 30m, 2h (default 2h)')
+    .option('--signals <dir>', 'your signals directory (or TRIAGE_SIGNALS_DIR)')
+    .option('--service-labels <labels>', 'labels that may carry the service name, in order (or TRIAGE_SERVICE_LABELS)')
+    .option('--json', 'print JSON')
+    .addOption(
+      new Option('--timeout-ms <n>', 'per-query timeout').default(5000).argParser(parsePositiveInt('--timeout-ms')),
+    )
+    .action(async (opts: Record<string, unknown>) => {
+      const url = prometheusUrlOf(opts, env);
+      const since = opts.since === undefined ? 7200 : parseDurationSeconds(String(opts.since));
+      if (since === null)
+        throw new UsageProblem(`--since must be a duration such as 30m, 2h or 1h30m, not "${String(opts.since)}".`);
+      const end = (opts.at as Date | undefined) ?? now();
+      const service = String(opts.service).trim();
+      if (service === '') throw new UsageProblem('--service needs a name, e.g. --service checkout.');
+      const diagnoser = await createDiagnoser({
+        prometheus: { url, timeoutMs: opts.timeoutMs as number },
+        ...catalogDirs(opts, env),
+        deadlineMs: 60_000,
+      });
+      const parsed = parseSymptom(service, { now: end, service });
+      const candidates = [
+        ...new Set([
+          ...parsed.serviceCandidates,
+          ...parseSymptom(`errors on ${service}`, { now: end }).serviceCandidates,
+        ]),
+      ];
+      let explanation: Awaited<ReturnType<typeof diagnoser.explain>>;
+      try {
+        explanation = await diagnoser.explain({
+          candidates,
+          window: { start: new Date(end.getTime() - since * 1000), end },
+        });
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        io.stderr(`triage: Prometheus at ${stripUserinfo(url)} could not be used: ${message}\n`);
+        exitCode = err instanceof AppError && err.code === 'query_unsafe' ? EXIT.usage : EXIT.unreachable;
+        return;
+      }
+      printExplanation(explanation, service, io, opts.json === true);
     });
 
   program

@@ -1,25 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { EXIT, runCli } from '../../src/cli/run-cli.js';
+import { EXIT } from '../../src/cli/run-cli.js';
+import { cli } from '../support/cli.js';
 import { closedPort } from '../support/local-process.js';
-
-/** Runs the CLI; runs are recorded in an in-memory store unless the test names one. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(
-    args,
-    { TRIAGE_DB_PATH: ':memory:', ...env },
-    {
-      stdout: (t) => {
-        stdout += t;
-      },
-      stderr: (t) => {
-        stderr += t;
-      },
-    },
-  );
-  return { code, stdout, stderr };
-}
 
 describe('triage diagnose', () => {
   it('exits 2 and points to the demo when no Prometheus URL is given', async () => {
@@ -72,7 +54,7 @@ describe('triage playbooks validate', () => {
   it('exits 1 listing every problem with file and path', async () => {
     const r = await cli(['playbooks', 'validate', 'test/fixtures/playbooks/invalid']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^11 problem\(s\)/);
+    expect(r.stderr).toMatch(/^12 problem\(s\)/);
     expect(r.stderr).toContain('unknown-key.yml at steps.0: Unrecognized key: "treshold"');
     expect(r.stderr).toContain('bad-refs.yml at include.0: no module or playbook with id "nowhere"');
   });
@@ -96,7 +78,7 @@ describe('triage demo and playbooks test', () => {
 
   it('passes every bundled recording', async () => {
     const r = await cli(['playbooks', 'test']);
-    expect(r.stdout).toMatch(/^16 passed, 0 failed$/m);
+    expect(r.stdout).toMatch(/^20 passed, 0 failed$/m);
     expect(r.code).toBe(0);
   });
 

@@ -151,6 +151,22 @@ describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
     }
   });
 
+  it('answers /diagnose explain with what Triage reads for the service, to the user only, posting nothing', async () => {
+    const posts = slack.fake.callsTo('chat.postMessage').length;
+    const ack = await slack.command(`explain ${scenario.service}`);
+    expect(JSON.stringify(ack.body)).toMatch(/Looking at what Prometheus has/);
+    const [answer] = await slack.responses.waitForRequests({ url: ack.responseUrl });
+    expect(answer?.body).toMatchObject({ response_type: 'ephemeral' });
+    const text = JSON.stringify(answer?.body);
+    expect(text).toContain(`What Triage reads for ${scenario.service}`);
+    expect(text).toMatch(/prom-client: `http_requests_total\{job=\\"billing\\"\}`/);
+    expect(text).toMatch(/Not measured/);
+    const unknown = await slack.command('explain no-such-service-anywhere');
+    const [none] = await slack.responses.waitForRequests({ url: unknown.responseUrl });
+    expect(JSON.stringify(none?.body)).toMatch(/has no service called/);
+    expect(slack.fake.callsTo('chat.postMessage').length).toBe(posts);
+  });
+
   it('answers a bad time with a clear message and starts nothing', async () => {
     const calls = slack.fake.callsTo('chat.postMessage').length;
     const ack = await slack.command('502 on checkout since 25:99');

@@ -1,5 +1,6 @@
 import type { MetricsSource, QueryOptions, Series } from '../../src/domain/ports.js';
 import type { TimeWindow } from '../../src/domain/time-window.js';
+import { matchesSelector } from './match-selector.js';
 
 export type Responder = (query: string, window: TimeWindow, stepSeconds: number) => Series[] | Promise<Series[]>;
 
@@ -41,9 +42,13 @@ export class ScriptedMetricsSource implements MetricsSource {
   }
 
   async series(matchers: readonly string[]): Promise<Record<string, string>[]> {
-    return matchers.some((m) => m.includes(JSON.stringify(this.service)))
-      ? this.families.map((f) => ({ __name__: f, job: this.service, instance: 'a:1' }))
-      : [];
+    // A family may carry labels of its own, written `name{label="value",…}` (a status label, `le`).
+    const all = this.families.map((f) => {
+      const [, name = f, labels = ''] = /^([^{]+)(?:\{(.*)\})?$/.exec(f) ?? [];
+      const own = Object.fromEntries([...labels.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      return { __name__: name, ...own, job: this.service, instance: 'a:1' };
+    });
+    return all.filter((labels) => matchers.some((m) => matchesSelector(labels, m)));
   }
 
   async labelValues(label: string): Promise<string[]> {

@@ -1,49 +1,199 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { isMap, parseDocument } from 'yaml';
-import type { z } from 'zod';
+import { resolve } from 'node:path';
 import { PlaybookError, type PlaybookProblem } from '../../domain/errors.js';
+import { closestId } from '../../domain/playbook/closest-id.js';
 import { composePlaybooks, type PlaybookSource } from '../../domain/playbook/compose-playbooks.js';
 import { type Playbook, PlaybookSchema } from '../../domain/playbook/schema.js';
+import { GENERAL_PLAYBOOK_ID } from '../../domain/runs/select-playbook.js';
+import { type CauseInfo, compileCatalog, type SignalsSource } from '../../domain/signals/compile-catalog.js';
+import { type ServiceMapping, SignalsFileSchema } from '../../domain/signals/schema.js';
+import type { SignalCatalog } from '../../domain/signals/signal.js';
+import { BUNDLED_PLAYBOOKS, BUNDLED_SIGNALS } from './bundled.js';
 import { checkPromql } from './check-promql.js';
-
-async function listYaml(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  const files: string[] = [];
-  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
-    const full = join(dir, e.name);
-    if (e.isDirectory()) files.push(...(await listYaml(full)));
-    else if (/\.ya?ml$/.test(e.name)) files.push(full);
-  }
-  return files;
-}
-
-function issuePath(issue: z.core.$ZodIssue): string {
-  return issue.path.map(String).join('.');
-}
+import { displayName, filesOf, parseYamlText, readText } from './read-yaml.js';
 
 /** Parses one playbook file's text; returns its problems (YAML and schema) with dot paths. */
 export function parsePlaybookText(
   text: string,
   file: string,
 ): { source?: PlaybookSource; problems: PlaybookProblem[] } {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      problems: doc.errors.map((e) => ({
+  const parsed = parseYamlText(text, file, PlaybookSchema, 'playbook');
+  return parsed.value ? { source: { file, playbook: parsed.value }, problems: [] } : { problems: parsed.problems };
+}
+
+export interface CatalogOptions {
+  /** A team's playbook directories: their playbooks and modules add to the built-ins and replace them by id. */
+  playbooks?: readonly string[];
+  /** A team's signals directories: signals, conventions, causes and service mappings, overlaid the same way. */
+  signals?: readonly string[];
+  /** Where the built-ins are (tests point these elsewhere); default: the ones shipped with Triage. */
+  builtInPlaybooks?: string;
+  builtInSignals?: string;
+}
+
+export interface LoadedCatalog {
+  playbooks: Playbook[];
+  signals: SignalCatalog;
+  causes: ReadonlyMap<string, CauseInfo>;
+  mappings: readonly ServiceMapping[];
+  /** Every problem in every file; the entries they concern are left out, the rest loads. */
+  problems: PlaybookProblem[];
+  /** What a team's files replace or take over from the built-ins. */
+  notices: PlaybookProblem[];
+  files: string[];
+  /** Problems that must stop start-up: a built-in playbook, or the general one, could not be built. */
+  blocking: PlaybookProblem[];
+}
+
+function same(a: string, b: string): boolean {
+  return resolve(a) === resolve(b);
+}
+
+async function readAll<T>(
+  dirs: readonly { dir: string; builtIn: boolean }[],
+  what: string,
+  parse: (text: string, file: string) => { value?: T; raw?: unknown; problems: PlaybookProblem[] },
+): Promise<{
+  values: { file: string; value: T; builtIn: boolean }[];
+  /** Files that did not pass their schema, as plain data, so references in them can still be checked. */
+  rejected: { file: string; raw: unknown }[];
+  problems: PlaybookProblem[];
+  files: string[];
+  builtInFiles: Set<string>;
+}> {
+  const values: { file: string; value: T; builtIn: boolean }[] = [];
+  const rejected: { file: string; raw: unknown }[] = [];
+  const problems: PlaybookProblem[] = [];
+  const files: string[] = [];
+  const builtInFiles = new Set<string>();
+  for (const { dir, builtIn } of dirs) {
+    const listed = await filesOf(dir, what);
+    problems.push(...listed.problems);
+    if (builtIn) builtInFiles.add(displayName(dir));
+    for (const full of listed.files) {
+      const name = displayName(full);
+      files.push(name);
+      if (builtIn) builtInFiles.add(name);
+      const result = parse(await readText(full), name);
+      problems.push(...result.problems);
+      if (result.value !== undefined) values.push({ file: name, value: result.value, builtIn });
+      else if (result.raw !== undefined) rejected.push({ file: name, raw: result.raw });
+    }
+  }
+  return { values, rejected, problems, files, builtInFiles };
+}
+
+/**
+ * Reads the built-in signals and playbooks, then a team's directories over them, and composes everything. Never
+ * throws on bad files: each problem is listed with its file and dot path, the entries it concerns are left out,
+ * and `blocking` says whether what is left can still run.
+ */
+export async function loadCatalog(options: CatalogOptions = {}): Promise<LoadedCatalog> {
+  const builtInSignals = options.builtInSignals ?? BUNDLED_SIGNALS;
+  const builtInPlaybooks = options.builtInPlaybooks ?? BUNDLED_PLAYBOOKS;
+  const signalDirs = [
+    { dir: builtInSignals, builtIn: true },
+    ...(options.signals ?? []).filter((d) => !same(d, builtInSignals)).map((dir) => ({ dir, builtIn: false })),
+  ];
+  const playbookDirs = [
+    { dir: builtInPlaybooks, builtIn: true },
+    ...(options.playbooks ?? []).filter((d) => !same(d, builtInPlaybooks)).map((dir) => ({ dir, builtIn: false })),
+  ];
+  const signalFiles = await readAll(signalDirs, 'signals', (text, file) =>
+    parseYamlText(text, file, SignalsFileSchema, 'signals'),
+  );
+  const compiled = compileCatalog(
+    signalFiles.values.map((v): SignalsSource => ({ file: v.file, data: v.value, builtIn: v.builtIn })),
+    checkPromql,
+  );
+  const playbookFiles = await readAll(playbookDirs, 'playbook', (text, file) =>
+    parseYamlText(text, file, PlaybookSchema, 'playbook'),
+  );
+  const sources = playbookFiles.values.map(
+    (v): PlaybookSource => ({ file: v.file, playbook: v.value, builtIn: v.builtIn }),
+  );
+  let composed = composePlaybooks(sources, { checkPromql, signals: compiled.catalog, causes: compiled.causes });
+  // A team's replacement that cannot be built gives the built-in back, rather than leaving the symptom uncovered.
+  const builtInIds = new Set(sources.filter((s) => s.builtIn).map((s) => s.playbook.id));
+  const failedOverrides = new Set(
+    sources.filter((s) => !s.builtIn && builtInIds.has(s.playbook.id) && composed.broken.includes(s.playbook.id)),
+  );
+  if (failedOverrides.size > 0) {
+    const retried = composePlaybooks(
+      sources.filter((s) => !failedOverrides.has(s)),
+      { checkPromql, signals: compiled.catalog, causes: compiled.causes },
+    );
+    composed = { ...retried, problems: composed.problems, notices: [...composed.notices, ...retried.notices] };
+  }
+  const referenceProblems = playbookFiles.rejected.flatMap((r) =>
+    checkReferences(r.file, r.raw, compiled.catalog, compiled.causes),
+  );
+  const problems = [
+    ...signalFiles.problems,
+    ...compiled.problems,
+    ...playbookFiles.problems,
+    ...referenceProblems,
+    ...composed.problems,
+  ];
+  const runnable = new Set(composed.playbooks.map((p) => p.id));
+  const blocking: PlaybookProblem[] = [];
+  for (const id of builtInIds) {
+    const source = sources.find((s) => s.builtIn && s.playbook.id === id);
+    if (source?.playbook.kind !== 'playbook' || runnable.has(id)) continue;
+    blocking.push({ file: source.file, path: '', message: `the built-in playbook "${id}" cannot be built` });
+  }
+  if (!runnable.has(GENERAL_PLAYBOOK_ID))
+    blocking.push({ file: builtInPlaybooks, path: '', message: `no runnable "${GENERAL_PLAYBOOK_ID}" playbook` });
+  // The built-in signals must load whole: a playbook step on a signal they lost would quietly measure nothing.
+  blocking.push(...[...signalFiles.problems, ...compiled.problems].filter((p) => signalFiles.builtInFiles.has(p.file)));
+  return {
+    playbooks: composed.playbooks,
+    signals: compiled.catalog,
+    causes: compiled.causes,
+    mappings: compiled.mappings,
+    problems,
+    notices: [...compiled.notices, ...composed.notices],
+    files: [...signalFiles.files, ...playbookFiles.files],
+    blocking,
+  };
+}
+
+/**
+ * The signal and cause references of a playbook file that failed its schema, checked anyway, so one pass lists
+ * every problem of the file rather than the next ones only after the first are fixed.
+ */
+function checkReferences(
+  file: string,
+  raw: unknown,
+  signals: SignalCatalog,
+  causes: ReadonlyMap<string, CauseInfo>,
+): PlaybookProblem[] {
+  const problems: PlaybookProblem[] = [];
+  const doc = raw as { steps?: unknown; hypotheses?: unknown };
+  const list = (v: unknown): Record<string, unknown>[] =>
+    Array.isArray(v) ? v.filter((x): x is Record<string, unknown> => typeof x === 'object' && x !== null) : [];
+  list(doc.steps).forEach((step, i) => {
+    const signal = step.signal;
+    if (typeof signal === 'string' && !signals.signals.has(signal)) {
+      const guess = closestId(signal, signals.signals.keys());
+      problems.push({
         file,
-        path: '',
-        message: `YAML: ${e.message.split('\n')[0]}`,
-      })),
-    };
-  }
-  if (!isMap(doc.contents))
-    return { problems: [{ file, path: '', message: 'a playbook file must be a YAML mapping' }] };
-  const parsed = PlaybookSchema.safeParse(doc.toJS({ maxAliasCount: 100 }));
-  if (!parsed.success) {
-    return { problems: parsed.error.issues.map((i) => ({ file, path: issuePath(i), message: i.message })) };
-  }
-  return { source: { file, playbook: parsed.data }, problems: [] };
+        path: `steps.${i}.signal`,
+        message: `unknown signal "${signal}"${guess ? `; did you mean "${guess}"?` : ''}`,
+      });
+    }
+  });
+  list(doc.hypotheses).forEach((h, i) => {
+    const cause = h.cause;
+    if (typeof cause === 'string' && !causes.has(cause)) {
+      const guess = closestId(cause, causes.keys());
+      problems.push({
+        file,
+        path: `hypotheses.${i}.cause`,
+        message: `unknown cause "${cause}"${guess ? `; did you mean "${guess}"?` : ''}`,
+      });
+    }
+  });
+  return problems;
 }
 
 export interface LoadedPlaybooks {
@@ -52,32 +202,22 @@ export interface LoadedPlaybooks {
   files: string[];
 }
 
-/** Reads every `*.yml` under `dir` (modules in sub-folders too) and composes them; never throws on bad files. */
+/** The built-in playbooks with a team's directory over them (none when `dir` is the built-in one); never throws. */
 export async function loadPlaybooksSafe(dir: string): Promise<LoadedPlaybooks> {
-  const problems: PlaybookProblem[] = [];
-  let files: string[];
-  try {
-    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
-    files = await listYaml(dir);
-  } catch {
-    return { playbooks: [], problems: [{ file: dir, path: '', message: 'no such playbook directory' }], files: [] };
-  }
-  if (files.length === 0) problems.push({ file: dir, path: '', message: 'no *.yml playbook files found' });
-  const sources: PlaybookSource[] = [];
-  for (const full of files) {
-    const name = relative(process.cwd(), full) || full;
-    const result = parsePlaybookText(await readFile(full, 'utf8'), name);
-    problems.push(...result.problems);
-    if (result.source) sources.push(result.source);
-  }
-  const composed = composePlaybooks(sources, checkPromql);
-  problems.push(...composed.problems);
-  return { playbooks: composed.playbooks, problems, files };
+  const loaded = await loadCatalog({ playbooks: [dir] });
+  return { playbooks: loaded.playbooks, problems: loaded.problems, files: loaded.files };
 }
 
-/** Loads playbooks, throwing `PlaybookError` with every problem listed when any file is invalid. */
-export async function loadPlaybooks(dir: string): Promise<Playbook[]> {
-  const loaded = await loadPlaybooksSafe(dir);
-  if (loaded.problems.length > 0) throw new PlaybookError(loaded.problems);
+/**
+ * Loads the playbooks Triage runs, throwing `PlaybookError` (with every problem) only when what loaded cannot
+ * run: a built-in playbook or the general one is broken. A team's broken file is left out.
+ */
+export async function loadPlaybooks(dir?: string, signals?: string): Promise<Playbook[]> {
+  const loaded = await loadCatalog({
+    ...(dir ? { playbooks: [dir] } : {}),
+    ...(signals ? { signals: [signals] } : {}),
+  });
+  if (loaded.blocking.length > 0)
+    throw new PlaybookError([...loaded.blocking, ...loaded.problems.filter((p) => !loaded.blocking.includes(p))]);
   return loaded.playbooks;
 }

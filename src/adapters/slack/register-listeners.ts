@@ -1,11 +1,13 @@
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { SymptomError } from '../../domain/errors.js';
-import type { Redactor } from '../../domain/redaction/redact.js';
+import { type Redactor, redactDeep } from '../../domain/redaction/redact.js';
+import type { ServiceExplanation } from '../../domain/runs/explain-service.js';
 import type { RunJournal } from '../../domain/runs/run-journal.js';
 import type { RunStore } from '../../domain/runs/run-store.js';
 import { parseSymptom } from '../../domain/symptom/parse-symptom.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
+import { renderExplanation } from './blocks/render-explanation.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { exportPostmortem } from './export-postmortem.js';
 import { ACTIONS } from './ids.js';
@@ -30,6 +32,8 @@ export interface SlackSurfaceDeps {
   redactor: Redactor;
   /** How long a claim on a service+window twin holds at most (the diagnosis deadline plus slack). */
   twinClaimMs: number;
+  /** What Triage can read for a service (`/diagnose explain <service>`). */
+  explain?: (service: string) => Promise<ServiceExplanation>;
 }
 
 /** How long an Events API event id stays claimed (Slack retries within minutes). */
@@ -104,6 +108,27 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
     if (text === '' || /^help\b/i.test(text)) {
       const help = deps.render.help();
       await ack({ response_type: 'ephemeral', text: help.text, blocks: help.blocks });
+      return;
+    }
+    const explain = /^explain\b\s*(.*)$/is.exec(text);
+    if (explain && deps.explain) {
+      const service = (explain[1] ?? '').trim();
+      if (service === '') {
+        await ack({ response_type: 'ephemeral', text: 'Name the service: `/diagnose explain checkout`.' });
+        return;
+      }
+      await ack({ response_type: 'ephemeral', text: `Looking at what Prometheus has for ${service}…` });
+      try {
+        const explanation = await deps.explain(service);
+        const message = renderExplanation(redactDeep(explanation, deps.redactor), deps.redactor(service));
+        await respond({ response_type: 'ephemeral', text: message.text, blocks: message.blocks });
+      } catch (err) {
+        deps.logger.warn({ error: err instanceof Error ? err.message : String(err) }, '/diagnose explain failed');
+        await respond({
+          response_type: 'ephemeral',
+          text: `I could not read Prometheus to explain ${service}: ${err instanceof Error ? deps.redactor(err.message) : 'unknown error'}`,
+        });
+      }
       return;
     }
     if (/^export\b/i.test(text)) {

@@ -1,10 +1,16 @@
 import type { MetricsSource, QueryOptions } from '../ports.js';
-import { equalityMatcher } from '../promql/quote.js';
+import { equalityMatcher, quoteLiteral } from '../promql/quote.js';
+import type { ServiceMapping } from '../signals/schema.js';
 import type { TimeWindow } from '../time-window.js';
 import { closestNames } from './closest-names.js';
-import type { ServiceProfile } from './service-profile.js';
+import { inferVariants } from './infer-variants.js';
+import { isOwnMatch, matchName, type NameMatch, parts, tokenPattern } from './service-names.js';
+import type { DependencyProfile, LabelMatch, Selector, ServiceProfile } from './service-profile.js';
 
-/** Labels that may carry a service's name (metrics.md), in order of preference. */
+/**
+ * Labels that may carry a service's name, in order of preference (metrics.md, and what meshes, proxies and the
+ * OpenTelemetry collector write). `TRIAGE_SERVICE_LABELS` replaces the list.
+ */
 export const DEFAULT_SERVICE_LABELS = [
   'service',
   'job',
@@ -12,50 +18,379 @@ export const DEFAULT_SERVICE_LABELS = [
   'application',
   'container',
   'deployment',
+  'statefulset',
+  'daemonset',
+  'service_name',
+  'k8s_deployment_name',
+  'app_kubernetes_io_name',
+  'destination_workload',
   'destination_service_name',
+  'destination_app',
+  'source_workload',
+  'source_app',
+  'envoy_cluster_name',
+  'proxy',
+  'exported_service',
 ] as const;
 
+/**
+ * Labels that name a data store, cache or queue of a service (a PostgreSQL database, a PgBouncer pool, a Kafka
+ * consumer group, a RabbitMQ queue): a value carrying the service's name there makes a dependency, never the
+ * service itself.
+ */
+export const DEPENDENCY_LABELS = ['datname', 'database', 'consumergroup', 'group_id', 'queue'] as const;
+
+/** Labels of the service's own client or mesh series that name the peer it calls. */
+const CLIENT_PEER_LABELS = ['server_address', 'net_peer_name', 'peer_service', 'client_name'];
+const CLIENT_FAMILY = /(?:^|_)client_|outbound|^redis_|^mongodb_driver|^pgxpool|^go_sql/;
+/** Labels that say the series is the service's own outbound call in a mesh, with the peer's label. */
+const CALLER_SIDE: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['source_workload', ['destination_workload', 'destination_service_name']],
+  ['source_app', ['destination_workload', 'destination_service_name']],
+];
+
+/** Most peers followed to find their exporters; most label values kept per label for inference. */
+const MAX_CALLEES = 10;
+const MAX_VALUES = 20;
+/** Label-values requests for "did you mean": bounded so a missing service never costs more than 10 requests. */
+const MAX_SUGGESTION_LABELS = 8;
+
 export type Discovery =
-  | { found: true; profile: ServiceProfile; tried: string[] }
+  | { found: true; profile: ServiceProfile; tried: string[]; notes: string[] }
   | { found: false; tried: string[]; suggestions: string[] };
 
 export interface DiscoverOptions {
   candidates: readonly string[];
   window: TimeWindow;
   labels?: readonly string[];
+  /** A team's mappings: other names a service goes by, and dependencies named by hand. */
+  mappings?: readonly ServiceMapping[];
+  /** Families some convention already maps: only the others are considered for inference. */
+  knownFamilies?: ReadonlySet<string>;
   signal?: AbortSignal;
 }
 
+type Labels = Record<string, string>;
+
+interface Sighting {
+  series: Labels;
+  label: string;
+  value: string;
+  match: NameMatch;
+}
+
+function regexMatcher(label: string, pattern: string): string {
+  return `{${label}=~${quoteLiteral(pattern)}}`;
+}
+
+function selectorText(selector: Selector): string {
+  return `{${selector.map((m) => equalityMatcher(m.label, m.value)).join(',')}}`;
+}
+
+function mappingSelectors(mappings: readonly ServiceMapping[], names: readonly string[]) {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  return mappings
+    .filter((m) => [m.service, ...(m.aliases ?? [])].some((n) => wanted.has(n.toLowerCase())))
+    .flatMap((m) =>
+      (m.dependencies ?? []).map((d) => ({
+        service: m.service,
+        name: d.name,
+        selector: Object.entries(d.match).map(([label, value]): LabelMatch => ({ label, value })),
+      })),
+    );
+}
+
 /**
- * Finds the first candidate name Prometheus knows and the metric families it has: one `/api/v1/series` call asks
- * for every candidate at once (a round-trip, not one per candidate tried). When none is known, lists the closest
- * known service names (one label-values call per label, together).
+ * Finds the service the text names among the label values Prometheus really has, and everything that belongs to
+ * it, in one `/api/v1/series` request: every candidate is asked for at once, as a whole value or as a token of a
+ * composite one (`shop/checkout`, `shop-checkout-8080@kubernetes`), on every service label and every dependency
+ * label. The first candidate (parser order) that a value names as its own wins, so a real service name anywhere
+ * in the text wins over a word that is not one. Its data stores (`carts-redis`, `datname="carts"`), and the
+ * exporters of the peers its client metrics call (one more request), become its dependencies. When no candidate
+ * is known, the closest known names are listed (a few label-values requests).
  */
 export async function discoverService(source: MetricsSource, options: DiscoverOptions): Promise<Discovery> {
   const labels = options.labels ?? DEFAULT_SERVICE_LABELS;
   const queryOptions: QueryOptions = options.signal ? { signal: options.signal } : {};
-  const candidates = [...new Set(options.candidates)];
-  const matchers = candidates.flatMap((candidate) => labels.map((l) => `{${equalityMatcher(l, candidate)}}`));
-  const sets = matchers.length === 0 ? [] : await source.series(matchers, options.window, queryOptions);
+  const mappings = options.mappings ?? [];
+  const aliases = new Map<string, string>();
+  for (const m of mappings) for (const a of m.aliases ?? []) aliases.set(a.toLowerCase(), m.service);
+  const given = [...new Set(options.candidates.map((c) => c.trim()).filter((c) => /[a-z0-9]/i.test(c)))];
+  // A mapping's aliases are tried right after the name they stand for.
+  const candidates = given.flatMap((c) => {
+    const mapping = mappings.find((m) => m.service.toLowerCase() === c.toLowerCase());
+    return [c, ...(mapping?.aliases ?? [])];
+  });
+  if (candidates.length === 0) return { found: false, tried: [], suggestions: [] };
+  // A name that cannot be written as a literal (a lone surrogate) is refused outright, before anything is sent.
+  for (const c of candidates) quoteLiteral(c);
+  const pattern = tokenPattern(candidates);
+  const mapped = mappingSelectors(mappings, candidates);
+  const matchers = [
+    ...[...labels, ...DEPENDENCY_LABELS].map((l) => regexMatcher(l, pattern)),
+    ...mapped.map((m) => selectorText(m.selector)),
+  ];
+  const sets = await source.series([...new Set(matchers)], options.window, queryOptions);
+
+  const dependencyLabels: ReadonlySet<string> = new Set(DEPENDENCY_LABELS);
+  const searched = [...labels, ...DEPENDENCY_LABELS];
   const tried: string[] = [];
   for (const candidate of candidates) {
     tried.push(candidate);
-    const families = new Map<string, string>();
-    let known = false;
-    for (const set of sets) {
-      const label = labels.find((l) => set[l] === candidate);
-      if (!label) continue;
-      known = true;
-      const name = set.__name__;
-      if (!name) continue;
-      const current = families.get(name);
-      if (!current || labels.indexOf(label) < labels.indexOf(current)) families.set(name, label);
+    const sightings: Sighting[] = [];
+    // Label values repeat across a service's series: each is read once per candidate.
+    const seen = new Map<string, NameMatch | null>();
+    const matchOf = (value: string) => {
+      let m = seen.get(value);
+      if (m === undefined) {
+        m = matchName(candidate, value);
+        seen.set(value, m);
+      }
+      return m;
+    };
+    for (const series of sets) {
+      for (const label of searched) {
+        const value = series[label];
+        if (value === undefined) continue;
+        const match = matchOf(value);
+        if (match === null) continue;
+        sightings.push({ series, label, value, match: dependencyLabels.has(label) ? 'dependency' : match });
+      }
     }
-    if (known) return { found: true, profile: { service: candidate, families }, tried };
+    if (!sightings.some((s) => isOwnMatch(s.match))) continue;
+    const service = aliases.get(candidate.toLowerCase()) ?? candidate;
+    const profile = buildProfile(service, sightings, labels, options.knownFamilies);
+    const dependencies = new Map<string, DependencyProfile>();
+    for (const d of dependenciesByName(sightings)) dependencies.set(d.name.toLowerCase(), d);
+    for (const m of mappedDependencies(mapped, sets, service)) dependencies.set(m.name.toLowerCase(), m);
+    const notes: string[] = [];
+    const callees = profile.callees.filter((c) => !dependencies.has(c.toLowerCase())).slice(0, MAX_CALLEES);
+    const targets = exporterTargets(sightings);
+    if (callees.length > 0 || targets.size > 0) {
+      const followUp = await source.series(
+        [
+          ...(callees.length > 0 ? labels.map((l) => regexMatcher(l, tokenPattern(callees))) : []),
+          ...[...targets.values()].map(selectorText),
+        ],
+        options.window,
+        queryOptions,
+      );
+      for (const d of calleeExporters(followUp, callees, labels))
+        if (!dependencies.has(d.name.toLowerCase())) dependencies.set(d.name.toLowerCase(), d);
+      for (const [name, selector] of targets) {
+        const dependency = dependencies.get(name.toLowerCase());
+        if (dependency) dependencies.set(name.toLowerCase(), withExporterFamilies(dependency, selector, followUp));
+      }
+    }
+    if (candidate.toLowerCase() !== service.toLowerCase())
+      notes.push(`"${candidate}" is an alias of ${service} in the service mappings.`);
+    const named = sightings.find((s) => s.match === 'exact') ?? sightings.find((s) => isOwnMatch(s.match));
+    if (named && named.match !== 'exact')
+      notes.push(`${service} was found in Prometheus as ${named.label}="${named.value}".`);
+    if (dependencies.size > 0)
+      notes.push(
+        `Data stores and peers tied to ${service}: ${[...dependencies.values()].map((d) => d.name).join(', ')}.`,
+      );
+    return { found: true, profile: { ...profile, dependencies: [...dependencies.values()] }, tried, notes };
   }
+
   const known = new Set<string>();
-  const lists = await Promise.all(labels.map((l) => source.labelValues(l, options.window, undefined, queryOptions)));
-  for (const list of lists) for (const v of list) known.add(v);
-  const suggestions = closestNames(options.candidates[0] ?? '', known);
+  const lists = await Promise.all(
+    labels
+      .slice(0, MAX_SUGGESTION_LABELS)
+      .map((l) => source.labelValues(l, options.window, undefined, queryOptions).catch(() => [] as string[])),
+  );
+  // Suggest names as people type them: `checkout` for `shop/checkout` or `shop-checkout-8080@kubernetes`.
+  for (const list of lists) for (const v of list) for (const part of parts(v)) if (!/[/@|]/.test(part)) known.add(part);
+  const suggestions = [...new Set(given.slice(0, 3).flatMap((c) => closestNames(c, known)))].slice(0, 5);
   return { found: false, tried, suggestions };
+}
+
+const MATCH_RANK: Record<NameMatch, number> = { exact: 0, own: 1, dependency: 2, related: 3 };
+
+/** The service's families (selectors best first), the labels they carry, and the peers it calls. */
+function buildProfile(
+  service: string,
+  sightings: readonly Sighting[],
+  labels: readonly string[],
+  knownFamilies: ReadonlySet<string> | undefined,
+): ServiceProfile {
+  const own = sightings.filter((s) => isOwnMatch(s.match));
+  const ranked = new Map<string, { selector: Selector; rank: number }[]>();
+  const labelValues = new Map<string, Map<string, Set<string>>>();
+  const callees = new Set<string>();
+  for (const s of own) {
+    const family = s.series.__name__;
+    if (!family) continue;
+    const rank = labels.indexOf(s.label) * 2 + MATCH_RANK[s.match];
+    const list = ranked.get(family) ?? [];
+    if (!list.some((e) => e.selector[0]?.label === s.label && e.selector[0]?.value === s.value)) {
+      list.push({ selector: [{ label: s.label, value: s.value }], rank });
+      ranked.set(family, list);
+    }
+    const byLabel = labelValues.get(family) ?? new Map<string, Set<string>>();
+    for (const [name, value] of Object.entries(s.series)) {
+      if (name === '__name__') continue;
+      const values = byLabel.get(name) ?? new Set<string>();
+      if (values.size < MAX_VALUES) values.add(value);
+      byLabel.set(name, values);
+    }
+    labelValues.set(family, byLabel);
+    for (const peer of peersOf(family, s)) if (peer.toLowerCase() !== service.toLowerCase()) callees.add(peer);
+  }
+  const families = new Map<string, Selector[]>();
+  for (const [family, list] of ranked)
+    families.set(
+      family,
+      list.sort((a, b) => a.rank - b.rank).map((e) => e.selector),
+    );
+  const profile: ServiceProfile = {
+    name: service,
+    service,
+    families,
+    labels: labelValues,
+    dependencies: [],
+    callees: [...callees],
+  };
+  const inferred = inferVariants(profile, knownFamilies ?? new Set());
+  return inferred.size > 0 ? { ...profile, inferred } : profile;
+}
+
+/** Peers a series of the service shows it calling. */
+function peersOf(family: string, s: Sighting): string[] {
+  const peers: string[] = [];
+  if (CLIENT_FAMILY.test(family)) {
+    for (const l of CLIENT_PEER_LABELS) {
+      const v = s.series[l];
+      if (v) peers.push(hostOf(v));
+    }
+  }
+  for (const [side, peerLabels] of CALLER_SIDE) {
+    if (s.label !== side) continue;
+    for (const l of peerLabels) {
+      const v = s.series[l];
+      if (v && v !== 'unknown') peers.push(v);
+    }
+  }
+  if (s.series.direction === 'outbound') {
+    for (const l of ['dst_deployment', 'dst_service']) {
+      const v = s.series[l];
+      if (v) peers.push(v);
+    }
+  }
+  return peers.filter((p) => /[a-z]/i.test(p));
+}
+
+/**
+ * The peer a client label names: `carts-redis.shop.svc.cluster.local:6379` and `carts-redis.shop` are `carts-redis`
+ * (cluster names), while an outside host such as `api.carrier.example` stays whole.
+ */
+function hostOf(value: string): string {
+  const host = value.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/[:/].*$/, '');
+  if (/^\d+(?:\.\d+){3}$/.test(host)) return host;
+  const labels = host.split('.');
+  const inCluster = /\.svc(?:\.cluster\.local)?$|\.cluster\.local$/.test(host) || labels.length === 2;
+  return inCluster ? (labels[0] ?? host) : host;
+}
+
+/** Data stores named after the service (`carts-redis`, `datname="carts"`), one profile per value. */
+function dependenciesByName(sightings: readonly Sighting[]): DependencyProfile[] {
+  const byValue = new Map<string, Map<string, Selector[]>>();
+  for (const s of sightings) {
+    if (s.match !== 'dependency') continue;
+    const family = s.series.__name__;
+    if (!family) continue;
+    const name = dependencyName(s);
+    const families = byValue.get(name) ?? new Map<string, Selector[]>();
+    const list = families.get(family) ?? [];
+    if (!list.some((sel) => sel[0]?.label === s.label && sel[0]?.value === s.value))
+      list.push([{ label: s.label, value: s.value }]);
+    families.set(family, list);
+    byValue.set(name, families);
+  }
+  return [...byValue].map(([name, families]) => ({ name, families, via: 'name' as const }));
+}
+
+function dependencyName(s: Sighting): string {
+  if (s.label === 'datname' || s.label === 'database') return `${s.value} database`;
+  if (s.label === 'consumergroup' || s.label === 'group_id') return `${s.value} consumer group`;
+  if (s.label === 'queue') return `${s.value} queue`;
+  return hostOf(s.value);
+}
+
+/** Dependencies a mapping names, with the families Prometheus has for their matchers. */
+function mappedDependencies(
+  mapped: ReturnType<typeof mappingSelectors>,
+  sets: readonly Labels[],
+  service: string,
+): DependencyProfile[] {
+  return mapped
+    .filter((m) => m.service.toLowerCase() === service.toLowerCase())
+    .map((m) => {
+      const families = new Map<string, Selector[]>();
+      for (const series of sets) {
+        const family = series.__name__;
+        if (family && m.selector.every((x) => series[x.label] === x.value)) families.set(family, [m.selector]);
+      }
+      return { name: m.name, families, via: 'mapping' as const };
+    });
+}
+
+/**
+ * The exporter target (`job` and `instance`) behind a store tied by its database or pool name: the exporter's own
+ * series (`pg_up`, `pg_settings_max_connections`) carry no `datname`, yet say whether that store is up.
+ */
+function exporterTargets(sightings: readonly Sighting[]): Map<string, Selector> {
+  const out = new Map<string, Selector>();
+  for (const s of sightings) {
+    if (s.match !== 'dependency' || (s.label !== 'datname' && s.label !== 'database')) continue;
+    const { job, instance } = s.series;
+    const name = dependencyName(s);
+    if (job && instance && !out.has(name))
+      out.set(name, [
+        { label: 'job', value: job },
+        { label: 'instance', value: instance },
+      ]);
+  }
+  return out;
+}
+
+/** A dependency with its exporter's own families added (those it does not already have by name). */
+function withExporterFamilies(
+  dependency: DependencyProfile,
+  selector: Selector,
+  sets: readonly Labels[],
+): DependencyProfile {
+  const families = new Map(dependency.families);
+  for (const series of sets) {
+    const family = series.__name__;
+    if (family && !families.has(family) && selector.every((m) => series[m.label] === m.value))
+      families.set(family, [selector]);
+  }
+  return { ...dependency, families };
+}
+
+/** The exporters (and own metrics) of the peers the service calls, from the follow-up series request. */
+function calleeExporters(
+  sets: readonly Labels[],
+  callees: readonly string[],
+  labels: readonly string[],
+): DependencyProfile[] {
+  const out: DependencyProfile[] = [];
+  for (const callee of callees) {
+    const families = new Map<string, Selector[]>();
+    for (const series of sets) {
+      const family = series.__name__;
+      if (!family) continue;
+      for (const label of labels) {
+        const value = series[label];
+        if (value === undefined || !isOwnMatch(matchName(callee, value))) continue;
+        const list = families.get(family) ?? [];
+        if (!list.some((sel) => sel[0]?.label === label && sel[0]?.value === value)) list.push([{ label, value }]);
+        families.set(family, list);
+      }
+    }
+    if (families.size > 0) out.push({ name: callee, families, via: 'calls' });
+  }
+  return out;
 }

@@ -3,9 +3,8 @@ import { AppError, DatasourceError, DeadlineExceededError } from '../errors.js';
 import type { MetricStep, Step, StepStatus } from '../playbook/schema.js';
 import type { LogSource, MetricsSource, Sample, Series } from '../ports.js';
 import { queryRangePair } from '../range-pair.js';
-import { findSignal } from '../signals/catalog.js';
 import { expandTemplate, resolveVariant } from '../signals/resolve-signal.js';
-import type { Reduce, Signal, SignalVariant, Unit } from '../signals/signal.js';
+import type { Reduce, Signal, SignalCatalog, SignalVariant, Unit } from '../signals/signal.js';
 import { type TimeWindow, windowSeconds } from '../time-window.js';
 import { childSignal } from './child-signal.js';
 import { evaluateLogStep } from './evaluate-log-step.js';
@@ -18,6 +17,8 @@ export interface StepContext {
   /** The log store, when one is configured. */
   logs?: LogSource;
   profile: ServiceProfile;
+  /** The signal catalogue the playbook was composed against. */
+  signals: SignalCatalog;
   window: TimeWindow;
   /** Rate range for `rate()` (seconds). */
   rateSeconds: number;
@@ -38,8 +39,8 @@ export function queryStepSeconds(window: TimeWindow): number {
 }
 
 /** The signal a step reads: one from the catalogue, or an ad-hoc one built from the step's raw query. */
-export function signalForStep(step: MetricStep): Signal | undefined {
-  if (step.signal !== undefined) return findSignal(step.signal);
+export function signalForStep(step: MetricStep, catalog: SignalCatalog): Signal | undefined {
+  if (step.signal !== undefined) return catalog.signals.get(step.signal);
   const variant: SignalVariant = { convention: 'custom', requires: step.requires ?? [], query: step.query ?? '' };
   return {
     name: step.id,
@@ -47,6 +48,7 @@ export function signalForStep(step: MetricStep): Signal | undefined {
     unit: step.unit ?? 'count',
     reduce: step.reduce ?? 'max',
     direction: step.direction ?? 'up',
+    scope: 'service',
     variants: [variant],
   };
 }
@@ -173,60 +175,110 @@ export function evaluateStep(step: Step, ctx: StepContext): Promise<Omit<StepRes
   return step.kind === 'logs' ? evaluateLogStep(step, ctx) : evaluateMetricStep(step, ctx);
 }
 
-/** Runs one metric step: resolve the signal, query the window and its baselines, judge the value. */
-export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Promise<Omit<StepResult, 'durationMs'>> {
-  const base = { id: step.id, title: step.title, ...(step.explain ? { explain: step.explain } : {}) };
-  const signal = signalForStep(step);
-  if (!signal) return { ...base, status: 'errored', evidence: [], reason: `unknown signal ${step.signal}` };
-  const resolution = resolveVariant(signal.variants, ctx.profile);
-  if (!resolution.ok) {
-    return {
-      ...base,
-      status: 'no_data',
-      evidence: [],
-      reason: `${ctx.profile.service} exposes none of the metrics for "${signal.title}" (looked for ${resolution.missing.join('; ')})`,
-    };
-  }
-  const { variant, serviceLabel } = resolution;
-  const direction = step.direction ?? signal.direction;
-  const how = step.reduce ?? signal.reduce;
-  const unit = step.unit ?? signal.unit;
-  const query = expandTemplate(variant.query, {
-    serviceLabel,
-    service: ctx.profile.service,
+/** What one query of a step reads: an entity (the service or one of its dependencies) through one variant. */
+interface Target {
+  entity: string;
+  dependency: boolean;
+  variant: SignalVariant;
+  query: string;
+}
+
+/** Cap on the dependencies one step queries (the worst one decides): a service rarely has more stores than this. */
+const MAX_DEPENDENCIES = 4;
+
+/** The queries a step runs, or why it has none. */
+function targetsFor(signal: Signal, ctx: StepContext): { targets: Target[] } | { reason: string } {
+  const values = {
     windowSeconds: windowSeconds(ctx.window),
     rateSeconds: ctx.rateSeconds,
     trendSeconds: ctx.trendSeconds,
-  });
+  };
+  if (signal.scope === 'dependency') {
+    const targets: Target[] = [];
+    const missing = new Set<string>();
+    for (const dependency of ctx.profile.dependencies) {
+      const resolution = resolveVariant(signal.variants, dependency);
+      if (!resolution.ok) {
+        for (const m of resolution.missing) missing.add(m);
+        continue;
+      }
+      const query = expandTemplate(resolution.variant.query, { ...values, selector: resolution.selector });
+      targets.push({ entity: dependency.name, dependency: true, variant: resolution.variant, query });
+      if (targets.length === MAX_DEPENDENCIES) break;
+    }
+    if (targets.length > 0) return { targets };
+    if (ctx.profile.dependencies.length === 0) {
+      return {
+        reason: `no data store, cache or queue was found for ${ctx.profile.service} (name one in a signals file under "services:")`,
+      };
+    }
+    const names = ctx.profile.dependencies.map((d) => d.name).join(', ');
+    return { reason: `${names}: none of the metrics for "${signal.title}" (looked for ${[...missing].join('; ')})` };
+  }
+  const variants = [...signal.variants, ...(ctx.profile.inferred?.get(signal.name) ?? [])];
+  const resolution = resolveVariant(variants, ctx.profile);
+  if (!resolution.ok) {
+    return {
+      reason:
+        resolution.unavailable ??
+        `${ctx.profile.service} exposes none of the metrics for "${signal.title}" (looked for ${resolution.missing.join('; ')})`,
+    };
+  }
+  const query = expandTemplate(resolution.variant.query, { ...values, selector: resolution.selector });
+  return { targets: [{ entity: ctx.profile.service, dependency: false, variant: resolution.variant, query }] };
+}
+
+interface Measured {
+  target: Target;
+  worst: Worst;
+  baseline: number | null;
+  baselineSource: BaselineSource | null;
+}
+
+/** Runs one metric step: resolve the signal, query the window and its baselines, judge the value. */
+export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Promise<Omit<StepResult, 'durationMs'>> {
+  const base = { id: step.id, title: step.title, ...(step.explain ? { explain: step.explain } : {}) };
+  const signal = signalForStep(step, ctx.signals);
+  if (!signal) return { ...base, status: 'errored', evidence: [], reason: `unknown signal ${step.signal}` };
+  const planned = targetsFor(signal, ctx);
+  if ('reason' in planned) return { ...base, status: 'no_data', evidence: [], reason: planned.reason };
+  const direction = step.direction ?? signal.direction;
+  const how = step.reduce ?? signal.reduce;
+  const unit = step.unit ?? signal.unit;
   const stepSeconds = queryStepSeconds(ctx.window);
   const startS = ctx.window.start.getTime() / 1000;
   const endS = ctx.window.end.getTime() / 1000;
   const inWindow = (s: Series) => between(s.samples, startS, endS);
   const child = childSignal(ctx.signal);
   const options = { signal: child.signal, priority: ctx.priority ?? 0 };
-  const ask = (window: TimeWindow) =>
-    untilAborted(ctx.metrics.queryRange(query, window, stepSeconds, options), child.signal);
-  let worst: Worst | null = null;
-  let baseline: number | null = null;
-  let baselineSource: BaselineSource | null = null;
-  try {
+  const measure = async (target: Target): Promise<Measured | null> => {
+    const { query } = target;
     const pair = queryRangePair(ctx.metrics, { query, window: ctx.window, stepSeconds, shiftSeconds: DAY }, options);
     const { current, earlier: dayBefore } = await untilAborted(pair, child.signal);
-    worst = worstSeries(current, (s) => reduce(inWindow(s), how), direction);
-    const dayWorst = worst && worstSeries(dayBefore, (s) => median(s.samples), direction);
-    if (dayWorst) {
-      baseline = dayWorst.value;
-      baselineSource = 'day-before';
-    } else if (worst) {
-      // No data a day earlier (a new service, a short retention): the hours before the window are the baseline,
-      // asked for only now, as most steps never need them.
-      const fromS = startS - ctx.precedingSeconds;
-      const earlier = await ask({ start: new Date(fromS * 1000), end: new Date((startS - 1) * 1000) });
-      const preceding = worstSeries(earlier, (s) => median(between(s.samples, fromS, startS - 1)), direction);
-      if (preceding) {
-        baseline = preceding.value;
-        baselineSource = 'preceding';
-      }
+    const worst = worstSeries(current, (s) => reduce(inWindow(s), how), direction);
+    if (!worst) return null;
+    const dayWorst = worstSeries(dayBefore, (s) => median(s.samples), direction);
+    if (dayWorst) return { target, worst, baseline: dayWorst.value, baselineSource: 'day-before' };
+    // No data a day earlier (a new service, a short retention): the hours before the window are the baseline,
+    // asked for only now, as most steps never need them.
+    const fromS = startS - ctx.precedingSeconds;
+    const window = { start: new Date(fromS * 1000), end: new Date((startS - 1) * 1000) };
+    const earlier = await untilAborted(ctx.metrics.queryRange(query, window, stepSeconds, options), child.signal);
+    const preceding = worstSeries(earlier, (s) => median(between(s.samples, fromS, startS - 1)), direction);
+    return preceding
+      ? { target, worst, baseline: preceding.value, baselineSource: 'preceding' }
+      : { target, worst, baseline: null, baselineSource: null };
+  };
+  let measured: Measured | null = null;
+  try {
+    const all = await Promise.all(planned.targets.map(measure));
+    for (const m of all) {
+      if (!m) continue;
+      const worse =
+        direction === 'up'
+          ? m.worst.value > (measured?.worst.value ?? -Infinity)
+          : m.worst.value < (measured?.worst.value ?? Infinity);
+      if (!measured || worse) measured = m;
     }
   } catch (err) {
     const error = describeError(err);
@@ -234,14 +286,10 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   } finally {
     child.release();
   }
-  if (!worst) {
-    return {
-      ...base,
-      status: 'no_data',
-      evidence: [],
-      reason: `the query returned no values in the window`,
-    };
+  if (!measured) {
+    return { ...base, status: 'no_data', evidence: [], reason: `the query returned no values in the window` };
   }
+  const { target, worst, baseline, baselineSource } = measured;
   if (baseline === null && step.change && !step.thresholds) {
     return {
       ...base,
@@ -251,7 +299,9 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
     };
   }
   const verdict = judge({ value: worst.value, baseline, thresholds: step.thresholds, change: step.change, direction });
-  const labels = pickLabels(worst.series.labels, signal.detailLabel);
+  const picked = pickLabels(worst.series.labels, signal.detailLabel);
+  const labels = target.dependency ? { dependency: target.entity, ...picked } : picked;
+  const { variant, query } = target;
   const partial: Omit<Evidence, 'summary'> = {
     value: worst.value,
     baseline,
@@ -264,6 +314,7 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
     signal: signal.name,
     convention: variant.convention,
     ...(variant.note ? { note: variant.note } : {}),
+    ...(variant.inferredFrom ? { inferredFrom: variant.inferredFrom } : {}),
     ...(labels ? { labels } : {}),
     query,
     link: ctx.metrics.linkFor(query, ctx.window),
@@ -271,6 +322,7 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   };
   let summary = summarize(signal, unit, partial);
   if (verdict.chronic) summary += ' — high, but no worse than the baseline';
+  if (variant.inferredFrom) summary += ` (inferred from ${variant.inferredFrom})`;
   const status: StepStatus = verdict.status;
   return { ...base, status, evidence: [{ summary, ...partial }] };
 }

@@ -131,6 +131,7 @@ export async function runPlaybook(input: RunPlaybookInput): Promise<PlaybookOutc
         metrics: input.metrics,
         ...(input.logs ? { logs: input.logs } : {}),
         profile: input.profile,
+        signals: playbook.signals,
         window: input.window,
         rateSeconds: input.options?.rateSeconds ?? 300,
         trendSeconds: input.options?.trendSeconds ?? 7200,

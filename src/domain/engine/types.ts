@@ -1,4 +1,3 @@
-import type { Cause } from '../causes.js';
 import type { StepStatus } from '../playbook/schema.js';
 import type { Sample } from '../ports.js';
 import type { Unit } from '../signals/signal.js';
@@ -23,6 +22,8 @@ export interface Evidence {
   signal: string;
   convention: string;
   note?: string;
+  /** The series a convention-less variant was inferred from, when it was (the evidence says so). */
+  inferredFrom?: string;
   /** Labels of the worst series, when the query returns several (e.g. the failing peer). */
   labels?: Record<string, string>;
   query: string;
@@ -63,7 +64,8 @@ export interface LogPatternSummary {
 export type HypothesisVerdict = 'supported' | 'possible' | 'ruled-out';
 
 export interface HypothesisResult {
-  cause: Cause;
+  /** A cause id of the taxonomy (causes.md) or one a team declared. */
+  cause: string;
   title: string;
   confidence: number;
   verdict: HypothesisVerdict;
@@ -80,7 +82,7 @@ export interface Conclusion {
   kind: ConclusionKind;
   summary: string;
   /** The cause when `kind` is `likely-cause`. */
-  cause?: Cause;
+  cause?: string;
   confidence?: number;
   nextSteps: string[];
 }

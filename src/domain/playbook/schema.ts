@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { CAUSES } from '../causes.js';
 import { LOG_SIGNATURES, type LogSignatureName } from '../logs/signatures.js';
+import type { SignalCatalog } from '../signals/signal.js';
 import { SYMPTOM_KINDS } from '../symptom/symptom.js';
 
 /** Outcome of one step, in the words of the JSON contract (causes.md). */
@@ -114,7 +114,8 @@ export const EvidenceRuleSchema = z
 export type EvidenceRule = z.infer<typeof EvidenceRuleSchema>;
 
 export const HypothesisSchema = z.strictObject({
-  cause: z.enum(CAUSES),
+  /** A cause of the taxonomy (causes.md) or one a team declared in a signals file; checked when composing. */
+  cause: z.string().regex(/^[a-z][a-z0-9-]*$/, 'cause ids are lower-case words joined by "-" (e.g. app-error)'),
   title: z.string().min(1).max(150).optional(),
   /** Prior probability before any evidence; default 0.1. */
   prior: z.number().gt(0).lt(0.5).optional(),
@@ -154,4 +155,6 @@ export interface Playbook {
   hypotheses: HypothesisSpec[];
   /** Files it was built from, for messages. */
   sources: string[];
+  /** The signal catalogue its steps were checked against and resolve through. */
+  signals: SignalCatalog;
 }

@@ -10,7 +10,7 @@ function num(x: number | null): number | null {
 }
 
 /**
- * The `triage diagnose --json` contract (causes.md): the documented fields keep their meaning; extra fields
+ * The `triage diagnose --json` contract (docs/causes.md): the documented fields keep their meaning; extra fields
  * (conclusion, links, thresholds, verdicts) are additions.
  */
 export function toDiagnosisJson(result: DiagnosisOutcome, redactor: Redactor = redact): Record<string, unknown> {
@@ -39,6 +39,7 @@ function diagnosisJson(result: DiagnosisOutcome): Record<string, unknown> {
         signal: e.signal,
         convention: e.convention,
         ...(e.note ? { note: e.note } : {}),
+        ...(e.inferredFrom ? { inferredFrom: e.inferredFrom } : {}),
         ...(e.labels ? { labels: e.labels } : {}),
         link: e.link,
       })),

@@ -1,5 +1,5 @@
-import { CAUSE_TITLES } from '../causes.js';
 import { DEFAULT_SERVICE_LABELS, discoverService } from '../discovery/discover-service.js';
+import { emptyProfile } from '../discovery/service-profile.js';
 import { childSignal } from '../engine/child-signal.js';
 import { describeError, untilAborted } from '../engine/evaluate-step.js';
 import type { EngineOptions } from '../engine/run-playbook.js';
@@ -14,6 +14,7 @@ import type {
 } from '../engine/types.js';
 import type { Playbook } from '../playbook/schema.js';
 import type { Clock, LogSource, MetricsSource } from '../ports.js';
+import type { ServiceMapping } from '../signals/schema.js';
 import type { ParsedSymptom } from '../symptom/symptom.js';
 import { countingSource } from './counting-source.js';
 import { selectPlaybook } from './select-playbook.js';
@@ -26,6 +27,8 @@ export interface DiagnoseDeps {
   clock: Clock;
   /** Labels that may carry the service name; default per metrics.md. */
   serviceLabels?: readonly string[];
+  /** A team's service mappings (aliases, dependencies named by hand) from the signals files. */
+  mappings?: readonly ServiceMapping[];
   /** Whole-run deadline; default 60 s. */
   deadlineMs?: number;
   engine?: EngineOptions;
@@ -165,6 +168,8 @@ async function execute(
         candidates: symptom.serviceCandidates,
         window: discoveryWindow,
         labels: deps.serviceLabels ?? DEFAULT_SERVICE_LABELS,
+        ...(deps.mappings ? { mappings: deps.mappings } : {}),
+        knownFamilies: playbook.signals.knownFamilies,
         signal: child.signal,
       }),
       child.signal,
@@ -184,10 +189,15 @@ async function execute(
     // Logs only: Prometheus does not know the service, but the log store may. Metric steps report no data.
     const service = symptom.serviceCandidates[0] ?? '';
     notes.push(`Prometheus has no metrics for "${service}"; only the log steps could run.`);
-    discovery = { found: true, profile: { service, families: new Map() }, tried: discovery.tried };
+    discovery = { found: true, profile: emptyProfile(service), tried: discovery.tried, notes: [] };
   }
   if (!discovery.found) {
-    const tried = discovery.tried.map((t) => `"${t}"`).join(', ');
+    const [first, ...others] = discovery.tried;
+    const tried = `"${first ?? symptom.service ?? ''}"${
+      others.length
+        ? ` (nor for the other word${others.length === 1 ? '' : 's'} of the text: ${others.join(', ')})`
+        : ''
+    }`;
     const suggestions = discovery.suggestions;
     return finish({
       service: symptom.service,
@@ -204,6 +214,7 @@ async function execute(
     });
   }
 
+  notes.push(...discovery.notes);
   const outcome = await runPlaybook({
     runId,
     playbook,
@@ -238,7 +249,7 @@ export function concludeDiagnosis(steps: readonly StepResult[], hypotheses: read
       kind: 'likely-cause',
       cause: top.cause,
       confidence: top.confidence,
-      summary: `Likely cause: ${CAUSE_TITLES[top.cause].toLowerCase()} (${Math.round(top.confidence * 100)}% confidence).${limited}`,
+      summary: `Likely cause: ${top.title.toLowerCase()} (${Math.round(top.confidence * 100)}% confidence).${limited}`,
       nextSteps: top.mitigations.slice(0, 3),
     };
   }

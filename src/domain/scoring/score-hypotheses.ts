@@ -1,4 +1,4 @@
-import { CAUSE_TITLES } from '../causes.js';
+import { CAUSE_TITLES, type Cause } from '../causes.js';
 import { evaluateCondition, readsLogs, stepsReferenced } from '../engine/conditions.js';
 import type { HypothesisResult, HypothesisVerdict, StepResult } from '../engine/types.js';
 import type { HypothesisSpec, Strength } from '../playbook/schema.js';
@@ -48,7 +48,7 @@ export function scoreHypotheses(
     const confidence = round(odds / (1 + odds));
     return {
       cause: spec.cause,
-      title: spec.title ?? CAUSE_TITLES[spec.cause],
+      title: spec.title ?? CAUSE_TITLES[spec.cause as Cause] ?? spec.cause,
       confidence,
       verdict: verdictFor(confidence, prior),
       supporting,

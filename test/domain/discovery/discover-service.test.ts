@@ -55,9 +55,15 @@ describe.skipIf(!prometheus.available)('discoverService', () => {
     expect(found.profile.service).toBe('shipping');
     expect(found.tried).toEqual(['shipping-quotes', 'shipping']);
     // OTel metrics carry the service in `job`; kube-state-metrics' series name it in `deployment`, not `job`.
-    expect(found.profile.families.get('http_server_request_duration_seconds_count')).toBe('job');
-    expect(found.profile.families.get('kube_deployment_metadata_generation')).toBe('deployment');
-    expect(calls).toEqual({ series: 1, labelValues: 0 });
+    expect(found.profile.families.get('http_server_request_duration_seconds_count')?.[0]).toEqual([
+      { label: 'job', value: 'shipping' },
+    ]);
+    expect(found.profile.families.get('kube_deployment_metadata_generation')?.[0]).toEqual([
+      { label: 'deployment', value: 'shipping' },
+    ]);
+    // One more request looks for the exporters of the peers shipping calls (the carrier's API has none here).
+    expect(found.profile.callees).toEqual(['api.carrierhub.example', 'address-validation']);
+    expect(calls).toEqual({ series: 2, labelValues: 0 });
   });
 
   it('prefers an earlier candidate when several are known', async () => {

@@ -12,8 +12,8 @@ import { flat, ScriptedMetricsSource } from '../../support/scripted-metrics-sour
 const AT = new Date('2026-11-01T14:00:00Z');
 const WINDOW = { start: new Date('2026-11-01T13:30:00Z'), end: AT };
 const FAMILIES = [
-  'http_requests_total',
-  'http_request_duration_seconds_bucket',
+  'http_requests_total{code="200"}',
+  'http_request_duration_seconds_bucket{le="0.1"}',
   'up',
   'process_start_time_seconds',
   'app_build_info',

@@ -12,6 +12,7 @@ export const HELP_EXAMPLES: readonly { command: string; what: string }[] = [
   },
   { command: '/diagnose memory keeps growing on mailer for the last 2h', what: 'a memory leak over a wider window' },
   { command: '/diagnose export', what: 'the post-mortem of the last diagnosis in this channel, as Markdown' },
+  { command: '/diagnose explain checkout', what: 'what Triage can read for `checkout`, and what it could not find' },
 ];
 
 /** What `/diagnose help` answers: usage, examples, what to do inside a diagnosis thread. */

@@ -1,5 +1,4 @@
 import type { Button, KnownBlock } from '@slack/types';
-import type { Cause } from '../../../domain/causes.js';
 import type { Conclusion } from '../../../domain/engine/types.js';
 import type { TimeWindow } from '../../../domain/time-window.js';
 import { ACTIONS, BLOCKS } from '../ids.js';
@@ -10,7 +9,7 @@ import { alertLine, type RootAlert } from './render-alert.js';
 export type RootStatus = 'running' | 'finished' | 'failed' | 'interrupted';
 
 export interface RootHypothesis {
-  cause: Cause;
+  cause: string;
   title: string;
   /** 0–1. */
   confidence: number;

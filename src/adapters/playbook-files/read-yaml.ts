@@ -1,0 +1,68 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { isMap, parseDocument } from 'yaml';
+import type { z } from 'zod';
+import type { PlaybookProblem } from '../../domain/errors.js';
+
+/** Every `*.yml` / `*.yaml` under `dir`, sub-folders included, in name order. */
+export async function listYaml(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const files: string[] = [];
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    const full = join(dir, e.name);
+    if (e.isDirectory()) files.push(...(await listYaml(full)));
+    else if (/\.ya?ml$/.test(e.name)) files.push(full);
+  }
+  return files;
+}
+
+/** The files of a directory, or a problem saying it is missing or empty. */
+export async function filesOf(dir: string, what: string): Promise<{ files: string[]; problems: PlaybookProblem[] }> {
+  try {
+    if (!(await stat(dir)).isDirectory()) throw new Error('not a directory');
+    const files = await listYaml(dir);
+    return files.length > 0
+      ? { files, problems: [] }
+      : { files, problems: [{ file: dir, path: '', message: `no *.yml ${what} files found` }] };
+  } catch {
+    return { files: [], problems: [{ file: dir, path: '', message: `no such ${what} directory` }] };
+  }
+}
+
+/** A file's name as shown in messages: relative to the working directory when inside it. */
+export function displayName(file: string): string {
+  const rel = relative(process.cwd(), resolve(file));
+  return rel && !rel.startsWith('..') ? rel : resolve(file);
+}
+
+function issuePath(issue: z.core.$ZodIssue): string {
+  return issue.path.map(String).join('.');
+}
+
+/**
+ * Parses one YAML document against a schema; every YAML and schema problem comes back with the file and its dot
+ * path, none is thrown.
+ */
+export function parseYamlText<T>(
+  text: string,
+  file: string,
+  schema: z.ZodType<T>,
+  what: string,
+): { value?: T; raw?: unknown; problems: PlaybookProblem[] } {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return { problems: doc.errors.map((e) => ({ file, path: '', message: `YAML: ${e.message.split('\n')[0]}` })) };
+  }
+  if (!isMap(doc.contents)) return { problems: [{ file, path: '', message: `a ${what} file must be a YAML mapping` }] };
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    return { raw, problems: parsed.error.issues.map((i) => ({ file, path: issuePath(i), message: i.message })) };
+  }
+  return { value: parsed.data, problems: [] };
+}
+
+/** Reads a file as UTF-8. */
+export function readText(file: string): Promise<string> {
+  return readFile(file, 'utf8');
+}
