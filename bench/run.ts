@@ -14,6 +14,7 @@ import { startScenarioPrometheus } from '../test/support/prometheus/scenario-ser
 import { benchAlertStorm } from './alert-storm.js';
 import { benchCriticalPath } from './critical-path.js';
 import { benchDedupe, benchFaultMatrix } from './datasources.js';
+import { benchDiscovery } from './discovery.js';
 import { benchMemory } from './memory.js';
 import { benchSlack } from './slack.js';
 import { type BenchRow, percentile, printTable } from './table.js';
@@ -124,6 +125,19 @@ try {
       `worst single run ${single.ratio.toFixed(2)} (${single.scenario})`,
     goal: '≤ 1.3',
     pass: critical.worst.ratio <= 1.3,
+  });
+
+  const discovery = await benchDiscovery();
+  out(`\nService discovery on a Prometheus holding ${discovery.otherNames} other metric names`);
+  for (const c of discovery.cases) {
+    out(`  "${c.text}" → ${c.found}: ${c.requests} request(s), ${ms(c.ms)}`);
+  }
+  const mostRequests = Math.max(...discovery.cases.map((c) => c.requests));
+  rows.push({
+    figure: `discovery among ${discovery.otherNames} other names: requests (found / with stores and callees / unknown)`,
+    value: discovery.cases.map((c) => String(c.requests)).join(' / '),
+    goal: '≤ 10',
+    pass: mostRequests <= 10,
   });
 
   const dedupeScenario = server.scenarios.find((x) => x.cause === 'bad-deploy') ?? server.scenarios[0];

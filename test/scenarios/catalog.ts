@@ -6,8 +6,10 @@
  * blackbox probes) and the incident's evidence as causes.md describes it. Nothing here is tuned to a query: the
  * generators simulate requests, processes and containers, and the metrics fall out of that.
  */
-import type { Cause } from '../../src/domain/causes.js';
 import { OpenMetricsWriter, type WriterStats } from '../support/prometheus/openmetrics-writer.js';
+import { DEFINITIONS as INFERRED } from './conventions/inferred.js';
+import { DEFINITIONS as SERVERS_AND_PROXIES } from './conventions/servers-and-proxies.js';
+import { DEFINITIONS as STORES_AND_RUNTIMES } from './conventions/stores-and-runtimes.js';
 import { crashLoopRuns, makePod } from './model/cluster.js';
 import { declareFamilies } from './model/families.js';
 import {
@@ -16,10 +18,8 @@ import {
   clamp,
   diurnal,
   GIB,
-  HISTORY_PADDING,
   HOUR,
   healthy,
-  iso,
   MIB,
   MINUTE,
   ramp,
@@ -29,105 +29,18 @@ import {
   windows,
   withFailure,
 } from './model/profiles.js';
+import {
+  replicaSet,
+  type Scenario,
+  type ScenarioDefinition,
+  scenarioOf,
+  steadyDeployment,
+  steadyPool,
+} from './model/scenario-kit.js';
 import { renderService } from './model/simulate.js';
-import type { ClientModel, ExitReason, Pod, PodContext, PoolState, ServiceModel } from './model/types.js';
+import type { ClientModel, ExitReason, PodContext, ServiceModel } from './model/types.js';
 
-export type Convention = 'prom-client' | 'micrometer' | 'otel' | 'istio' | 'ingress-nginx';
-
-export interface Scenario {
-  id: string;
-  service: string;
-  /** The convention of the service's HTTP metrics (where the symptom is visible). */
-  convention: Convention;
-  cause: Cause | 'healthy';
-  /** What an on-call would type; names the service. */
-  symptom: string;
-  /** End of the diagnosis window (ISO, UTC); the incident is ongoing then. */
-  at: string;
-  /** When the incident began (ISO); for healthy services, when the (unfounded) report says trouble began. */
-  onset: string;
-  description: string;
-  namespace: string;
-  /** First sample of the diagnosis-window history (ISO). */
-  historyStart: string;
-  /** True when the same window one day earlier exists too (an `offset 1d` baseline). */
-  dayEarlierBaseline: boolean;
-  /** Other conventions present besides cAdvisor and kube-state-metrics (a proxy, postgres_exporter, blackbox). */
-  extras: string[];
-  /** The evidence the data carries, in words. */
-  evidence: string[];
-}
-
-interface ScenarioDefinition {
-  scenario: Scenario;
-  build(): ServiceModel;
-}
-
-function scenarioOf(
-  s: Omit<Scenario, 'at' | 'onset' | 'historyStart' | 'dayEarlierBaseline'>,
-  at: number,
-  onset: number,
-  historyHours: number,
-  dayEarlier: boolean,
-): Scenario {
-  return {
-    ...s,
-    at: iso(at),
-    onset: iso(onset),
-    historyStart: iso(at - historyHours * HOUR - HISTORY_PADDING),
-    dayEarlierBaseline: dayEarlier,
-  };
-}
-
-/** Three pods of one replica set, created at `created`, with optional per-slot runs. */
-function replicaSet(
-  service: string,
-  version: string,
-  revision: string,
-  created: number,
-  options: {
-    runs?: (slot: number) => Array<[number, number, ExitReason?]> | undefined;
-    readySeconds?: number;
-    stagger?: number;
-    deleted?: (slot: number) => number | undefined;
-  } = {},
-): Pod[] {
-  return [0, 1, 2].map((slot) => {
-    const runs = options.runs?.(slot);
-    const deleted = options.deleted?.(slot);
-    const podCreated = created + slot * (options.stagger ?? 0);
-    return makePod({
-      service,
-      replicaSetSeed: version,
-      slot,
-      created: podCreated,
-      version,
-      revision,
-      ...(runs === undefined ? {} : { runs }),
-      ...(deleted === undefined ? {} : { deleted }),
-      ...(options.readySeconds === undefined ? {} : { readySeconds: options.readySeconds }),
-    });
-  });
-}
-
-function steadyDeployment(generation: number): ServiceModel['deployment'] {
-  return { replicas: 3, generations: [[0, generation]] };
-}
-
-/** A healthy HikariCP / OTel pool: connections in use follow Little's law (rate × hold time). */
-function steadyPool(max: number, holdSeconds: number): (ctx: PodContext) => PoolState {
-  return (ctx) => {
-    const used = clamp(0.4 + ctx.rps * holdSeconds * ctx.noise.factor(`pool:${ctx.pod.name}`, ctx.t, 0.15), 0, max);
-    return {
-      max,
-      used,
-      idle: Math.max(0, max - Math.round(used)),
-      pending: 0,
-      timeoutsPerSecond: 0,
-      acquire: { median: 0.00035, sigma: 0.6 },
-    };
-  };
-}
+export type { Convention, Scenario } from './model/scenario-kit.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // app-crash (prom-client + ingress-nginx): one of three pods crash-loops; 502s at the ingress.
@@ -1635,6 +1548,9 @@ const DEFINITIONS: readonly ScenarioDefinition[] = [
   accountsHealthy(),
   loyaltyHealthy(),
   recommendationsHealthy(),
+  ...SERVERS_AND_PROXIES,
+  ...STORES_AND_RUNTIMES,
+  ...INFERRED,
 ];
 
 /** Every scenario, in a stable order. */

@@ -105,29 +105,39 @@ describe.skipIf(!prometheus.available)('scenario data in a real Prometheus', () 
 
   describe.each(SCENARIOS.map((s) => [s.id, s] as const))('%s', (_id, s: Scenario) => {
     it('has up, process, cAdvisor, kube-state-metrics and build-info series at `at`', async () => {
-      const job = q(s.service);
-      expect(await values(`up{job=${job}}`, s.at)).toHaveLength(3);
-      // Three scrape targets for (nearly) 3 h; a rollout swaps them, so count samples over all of them.
-      expect(await one(`sum(count_over_time(up{job=${job}}[3h]))`, s.at)).toBeGreaterThanOrEqual(3 * 175);
-      expect(await one(`count(process_start_time_seconds{job=${job}})`, s.at)).toBeGreaterThanOrEqual(2);
-      expect(await one(`count(container_memory_working_set_bytes{container=${job}})`, s.at)).toBeGreaterThanOrEqual(2);
-      expect(await one(`count(kube_pod_container_status_restarts_total{container=${job}})`, s.at)).toBe(3);
-      expect(await one(`count(kube_deployment_metadata_generation{deployment=${job}})`, s.at)).toBe(1);
-      const builds = await query(`{__name__=~".+_build_info",job=${job}}`, s.at);
-      expect(builds.some((b) => b.metric.version !== undefined && b.metric.__name__ !== 'go_build_info')).toBe(true);
+      const job = q(s.job ?? s.service);
+      const container = q(s.service);
+      const lacks = new Set(s.lacks ?? []);
+      if (!lacks.has('up')) {
+        expect(await values(`up{job=${job}}`, s.at)).toHaveLength(3);
+        // Three scrape targets for (nearly) 3 h; a rollout swaps them, so count samples over all of them.
+        expect(await one(`sum(count_over_time(up{job=${job}}[3h]))`, s.at)).toBeGreaterThanOrEqual(3 * 175);
+      }
+      if (!lacks.has('process'))
+        expect(await one(`count(process_start_time_seconds{job=${job}})`, s.at)).toBeGreaterThanOrEqual(2);
+      expect(
+        await one(`count(container_memory_working_set_bytes{container=${container}})`, s.at),
+      ).toBeGreaterThanOrEqual(2);
+      expect(await one(`count(kube_pod_container_status_restarts_total{container=${container}})`, s.at)).toBe(3);
+      expect(await one(`count(kube_deployment_metadata_generation{deployment=${container}})`, s.at)).toBe(1);
+      if (!lacks.has('build-info')) {
+        const builds = await query(`{__name__=~".+_build_info",job=${job}}`, s.at);
+        expect(builds.some((b) => b.metric.version !== undefined && b.metric.__name__ !== 'go_build_info')).toBe(true);
+      }
     });
 
     it(s.dayEarlierBaseline ? 'has the same window one day earlier' : 'has no data one day earlier', async () => {
-      const earlier = await query(`up{job=${q(s.service)}} offset 1d`, s.at);
+      const earlier = await query(`up{job=${q(s.job ?? s.service)}} offset 1d`, s.at);
       expect(earlier.length > 0).toBe(s.dayEarlierBaseline);
     });
   });
 
   const httpErrorRatio = (s: Scenario): string => {
-    const job = q(s.service);
+    if (s.healthChecks) return s.healthChecks.errorRatio;
+    const job = q(s.job ?? s.service);
     switch (s.convention) {
       case 'micrometer':
-        return `sum(rate(http_server_requests_seconds_count{job=${job},status=~"5.."}[5m])) / sum(rate(http_server_requests_seconds_count{job=${job}}[5m]))`;
+        return `(sum(rate(http_server_requests_seconds_count{job=${job},status=~"5.."}[5m])) or vector(0)) / sum(rate(http_server_requests_seconds_count{job=${job}}[5m]))`;
       case 'otel':
         return `sum(rate(http_server_request_duration_seconds_count{job=${job},http_response_status_code=~"5.."}[5m])) / sum(rate(http_server_request_duration_seconds_count{job=${job}}[5m]))`;
       default:
@@ -138,12 +148,15 @@ describe.skipIf(!prometheus.available)('scenario data in a real Prometheus', () 
   describe.each(SCENARIOS.filter((s) => s.cause === 'healthy').map((s) => [s.id, s] as const))(
     'healthy %s',
     (_id, s) => {
-      const job = q(s.service);
+      const job = q(s.job ?? s.service);
+      const container = q(s.service);
       const worst = (expr: string) => one(`max_over_time((${expr})[3h:1m])`, s.at);
 
       it('keeps errors under 0.1 % and latency under 1 s for the whole history', async () => {
         expect(await worst(httpErrorRatio(s))).toBeLessThan(0.001);
-        if (s.convention === 'micrometer') {
+        if (s.healthChecks) {
+          expect(await worst(s.healthChecks.latency)).toBeLessThan(1);
+        } else if (s.convention === 'micrometer') {
           expect(await worst(`max(http_server_requests_seconds_max{job=${job}})`)).toBeLessThan(1);
           expect(
             await worst(
@@ -164,12 +177,12 @@ describe.skipIf(!prometheus.available)('scenario data in a real Prometheus', () 
       it('keeps CPU under 70 %, memory under 80 % of the limit and pools under 80 %', async () => {
         expect(
           await worst(
-            `max(sum by (pod) (rate(container_cpu_usage_seconds_total{container=${job}}[5m])) / on (pod) max by (pod) (kube_pod_container_resource_limits{container=${job},resource="cpu"}))`,
+            `max(sum by (pod) (rate(container_cpu_usage_seconds_total{container=${container}}[5m])) / on (pod) max by (pod) (kube_pod_container_resource_limits{container=${container},resource="cpu"}))`,
           ),
         ).toBeLessThan(0.7);
         expect(
           await worst(
-            `max(max by (pod) (container_memory_working_set_bytes{container=${job}}) / on (pod) max by (pod) (container_spec_memory_limit_bytes{container=${job}}))`,
+            `max(max by (pod) (container_memory_working_set_bytes{container=${container}}) / on (pod) max by (pod) (container_spec_memory_limit_bytes{container=${container}}))`,
           ),
         ).toBeLessThan(0.8);
         if (s.convention === 'micrometer') {
@@ -190,7 +203,7 @@ describe.skipIf(!prometheus.available)('scenario data in a real Prometheus', () 
 
   it('histogram_quantile works for prom-client and OTel; Micrometer has no _bucket series', async () => {
     for (const s of SCENARIOS) {
-      const job = q(s.service);
+      const job = q(s.job ?? s.service);
       if (s.convention === 'prom-client' || s.convention === 'otel') {
         const family =
           s.convention === 'otel'

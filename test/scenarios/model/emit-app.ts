@@ -34,14 +34,20 @@ export function emitApp(sc: ScrapeContext): void {
     case 'python':
       emitPython(sc, rs, ctx, target);
       break;
+    case 'go':
+    case 'jvm-otel':
+    case 'dotnet':
+      // Written by the scenario's appEmitters (emit-runtimes.ts).
+      break;
   }
+  for (const emit of model.appEmitters ?? []) emit(sc, rs, ctx, target);
 }
 
-function gauge(sc: ScrapeContext, family: string, key: string, labels: () => Labels, value: number): void {
+export function gauge(sc: ScrapeContext, family: string, key: string, labels: () => Labels, value: number): void {
   sc.handles.series(family, family, `${sc.pod.name}|${key}`, labels).add(sc.ts, value);
 }
 
-function counter(
+export function counter(
   sc: ScrapeContext,
   rs: RunState,
   family: string,
@@ -53,7 +59,7 @@ function counter(
   sc.handles.series(family, `${family}_total`, `${sc.pod.name}|${key}`, labels).add(sc.ts, value, reset);
 }
 
-function histogram(
+export function histogram(
   sc: ScrapeContext,
   rs: RunState,
   family: string,
@@ -68,7 +74,7 @@ function histogram(
     .add(sc.ts, { cumulative: acc.bucketCounts(), sum: round6(acc.sum * scale), count: acc.shownCount }, reset);
 }
 
-function summary(
+export function summary(
   sc: ScrapeContext,
   rs: RunState,
   family: string,
@@ -152,7 +158,7 @@ function emitNode(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Labe
   );
   gauge(sc, 'app_build_info', pod.version, () => ({ ...target, version: pod.version, revision: pod.revision }), 1);
   const status = model.statusLabel ?? 'code';
-  for (const [key, { route, outcome, acc }] of rs.http) {
+  for (const [key, { route, outcome, acc }] of model.runtimeHttp === false ? [] : rs.http) {
     if (acc.shownCount < 1) continue;
     const labels = () => ({ ...target, method: route.method, route: route.route, [status]: String(outcome.code) });
     counter(sc, rs, 'http_requests', key, labels, acc.shownCount);
@@ -279,7 +285,7 @@ function emitJvm(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Label
     rs.poolAcquire.windowMax = 0;
   }
   gauge(sc, 'application_build_info', pod.version, () => ({ ...target, version: pod.version }), 1);
-  for (const [key, { route, outcome, acc }] of rs.http) {
+  for (const [key, { route, outcome, acc }] of model.runtimeHttp === false ? [] : rs.http) {
     if (acc.shownCount < 1) continue;
     const labels = () => ({
       ...target,
@@ -293,7 +299,7 @@ function emitJvm(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Label
     gauge(sc, 'http_server_requests_seconds_max', key, labels, round6(acc.windowMax));
     acc.windowMax = 0;
   }
-  for (const [key, entry] of rs.client) {
+  for (const [key, entry] of model.runtimeHttp === false ? [] : rs.client) {
     if (entry.acc.shownCount < 1) continue;
     const labels = () => ({
       ...target,
@@ -400,7 +406,7 @@ function emitGo(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Labels
     }),
     1,
   );
-  for (const [key, { route, outcome, acc }] of rs.http) {
+  for (const [key, { route, outcome, acc }] of model.runtimeHttp === false ? [] : rs.http) {
     if (acc.shownCount < 1) continue;
     const labels = () => ({
       ...target,
@@ -410,7 +416,7 @@ function emitGo(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Labels
     });
     histogram(sc, rs, 'http_server_request_duration_seconds', key, labels, acc);
   }
-  for (const [key, entry] of rs.client) {
+  for (const [key, entry] of model.runtimeHttp === false ? [] : rs.client) {
     if (entry.acc.shownCount < 1) continue;
     const labels = (): Labels => ({
       ...target,

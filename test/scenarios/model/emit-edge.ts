@@ -25,6 +25,7 @@ interface ProxyPod {
 }
 
 export function createEdge(model: ServiceModel, handles: HandleCache, noise: Noise): Edge {
+  if (typeof model.edge === 'function') return model.edge(model, handles, noise);
   return model.edge === 'istio' ? new IstioEdge(model, handles, noise) : new IngressNginxEdge(model, handles, noise);
 }
 

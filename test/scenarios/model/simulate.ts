@@ -241,6 +241,7 @@ export function renderService(writer: OpenMetricsWriter, model: ServiceModel): v
     edge?.scrape(t);
     emitPostgres(model, handles, noise, t);
     emitBlackbox(model, handles, noise, t);
+    for (const exporter of model.exporters ?? []) exporter.emit(model, handles, noise, t);
   }
 }
 
@@ -354,7 +355,7 @@ function serve(
           client,
           ...(o.code === undefined ? {} : { code: o.code }),
           ...(o.errorType === undefined ? {} : { errorType: o.errorType }),
-          acc: new TimedAccumulator(model.runtime === 'go-otel' ? BUCKETS.otel : []),
+          acc: new TimedAccumulator(model.clientBuckets ?? (model.runtime === 'go-otel' ? BUCKETS.otel : [])),
         };
         rs.client.set(key, entry);
       }
@@ -420,6 +421,7 @@ function jitter(ctx: PodContext, key: string, latency: Latency): Latency {
 }
 
 function httpBuckets(model: ServiceModel): readonly number[] {
+  if (model.httpBuckets) return model.httpBuckets;
   switch (model.runtime) {
     case 'node':
       return BUCKETS.promClient;
@@ -432,6 +434,7 @@ function httpBuckets(model: ServiceModel): readonly number[] {
 
 /** Target labels of the application's own scrape. */
 export function appTargetLabels(model: ServiceModel, pod: Pod): Labels {
+  if (model.targetLabels) return model.targetLabels(model, pod);
   const base = {
     job: model.service,
     instance: `${pod.ip}:${model.scrape.port}`,

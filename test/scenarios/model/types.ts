@@ -1,4 +1,8 @@
+import type { Labels } from '../../support/prometheus/openmetrics-writer.js';
+import type { HandleCache } from './accumulators.js';
+import type { Edge } from './emit-edge.js';
 import type { Noise } from './noise.js';
+import type { RunState, ScrapeContext } from './simulate.js';
 import type { Latency } from './stats.js';
 
 /** A span of time in Unix seconds, both ends inclusive, on minute boundaries. */
@@ -172,7 +176,11 @@ export interface BlackboxModel {
   duration(t: number, ok: boolean): number;
 }
 
-export type Runtime = 'node' | 'jvm' | 'go-otel' | 'python';
+/**
+ * The application's own runtime metrics. `go`, `jvm-otel` and `dotnet` write nothing by themselves:
+ * their scenarios list the runtime's emitters (test/scenarios/model/emit-runtimes.ts) in `appEmitters`.
+ */
+export type Runtime = 'node' | 'jvm' | 'go-otel' | 'python' | 'go' | 'jvm-otel' | 'dotnet';
 
 /** How Prometheus scrapes the application pods. */
 export interface ScrapeStyle {
@@ -185,6 +193,20 @@ export interface DeploymentModel {
   replicas: number;
   /** Deployment generation changes: [time, generation], sorted; the first entry is the generation at history start. */
   generations: Array<readonly [number, number]>;
+}
+
+/**
+ * An extra emitter on the application's own scrape, after the runtime's: another HTTP or gRPC library, a pool
+ * collector, a runtime collector. `target` is the scrape's target labels.
+ */
+export type AppEmitter = (sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Labels) => void;
+
+/** A proxy in front of the service, built once per rendering (see `Edge`). */
+export type EdgeFactory = (model: ServiceModel, handles: HandleCache, noise: Noise) => Edge;
+
+/** Something scraped on its own schedule (a database or queue exporter): called at every tick inside the windows. */
+export interface ExporterModel {
+  emit(model: ServiceModel, handles: HandleCache, noise: Noise, t: number): void;
 }
 
 /** Everything needed to render one service's series. */
@@ -207,7 +229,18 @@ export interface ServiceModel {
   resources: ResourceModel;
   limits: Limits;
   /** A proxy in front of the service that also reports HTTP metrics. */
-  edge?: 'ingress-nginx' | 'istio' | undefined;
+  edge?: 'ingress-nginx' | 'istio' | EdgeFactory | undefined;
+  /** Extra emitters on the application's scrape (after the runtime's own). */
+  appEmitters?: readonly AppEmitter[];
+  /** False when the runtime's default HTTP series (prom-client, Micrometer, OTel) are replaced by `appEmitters`. */
+  runtimeHttp?: boolean;
+  /** Bucket bounds of the server (and client) latency accumulators, when not the runtime's default. */
+  httpBuckets?: readonly number[];
+  clientBuckets?: readonly number[];
+  /** Exporters scraped on their own (databases, caches, queues). */
+  exporters?: readonly ExporterModel[];
+  /** Target labels of the application's scrape, when not the ServiceMonitor / pod defaults. */
+  targetLabels?: (model: ServiceModel, pod: Pod) => Labels;
   /** False when the application exposes no HTTP server metrics of its own. */
   appHttp: boolean;
   scrape: ScrapeStyle;

@@ -57,9 +57,17 @@ async function sourceKey(scenarios: readonly Scenario[]): Promise<string> {
     join(SCENARIO_DIR, 'catalog.ts'),
     join(HERE, 'openmetrics-writer.ts'),
     join(HERE, 'scenario-server.ts'),
-    ...(await readdir(join(SCENARIO_DIR, 'model')))
-      .filter((f) => f.endsWith('.ts'))
-      .map((f) => join(SCENARIO_DIR, 'model', f)),
+    ...(
+      await Promise.all(
+        ['model', 'conventions'].map(async (dir) =>
+          (
+            await readdir(join(SCENARIO_DIR, dir))
+          )
+            .filter((f) => f.endsWith('.ts'))
+            .map((f) => join(SCENARIO_DIR, dir, f)),
+        ),
+      )
+    ).flat(),
   ].sort();
   for (const file of files) {
     hash.update(file.slice(SCENARIO_DIR.length));
