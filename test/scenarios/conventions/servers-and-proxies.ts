@@ -9,12 +9,12 @@
  * /work/research/http.md and runtimes.md describe them from the libraries' code.
  */
 import { crashLoopRuns } from '../model/cluster.js';
+import { appBuildInfo } from '../model/emit-app.js';
 import { envoyEdge, haproxyEdge, istioSourceEdge, kongEdge, linkerdEdge, traefikEdge } from '../model/emit-proxies.js';
+import { clientGolangRuntime, dotnetStats, otelGoRuntime } from '../model/emit-runtimes.js';
 import {
-  clientGolangRuntime,
   DJANGO_HTTP_BUCKETS,
   djangoPrometheus,
-  dotnetStats,
   EXPRESS_PROM_BUNDLE_BUCKETS,
   expressPromBundle,
   FASTAPI_HIGHR_BUCKETS,
@@ -22,9 +22,7 @@ import {
   goGrpcMiddleware,
   micrometerHistogramServer,
   micrometerTimerBuckets,
-  NO_RUNTIME,
   OTEL_MS_BUCKETS_AS_SECONDS,
-  otelGoRuntime,
   otelHttp,
   otelHttpLegacy,
   otelRpcLegacy,
@@ -276,7 +274,7 @@ function geocoderCpu(): ScenarioDefinition {
     build: () => ({
       service: 'geocoder',
       namespace: 'maps',
-      runtime: NO_RUNTIME,
+      runtime: 'go',
       seed: scenario.id,
       windows: windows(at, 3, true),
       pods: replicaSet('geocoder', 'v4.3.2', '8a1f0c6', created, { stagger: 15 }),
@@ -303,7 +301,7 @@ function geocoderCpu(): ScenarioDefinition {
         adminPort: 9901,
         connManagerPrefix: 'ingress_http',
       }),
-      appEmitters: [clientGolangRuntime(), promhttpServer()],
+      appEmitters: [clientGolangRuntime({ gomaxprocs: 4 }), promhttpServer()],
       httpBuckets: BUCKETS.promClient,
       appHttp: true,
       scrape: { style: 'pods', port: 8080 },
@@ -534,6 +532,7 @@ function goResource(model: ServiceModel, podName: string, version: string) {
 }
 
 const OTELHTTP_SCOPE = { name: 'go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp', version: '0.57.0' };
+const RUNTIME_SCOPE = { name: 'go.opentelemetry.io/contrib/instrumentation/runtime', version: '0.57.0' };
 
 function remittanceRateLimited(): ScenarioDefinition {
   const at = sec('2026-10-09T03:20:00Z');
@@ -606,7 +605,7 @@ function remittanceRateLimited(): ScenarioDefinition {
     build: () => ({
       service: 'remittance',
       namespace: 'transfers',
-      runtime: NO_RUNTIME,
+      runtime: 'go',
       seed: scenario.id,
       windows: windows(at, 3, true),
       pods: replicaSet('remittance', 'v1.9.0', '2b6c8d1', created, { stagger: 15 }),
@@ -637,10 +636,7 @@ function remittanceRateLimited(): ScenarioDefinition {
       }),
       appEmitters: [
         otelTargetInfo(goResource),
-        otelGoRuntime({
-          promoted,
-          scope: { name: 'go.opentelemetry.io/contrib/instrumentation/runtime', version: '0.57.0' },
-        }),
+        otelGoRuntime({ promoted, scope: RUNTIME_SCOPE }),
         otelHttp({ promoted, scope: OTELHTTP_SCOPE }),
       ],
       httpBuckets: BUCKETS.otel,
@@ -698,7 +694,7 @@ function bookingsDbSlow(): ScenarioDefinition {
     build: () => ({
       service: 'bookings',
       namespace: 'hotel',
-      runtime: NO_RUNTIME,
+      runtime: 'ruby',
       seed: scenario.id,
       windows: windows(at, 3, false),
       pods: replicaSet('bookings', '8.14.0', 'a7c31f2', created, { stagger: 30, readySeconds: 20 }),
@@ -910,7 +906,7 @@ function timesheetsError(): ScenarioDefinition {
     build: () => ({
       service: 'timesheets',
       namespace: 'hr',
-      runtime: NO_RUNTIME,
+      runtime: 'dotnet',
       seed: scenario.id,
       windows: windows(at, 3, false),
       pods: replicaSet('timesheets', '3.4.12', '77d0e5b', created, { stagger: 30, readySeconds: 15 }),
@@ -934,6 +930,7 @@ function timesheetsError(): ScenarioDefinition {
       limits: baseLimits('node'),
       appEmitters: [
         dotnetStats(),
+        appBuildInfo(),
         prometheusNetHttp((r) => actions[r.route] ?? { controller: 'Home', action: 'Index' }),
       ],
       httpBuckets: PROMETHEUS_NET_BUCKETS,
@@ -1071,7 +1068,7 @@ function scoringDependency(): ScenarioDefinition {
     build: () => ({
       service: 'scoring',
       namespace: 'risk',
-      runtime: NO_RUNTIME,
+      runtime: 'go',
       seed: scenario.id,
       windows: windows(at, 3, false),
       pods: replicaSet('scoring', 'v0.31.2', 'b5e08c4', created, { stagger: 15 }),
@@ -1097,7 +1094,7 @@ function scoringDependency(): ScenarioDefinition {
       dbOps: [],
       resources: baseResources('go-otel', { cpuPerRequest: 0.002 }),
       limits: baseLimits('go-otel'),
-      appEmitters: [clientGolangRuntime(), goGrpcMiddleware()],
+      appEmitters: [clientGolangRuntime({ gomaxprocs: 4 }), goGrpcMiddleware()],
       httpBuckets: BUCKETS.promClient,
       clientBuckets: BUCKETS.promClient,
       appHttp: true,
@@ -1212,7 +1209,7 @@ function refundsError(): ScenarioDefinition {
     build: () => ({
       service: 'refunds',
       namespace: 'returns',
-      runtime: NO_RUNTIME,
+      runtime: 'go',
       seed: scenario.id,
       windows: windows(at, 3, false),
       pods: replicaSet('refunds', 'v3.0.8', 'c8e2f61', created, { stagger: 20 }),
@@ -1248,7 +1245,7 @@ function refundsError(): ScenarioDefinition {
       limits: baseLimits('go-otel'),
       appEmitters: [
         otelTargetInfo(goResource),
-        otelGoRuntime({ scope: { name: 'go.opentelemetry.io/contrib/instrumentation/runtime', version: '0.57.0' } }),
+        otelGoRuntime({ scope: RUNTIME_SCOPE }),
         otelHttp({ scope: OTELHTTP_SCOPE }),
       ],
       httpBuckets: BUCKETS.otel,

@@ -22,15 +22,18 @@ import {
   clientGolangRuntime,
   dotnetRuntimeStats,
   dotnetStats,
-  fastapiInstrumentator,
   otelGoRuntime,
-  otelHttpServer,
   otelJvmRuntime,
+} from '../model/emit-runtimes.js';
+import {
+  FASTAPI_HIGHR_BUCKETS,
+  fastapiInstrumentator,
+  otelHttp,
   otelTargetInfo,
   PROMETHEUS_NET_BUCKETS,
   prometheusNetHttp,
   promhttpServer,
-} from '../model/emit-runtimes.js';
+} from '../model/emit-servers.js';
 import {
   kafkaExporter,
   memcachedExporter,
@@ -466,7 +469,11 @@ function settlementsHealthy(): ScenarioDefinition {
       clients: [],
       dbOps: [],
       httpBuckets: BUCKETS.promClient,
-      appEmitters: [clientGolangRuntime('settlements'), promhttpServer(), goSqlStats('sqlstats', 'settlements', pool)],
+      appEmitters: [
+        clientGolangRuntime({ handlerMetrics: false }),
+        promhttpServer(),
+        goSqlStats('sqlstats', 'settlements', pool),
+      ],
       exporters: [
         pgbouncerExporter(
           {
@@ -752,9 +759,18 @@ function profilesDbSlow(): ScenarioDefinition {
       ],
       httpBuckets: BUCKETS.otel,
       appEmitters: [
-        otelTargetInfo({ serviceName: 'profiles', sdkLanguage: 'java', sdkVersion: '1.45.0' }),
+        otelTargetInfo((model, podName, version) => ({
+          host_name: podName,
+          k8s_namespace_name: model.namespace,
+          k8s_pod_name: podName,
+          service_name: 'profiles',
+          service_version: version,
+          telemetry_sdk_language: 'java',
+          telemetry_sdk_name: 'opentelemetry',
+          telemetry_sdk_version: '1.45.0',
+        })),
         otelJvmRuntime(),
-        otelHttpServer(),
+        otelHttp(),
         otelPoolStable('HikariPool-1', pool),
         otelDbOperations({
           member_documents: {
@@ -987,10 +1003,10 @@ function invoicingLeak(): ScenarioDefinition {
   const fill = (ctx: PodContext) => (base + (slopes[ctx.pod.slot] ?? 68 * MIB) * (ctx.uptime / HOUR)) / limit;
   const pressure = (ctx: PodContext) => clamp((fill(ctx) - 0.86) / 0.05, 0, 1.5) ** 2;
   const resources = baseResources('jvm', { threads: 34, cpuPerRequest: 0.004 });
-  const actions: Record<string, readonly [string, string]> = {
-    'POST /api/invoices': ['Invoices', 'Create'],
-    'GET /api/invoices/{id}': ['Invoices', 'Get'],
-    'GET /api/invoices/{id}/pdf': ['InvoicePdf', 'Render'],
+  const actions: Record<string, { controller: string; action: string }> = {
+    '/api/invoices': { controller: 'Invoices', action: 'Create' },
+    '/api/invoices/{id}': { controller: 'Invoices', action: 'Get' },
+    '/api/invoices/{id}/pdf': { controller: 'InvoicePdf', action: 'Render' },
   };
   return {
     scenario,
@@ -1027,7 +1043,11 @@ function invoicingLeak(): ScenarioDefinition {
       clients: [],
       dbOps: [],
       httpBuckets: PROMETHEUS_NET_BUCKETS,
-      appEmitters: [prometheusNetHttp(actions), dotnetStats(), dotnetRuntimeStats('.NETCoreApp,Version=v8.0')],
+      appEmitters: [
+        prometheusNetHttp((r) => actions[r.route] ?? { controller: '', action: '' }),
+        dotnetStats(),
+        dotnetRuntimeStats('.NETCoreApp,Version=v8.0'),
+      ],
       resources: {
         ...resources,
         rssBytes: (ctx) => fill(ctx) * limit * (1 + 0.004 * ctx.noise.white(`rss:${ctx.pod.name}`, ctx.t)),
@@ -1233,7 +1253,7 @@ function exportsFdLeak(): ScenarioDefinition {
       ],
       clients: [],
       dbOps: [],
-      httpBuckets: [0.1, 0.5, 1],
+      httpBuckets: FASTAPI_HIGHR_BUCKETS,
       appEmitters: [fastapiInstrumentator()],
       resources: { ...resources, openFds: fds, rssBytes: (ctx) => resources.rssBytes(ctx) + fds(ctx) * 900 },
       limits: baseLimits('python', { maxFds }),

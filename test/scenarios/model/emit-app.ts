@@ -1,9 +1,11 @@
 import type { Labels } from '../../support/prometheus/openmetrics-writer.js';
-import type { TimedAccumulator } from './accumulators.js';
 import { runAt } from './cluster.js';
+import { goCollectors, goVersionCollector } from './emit-runtimes.js';
+import { micrometerOutcome, micrometerServerTags } from './emit-servers.js';
 import { appTargetLabels, type RunState, type ScrapeContext } from './simulate.js';
-import { lognormalCappedMean, lognormalQuantile } from './stats.js';
-import type { PodContext, ServiceModel } from './types.js';
+import { lognormalCappedMean } from './stats.js';
+import type { AppEmitter, PodContext, ServiceModel } from './types.js';
+import { counter, gauge, histogram, processStart, round6, summary } from './write.js';
 
 const MIB = 1024 * 1024;
 
@@ -37,63 +39,18 @@ export function emitApp(sc: ScrapeContext): void {
     case 'go':
     case 'jvm-otel':
     case 'dotnet':
-      // Written by the scenario's appEmitters (emit-runtimes.ts).
+    case 'ruby':
+      // Written by the scenario's appEmitters (emit-runtimes.ts, emit-servers.ts).
       break;
   }
   for (const emit of model.appEmitters ?? []) emit(sc, rs, ctx, target);
 }
 
-export function gauge(sc: ScrapeContext, family: string, key: string, labels: () => Labels, value: number): void {
-  sc.handles.series(family, family, `${sc.pod.name}|${key}`, labels).add(sc.ts, value);
-}
-
-export function counter(
-  sc: ScrapeContext,
-  rs: RunState,
-  family: string,
-  key: string,
-  labels: () => Labels,
-  value: number,
-): void {
-  const reset = rs.firstWrite(`${family}|${key}`);
-  sc.handles.series(family, `${family}_total`, `${sc.pod.name}|${key}`, labels).add(sc.ts, value, reset);
-}
-
-export function histogram(
-  sc: ScrapeContext,
-  rs: RunState,
-  family: string,
-  key: string,
-  labels: () => Labels,
-  acc: TimedAccumulator,
-  scale = 1,
-): void {
-  const reset = rs.firstWrite(`${family}|${key}`);
-  sc.handles
-    .histogram(family, `${sc.pod.name}|${key}`, labels, acc.bounds)
-    .add(sc.ts, { cumulative: acc.bucketCounts(), sum: round6(acc.sum * scale), count: acc.shownCount }, reset);
-}
-
-export function summary(
-  sc: ScrapeContext,
-  rs: RunState,
-  family: string,
-  key: string,
-  labels: () => Labels,
-  acc: TimedAccumulator,
-): void {
-  const reset = rs.firstWrite(`${family}|${key}`);
-  const k = `${sc.pod.name}|${key}`;
-  sc.handles.series(family, `${family}_count`, k, labels).add(sc.ts, acc.shownCount, reset);
-  sc.handles.series(family, `${family}_sum`, k, labels).add(sc.ts, round6(acc.sum), reset);
-}
-
-export function round6(x: number): number {
-  return Math.round(x * 1e6) / 1e6;
-}
-
-function processStart(sc: ScrapeContext, start: number, fractional: boolean): number {
-  return fractional ? start + ((sc.pod.scrapeMs * 7) % 1000) / 1000 : Math.round(start);
+/** `app_build_info{version}`: a gauge an application defines itself (prometheus-net has no build info of its own). */
+export function appBuildInfo(): AppEmitter {
+  return (sc, _rs, _ctx, target) => {
+    gauge(sc, 'app_build_info', sc.pod.version, () => ({ ...target, version: sc.pod.version }), 1);
+  };
 }
 
 function meanLatency(model: ServiceModel, ctx: PodContext): number {
@@ -164,14 +121,6 @@ function emitNode(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Labe
     counter(sc, rs, 'http_requests', key, labels, acc.shownCount);
     histogram(sc, rs, 'http_request_duration_seconds', key, labels, acc);
   }
-}
-
-function micrometerOutcome(code: number): string {
-  if (code >= 500) return 'SERVER_ERROR';
-  if (code >= 400) return 'CLIENT_ERROR';
-  if (code >= 300) return 'REDIRECTION';
-  if (code >= 200) return 'SUCCESS';
-  return 'INFORMATIONAL';
 }
 
 const JVM_NON_HEAP: ReadonlyArray<readonly [string, number, number]> = [
@@ -287,14 +236,7 @@ function emitJvm(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Label
   gauge(sc, 'application_build_info', pod.version, () => ({ ...target, version: pod.version }), 1);
   for (const [key, { route, outcome, acc }] of model.runtimeHttp === false ? [] : rs.http) {
     if (acc.shownCount < 1) continue;
-    const labels = () => ({
-      ...target,
-      exception: outcome.exception ?? 'None',
-      method: route.method,
-      outcome: micrometerOutcome(outcome.code),
-      status: String(outcome.code),
-      uri: route.route,
-    });
+    const labels = () => ({ ...target, ...micrometerServerTags(route, outcome) });
     summary(sc, rs, 'http_server_requests_seconds', key, labels, acc);
     gauge(sc, 'http_server_requests_seconds_max', key, labels, round6(acc.windowMax));
     acc.windowMax = 0;
@@ -315,11 +257,12 @@ function emitJvm(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Label
   }
 }
 
+const GO_OTEL_VERSION = 'go1.22.5';
+
 // The exporter runs WithoutScopeInfo(), so there are no otel_scope_* labels (they would double the line length).
 
 function emitGo(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Labels): void {
-  const { model, pod, t } = sc;
-  const r = model.resources;
+  const { model, pod } = sc;
   gauge(
     sc,
     'target_info',
@@ -336,49 +279,9 @@ function emitGo(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Labels
     }),
     1,
   );
-  counter(sc, rs, 'process_cpu_seconds', '', () => target, Math.round(rs.cpuSeconds * 100) / 100);
-  gauge(sc, 'process_start_time_seconds', '', () => target, processStart(sc, ctx.run.start, true));
-  const rss = r.rssBytes(ctx);
-  gauge(sc, 'process_resident_memory_bytes', '', () => target, Math.round(rss));
-  gauge(sc, 'process_virtual_memory_bytes', '', () => target, Math.round(rss + 1.31e9));
-  gauge(sc, 'process_open_fds', '', () => target, Math.round(r.openFds(ctx)));
-  gauge(sc, 'process_max_fds', '', () => target, model.limits.maxFds);
-  const heap = r.heapUsedBytes(ctx);
-  gauge(sc, 'go_goroutines', '', () => target, Math.round(r.goroutines(ctx)));
-  gauge(sc, 'go_threads', '', () => target, Math.round(r.threads(ctx)));
-  gauge(sc, 'go_memstats_heap_inuse_bytes', '', () => target, Math.round(heap));
-  gauge(
-    sc,
-    'go_memstats_heap_alloc_bytes',
-    '',
-    () => target,
-    Math.round(heap * (0.78 + 0.15 * ctx.noise.uniform(`alloc:${pod.name}`, t))),
-  );
-  gauge(sc, 'go_memstats_sys_bytes', '', () => target, Math.round(rss * 1.08));
-  const pause = r.gcPause(ctx);
-  const gcReset = rs.firstWrite('go_gc_duration_seconds');
-  const k = `${pod.name}|gc`;
-  for (const [q, p] of [
-    [0, 0.002],
-    [0.25, 0.25],
-    [0.5, 0.5],
-    [0.75, 0.75],
-    [1, 0.998],
-  ] as const) {
-    sc.handles
-      .series('go_gc_duration_seconds', 'go_gc_duration_seconds', `${k}|${q}`, () => ({
-        ...target,
-        quantile: String(q),
-      }))
-      .add(sc.ts, round6(lognormalQuantile(pause, p)));
-  }
-  sc.handles
-    .series('go_gc_duration_seconds', 'go_gc_duration_seconds_sum', k, () => target)
-    .add(sc.ts, round6(rs.gc.sum), gcReset);
-  sc.handles
-    .series('go_gc_duration_seconds', 'go_gc_duration_seconds_count', k, () => target)
-    .add(sc.ts, rs.gc.shownCount, gcReset);
-  gauge(sc, 'go_info', '', () => ({ ...target, version: 'go1.22.5' }), 1);
+  // The OpenTelemetry exporter registers with client_golang's default registry (before v1.20: no GOGC,
+  // GOMEMLIMIT or GOMAXPROCS gauges), and the service adds client_golang's build info and prometheus/common's.
+  goCollectors(sc, rs, ctx, target, { goVersion: GO_OTEL_VERSION });
   gauge(
     sc,
     'go_build_info',
@@ -386,26 +289,7 @@ function emitGo(sc: ScrapeContext, rs: RunState, ctx: PodContext, target: Labels
     () => ({ ...target, checksum: '', path: `github.com/acme/${model.service}`, version: '(devel)' }),
     1,
   );
-  const buildFamily = `${model.service.replace(/[^a-zA-Z0-9_]/g, '_')}_build_info`;
-  sc.handles.writer.declare({
-    name: buildFamily,
-    type: 'gauge',
-    help: `A metric with a constant '1' value labeled by version, revision, branch, and goversion from which ${model.service} was built.`,
-  });
-  gauge(
-    sc,
-    buildFamily,
-    pod.version,
-    () => ({
-      ...target,
-      branch: 'main',
-      goversion: 'go1.22.5',
-      revision: pod.revision,
-      tags: 'netgo',
-      version: pod.version,
-    }),
-    1,
-  );
+  goVersionCollector(sc, target, { program: model.service, goVersion: GO_OTEL_VERSION, goosGoarch: false });
   for (const [key, { route, outcome, acc }] of model.runtimeHttp === false ? [] : rs.http) {
     if (acc.shownCount < 1) continue;
     const labels = () => ({

@@ -17,9 +17,9 @@
  */
 import type { Labels } from '../../support/prometheus/openmetrics-writer.js';
 import type { TimedAccumulator } from './accumulators.js';
-import { gauge, round6 } from './emit-app.js';
 import type { RunState, ScrapeContext } from './simulate.js';
 import type { AppEmitter, Pod, PodContext, ServiceModel } from './types.js';
+import { gauge, round6, writeHistogram } from './write.js';
 
 export type DurationUnit = 'seconds' | 'milliseconds' | 'microseconds';
 
@@ -137,7 +137,7 @@ export function handRolledHttp(counter: RequestCounterSpec, histogram?: LatencyH
       groups.set(key, group);
     }
     for (const [key, group] of groups) {
-      writeHistogram(sc, rs, histogram, key, () => ({ ...target, ...group.labels }), group.accs);
+      writeSpecHistogram(sc, rs, histogram, key, () => ({ ...target, ...group.labels }), group.accs);
       if (histogram.created) {
         const name = `${histogram.family}_created`;
         gauge(sc, name, key, () => ({ ...target, ...group.labels }), created.at(sc, ctx, `${name}|${key}`));
@@ -147,7 +147,7 @@ export function handRolledHttp(counter: RequestCounterSpec, histogram?: LatencyH
 }
 
 /** One classic histogram from several accumulators (e.g. every status of a route), `le` in the spec's unit. */
-function writeHistogram(
+function writeSpecHistogram(
   sc: ScrapeContext,
   rs: RunState,
   spec: LatencyHistogramSpec,
@@ -155,23 +155,10 @@ function writeHistogram(
   labels: () => Labels,
   accs: readonly TimedAccumulator[],
 ): void {
-  const scale = PER_SECOND[spec.unit];
-  const cumulative = new Array<number>(spec.bounds.length).fill(0);
-  let count = 0;
-  let sum = 0;
-  for (const acc of accs) {
-    if (acc.bounds.length !== spec.bounds.length) {
-      throw new Error(`${spec.family}: the model's httpBuckets must be the histogram's bounds in seconds`);
-    }
-    const counts = acc.bucketCounts();
-    for (let i = 0; i < counts.length; i++) cumulative[i] = (cumulative[i] ?? 0) + (counts[i] ?? 0);
-    count += acc.shownCount;
-    sum += acc.sum * scale;
+  if (accs.some((acc) => acc.bounds.length !== spec.bounds.length)) {
+    throw new Error(`${spec.family}: the model's httpBuckets must be the histogram's bounds in seconds`);
   }
-  const reset = rs.firstWrite(`${spec.family}|${key}`);
-  sc.handles
-    .histogram(spec.family, `${sc.pod.name}|${key}`, labels, spec.bounds)
-    .add(sc.ts, { cumulative, sum: round6(sum), count }, reset);
+  writeHistogram(sc, rs, spec.family, key, labels, accs, { le: spec.bounds, scale: PER_SECOND[spec.unit] });
 }
 
 /** A hand-rolled counter of outbound calls per peer and status (every URI of a peer summed). */

@@ -9,11 +9,11 @@
  * since the process started (per run), so they restart at 0 with the process, as the real collectors do.
  */
 import type { Labels } from '../../support/prometheus/openmetrics-writer.js';
-import { round6 } from './emit-app.js';
 import { Integrator } from './emit-stores.js';
 import type { RunState, ScrapeContext } from './simulate.js';
 import { type Latency, lognormalCappedMean, lognormalQuantile } from './stats.js';
 import type { AppEmitter, PodContext } from './types.js';
+import { declare, round6 } from './write.js';
 
 /** A pool as the application sees it at one instant. */
 export interface AppPool {
@@ -91,10 +91,6 @@ function c(
     .add(sc.ts, value, reset);
 }
 
-function declare(sc: ScrapeContext, name: string, type: 'gauge' | 'counter' | 'summary' | 'histogram', help: string) {
-  sc.handles.writer.declare({ name, type, help });
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Go database/sql.
 
@@ -129,25 +125,17 @@ export function goSqlStats(style: 'client_golang' | 'sqlstats', dbName: string, 
         };
   const bare = style === 'sqlstats';
   return (sc, rs, ctx, target) => {
-    declare(sc, names.maxOpen, 'gauge', 'Maximum number of open connections to the database.');
-    declare(sc, names.open, 'gauge', 'The number of established connections both in use and idle.');
-    declare(sc, names.inUse, 'gauge', 'The number of connections currently in use.');
-    declare(sc, names.idle, 'gauge', 'The number of idle connections.');
-    declare(sc, names.waitCount, 'counter', 'The total number of connections waited for.');
-    declare(sc, names.waitDuration, 'counter', 'The total time blocked waiting for a new connection.');
-    declare(sc, names.maxIdleClosed, 'counter', 'The total number of connections closed due to SetMaxIdleConns.');
-    declare(
-      sc,
-      names.maxIdleTimeClosed,
-      'counter',
-      'The total number of connections closed due to SetConnMaxIdleTime.',
-    );
-    declare(
-      sc,
-      names.maxLifetimeClosed,
-      'counter',
-      'The total number of connections closed due to SetConnMaxLifetime.',
-    );
+    declare(sc.handles, [
+      [names.maxOpen, 'gauge', 'Maximum number of open connections to the database.'],
+      [names.open, 'gauge', 'The number of established connections both in use and idle.'],
+      [names.inUse, 'gauge', 'The number of connections currently in use.'],
+      [names.idle, 'gauge', 'The number of idle connections.'],
+      [names.waitCount, 'counter', 'The total number of connections waited for.'],
+      [names.waitDuration, 'counter', 'The total time blocked waiting for a new connection.'],
+      [names.maxIdleClosed, 'counter', 'The total number of connections closed due to SetMaxIdleConns.'],
+      [names.maxIdleTimeClosed, 'counter', 'The total number of connections closed due to SetConnMaxIdleTime.'],
+      [names.maxLifetimeClosed, 'counter', 'The total number of connections closed due to SetConnMaxLifetime.'],
+    ]);
     const p = pool(ctx);
     const labels = { ...target, db_name: dbName };
     const used = Math.min(p.max, Math.round(p.used));
@@ -191,7 +179,10 @@ export function pgxpoolCollector(constLabels: Labels, pool: PoolModel): AppEmitt
       ['pgxpool_max_conns', 'Maximum size of the pool.'],
       ['pgxpool_constructing_conns', 'Number of conns with construction in progress in the pool.'],
     ];
-    for (const [name, help] of gauges) declare(sc, name, 'gauge', help);
+    declare(
+      sc.handles,
+      gauges.map(([name, help]) => [name, 'gauge', help] as const),
+    );
     const counters: ReadonlyArray<readonly [string, string]> = [
       ['pgxpool_acquire_count', 'Cumulative count of successful acquires from the pool.'],
       ['pgxpool_canceled_acquire_count', 'Cumulative count of acquires from the pool that were canceled by a context.'],
@@ -214,7 +205,10 @@ export function pgxpoolCollector(constLabels: Labels, pool: PoolModel): AppEmitt
         'Cumulative time waited for successful acquires from the pool for a resource to be released or constructed because the pool was empty.',
       ],
     ];
-    for (const [name, help] of counters) declare(sc, name, 'counter', help);
+    declare(
+      sc.handles,
+      counters.map(([name, help]) => [name, 'counter', help] as const),
+    );
     const p = pool(ctx);
     const labels = { ...target, ...constLabels };
     const used = Math.min(p.max, Math.round(p.used));
@@ -266,11 +260,16 @@ export function hikariPrometheusTracker(poolName: string, pool: PoolModel, minId
       ['hikaricp_max_connections', 'Max connections'],
       ['hikaricp_min_connections', 'Min connections'],
     ];
-    for (const [name, help] of gauges) declare(sc, name, 'gauge', help);
-    declare(sc, 'hikaricp_connection_timeout', 'counter', 'Connection timeout total count');
-    declare(sc, 'hikaricp_connection_acquired_nanos', 'summary', 'Connection acquired time (ns)');
-    declare(sc, 'hikaricp_connection_usage_millis', 'summary', 'Connection usage (ms)');
-    declare(sc, 'hikaricp_connection_creation_millis', 'summary', 'Connection creation (ms)');
+    declare(
+      sc.handles,
+      gauges.map(([name, help]) => [name, 'gauge', help] as const),
+    );
+    declare(sc.handles, [
+      ['hikaricp_connection_timeout', 'counter', 'Connection timeout total count'],
+      ['hikaricp_connection_acquired_nanos', 'summary', 'Connection acquired time (ns)'],
+      ['hikaricp_connection_usage_millis', 'summary', 'Connection usage (ms)'],
+      ['hikaricp_connection_creation_millis', 'summary', 'Connection creation (ms)'],
+    ]);
     const p = pool(ctx);
     const labels = { ...target, pool: poolName };
     const used = Math.min(p.max, Math.round(p.used));
@@ -331,27 +330,26 @@ export function hikariPrometheusTracker(poolName: string, pool: PoolModel, minId
 
 export function otelPoolStable(poolName: string, pool: PoolModel): AppEmitter {
   return (sc, rs, ctx, target) => {
-    declare(
-      sc,
-      'db_client_connection_count',
-      'gauge',
-      'The number of connections that are currently in state described by the state attribute.',
-    );
-    declare(sc, 'db_client_connection_max', 'gauge', 'The maximum number of open connections allowed.');
-    declare(sc, 'db_client_connection_idle_max', 'gauge', 'The maximum number of idle open connections allowed.');
-    declare(sc, 'db_client_connection_idle_min', 'gauge', 'The minimum number of idle open connections allowed.');
-    declare(
-      sc,
-      'db_client_connection_pending_requests',
-      'gauge',
-      'The number of current pending requests for an open connection.',
-    );
-    declare(
-      sc,
-      'db_client_connection_timeouts',
-      'counter',
-      'The number of connection timeouts that have occurred trying to obtain a connection from the pool.',
-    );
+    declare(sc.handles, [
+      [
+        'db_client_connection_count',
+        'gauge',
+        'The number of connections that are currently in state described by the state attribute.',
+      ],
+      ['db_client_connection_max', 'gauge', 'The maximum number of open connections allowed.'],
+      ['db_client_connection_idle_max', 'gauge', 'The maximum number of idle open connections allowed.'],
+      ['db_client_connection_idle_min', 'gauge', 'The minimum number of idle open connections allowed.'],
+      [
+        'db_client_connection_pending_requests',
+        'gauge',
+        'The number of current pending requests for an open connection.',
+      ],
+      [
+        'db_client_connection_timeouts',
+        'counter',
+        'The number of connection timeouts that have occurred trying to obtain a connection from the pool.',
+      ],
+    ]);
     const p = pool(ctx);
     const base = { ...target, db_client_connection_pool_name: poolName };
     const used = Math.min(p.max, Math.round(p.used));
@@ -382,7 +380,9 @@ export interface DbTarget {
 /** `targets` maps each dbOp's collection to the server it runs on; `db_collection_name` is omitted for Redis. */
 export function otelDbOperations(targets: Readonly<Record<string, DbTarget>>): AppEmitter {
   return (sc, rs, _ctx, target) => {
-    declare(sc, 'db_client_operation_duration_seconds', 'histogram', 'Duration of database client operations.');
+    declare(sc.handles, [
+      ['db_client_operation_duration_seconds', 'histogram', 'Duration of database client operations.'],
+    ]);
     for (const [key, entry] of rs.db) {
       if (entry.acc.shownCount < 1) continue;
       const db = targets[entry.collection];
@@ -413,8 +413,10 @@ export function otelDbOperations(targets: Readonly<Record<string, DbTarget>>): A
 
 export function springDataRepositories(): AppEmitter {
   return (sc, rs, _ctx, target) => {
-    declare(sc, 'spring_data_repository_invocations_seconds', 'summary', 'Duration of repository invocations');
-    declare(sc, 'spring_data_repository_invocations_seconds_max', 'gauge', 'Duration of repository invocations');
+    declare(sc.handles, [
+      ['spring_data_repository_invocations_seconds', 'summary', 'Duration of repository invocations'],
+      ['spring_data_repository_invocations_seconds_max', 'gauge', 'Duration of repository invocations'],
+    ]);
     for (const [key, entry] of rs.db) {
       if (entry.acc.shownCount < 1) continue;
       const labels = {

@@ -1,117 +1,21 @@
 /**
- * HTTP and gRPC server libraries inside the application, and the runtimes that come with them, as `AppEmitter`s on
- * the application's own scrape: client_golang promhttp (+ the Go collectors), express-prom-bundle, django-prometheus,
- * prometheus-fastapi-instrumentator, yabeda-rails and yabeda-puma-plugin, Micrometer with percentile histograms,
- * prometheus-net (ASP.NET Core, DotNetStats), OpenTelemetry HTTP (current and pre-1.20 names, in-process or through
- * the collector), go-grpc-middleware server and client metrics, and OpenTelemetry RPC metrics (pre-1.39 names).
+ * HTTP and gRPC server libraries inside the application as `AppEmitter`s on the application's own scrape:
+ * client_golang promhttp, express-prom-bundle, django-prometheus, prometheus-fastapi-instrumentator, yabeda-rails
+ * and yabeda-puma-plugin, Micrometer with percentile histograms, prometheus-net (ASP.NET Core), OpenTelemetry HTTP
+ * (current and pre-1.20 names, in-process or through the collector, and the resource as target_info),
+ * go-grpc-middleware server and client metrics, and OpenTelemetry RPC metrics (pre-1.39 names). The runtimes that
+ * come with them (client_golang's collectors, DotNetStats, OpenTelemetry runtime metrics) are in emit-runtimes.ts.
  *
  * Names, labels, units and buckets follow /work/research/http.md and runtimes.md. Each emitter reads the simulator's
  * per-(route, outcome) accumulators and groups them by the labels the library really has (express-prom-bundle has no
  * method unless asked, fastapi's duration has no status, ...).
  */
-import type { Labels, MetricType } from '../../support/prometheus/openmetrics-writer.js';
+import type { Labels } from '../../support/prometheus/openmetrics-writer.js';
 import { TimedAccumulator } from './accumulators.js';
-import { counter, gauge, round6 } from './emit-app.js';
 import type { RunState, ScrapeContext } from './simulate.js';
-import { type Latency, lognormalCappedMean, lognormalQuantile } from './stats.js';
-import type { AppEmitter, Outcome, PodContext, RouteModel, Runtime, ServiceModel } from './types.js';
-
-/**
- * A runtime with no default series: everything the application exposes comes from `appEmitters` (a Go service on
- * client_golang without OpenTelemetry, ASP.NET Core, Rails). types.ts has no such runtime yet; see the report.
- */
-export const NO_RUNTIME = 'none' as unknown as Runtime;
-
-const MIB = 1024 * 1024;
-/** math.MaxInt64 as the exporters print it (9.223372036854776e+18): no memory limit set. */
-const MAX_INT64 = 2 ** 63;
-
-type Declaration = readonly [string, MetricType, string];
-
-function declare(sc: ScrapeContext, families: readonly Declaration[]): void {
-  for (const [name, type, help] of families) sc.handles.writer.declare({ name, type, help });
-}
-
-interface Sum {
-  count: number;
-  sum: number;
-  cumulative: number[];
-}
-
-/** Adds up accumulators with the same bounds. */
-function sumOf(accs: readonly TimedAccumulator[]): Sum {
-  const n = accs[0]?.bounds.length ?? 0;
-  const out: Sum = { count: 0, sum: 0, cumulative: new Array<number>(n).fill(0) };
-  for (const acc of accs) {
-    out.count += acc.shownCount;
-    out.sum += acc.sum;
-    acc.bucketCounts().forEach((c, i) => {
-      out.cumulative[i] = (out.cumulative[i] ?? 0) + c;
-    });
-  }
-  return out;
-}
-
-interface HistogramOptions {
-  /** The `le` values written (same length as the accumulators' bounds), e.g. milliseconds for second bounds. */
-  le?: readonly number[];
-  /** Multiplies `_sum` (1000 for milliseconds). */
-  scale?: number;
-  /** Only these bucket indices are written (a library whose buckets are a subset of the accumulators'). */
-  pick?: readonly number[];
-  /** Extra `le` bounds above the accumulators' last, filled with the count (nothing observed beyond it). */
-  extra?: readonly number[];
-}
-
-function writeHistogram(
-  sc: ScrapeContext,
-  rs: RunState,
-  family: string,
-  key: string,
-  labels: () => Labels,
-  accs: readonly TimedAccumulator[],
-  options: HistogramOptions = {},
-): void {
-  const s = sumOf(accs);
-  if (s.count < 1) return;
-  const bounds = options.le ?? accs[0]?.bounds ?? [];
-  const pick = options.pick ?? bounds.map((_, i) => i);
-  const le = [...pick.map((i) => bounds[i] ?? 0), ...(options.extra ?? [])];
-  const counts = [
-    ...pick.map((i) => Math.min(s.count, s.cumulative[i] ?? 0)),
-    ...(options.extra ?? []).map(() => s.count),
-  ];
-  const reset = rs.firstWrite(`${family}|${key}`);
-  sc.handles
-    .histogram(family, `${sc.pod.name}|${key}`, labels, le)
-    .add(sc.ts, { cumulative: counts, sum: round6(s.sum * (options.scale ?? 1)), count: s.count }, reset);
-}
-
-interface Group {
-  labels: Labels;
-  accs: TimedAccumulator[];
-  route: RouteModel;
-  outcome: Outcome;
-}
-
-/** The server accumulators grouped by the label set `labelsOf` gives (undefined leaves an entry out). */
-function groupHttp(
-  rs: RunState,
-  labelsOf: (route: RouteModel, outcome: Outcome) => Labels | undefined,
-): Map<string, Group> {
-  const groups = new Map<string, Group>();
-  for (const { route, outcome, acc } of rs.http.values()) {
-    const labels = labelsOf(route, outcome);
-    if (!labels) continue;
-    const key = Object.entries(labels)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    const g = groups.get(key);
-    if (g) g.accs.push(acc);
-    else groups.set(key, { labels, accs: [acc], route, outcome });
-  }
-  return groups;
-}
+import { type Latency, lognormalCappedMean } from './stats.js';
+import type { AppEmitter, Outcome, PodContext, RouteModel, ServiceModel } from './types.js';
+import { counter, declare, gauge, groupHttp, type HistogramOptions, round6, sumOf, writeHistogram } from './write.js';
 
 /**
  * A distribution derived from the requests: at each scrape the requests each server accumulator gained since the
@@ -160,103 +64,8 @@ function dbTimePerRequest(model: ServiceModel, ctx: PodContext): number {
   return model.dbOps.reduce((s, op) => s + op.perRequest * lognormalCappedMean(op.latency(ctx)), 0);
 }
 
-function processStart(sc: ScrapeContext, ctx: PodContext): number {
-  return round6(ctx.run.start + ((sc.pod.scrapeMs * 7) % 1000) / 1000);
-}
-
 // ---------------------------------------------------------------------------------------------------------------
-// Go: client_golang's default collectors and promhttp.
-
-/** client_golang's Go and process collectors, promhttp's own handler counter, and prometheus/common's build info. */
-export function clientGolangRuntime(): AppEmitter {
-  return (sc, rs, ctx, target) => {
-    const { model, pod, t } = sc;
-    declare(sc, [
-      ['go_gc_gogc_percent', 'gauge', 'Heap size target percentage configured by the user, otherwise 100.'],
-      ['go_gc_gomemlimit_bytes', 'gauge', 'Go runtime memory limit configured by the user, otherwise math.MaxInt64.'],
-      ['go_sched_gomaxprocs_threads', 'gauge', 'The current runtime.GOMAXPROCS setting.'],
-      ['go_memstats_alloc_bytes', 'gauge', 'Number of bytes allocated in heap and currently in use.'],
-      ['promhttp_metric_handler_requests', 'counter', 'Total number of scrapes by HTTP status code.'],
-      ['promhttp_metric_handler_requests_in_flight', 'gauge', 'Current number of scrapes being served.'],
-    ]);
-    const r = model.resources;
-    counter(sc, rs, 'process_cpu_seconds', '', () => target, Math.round(rs.cpuSeconds * 100) / 100);
-    gauge(sc, 'process_start_time_seconds', '', () => target, processStart(sc, ctx));
-    const rss = r.rssBytes(ctx);
-    gauge(sc, 'process_resident_memory_bytes', '', () => target, Math.round(rss));
-    gauge(sc, 'process_virtual_memory_bytes', '', () => target, Math.round(rss + 1.29e9));
-    gauge(sc, 'process_open_fds', '', () => target, Math.round(r.openFds(ctx)));
-    gauge(sc, 'process_max_fds', '', () => target, model.limits.maxFds);
-    const heap = r.heapUsedBytes(ctx);
-    gauge(sc, 'go_goroutines', '', () => target, Math.round(r.goroutines(ctx)));
-    gauge(sc, 'go_threads', '', () => target, Math.round(r.threads(ctx)));
-    gauge(sc, 'go_memstats_heap_inuse_bytes', '', () => target, Math.round(heap));
-    const alloc = Math.round(heap * (0.78 + 0.15 * ctx.noise.uniform(`alloc:${pod.name}`, t)));
-    gauge(sc, 'go_memstats_heap_alloc_bytes', '', () => target, alloc);
-    gauge(sc, 'go_memstats_alloc_bytes', '', () => target, alloc);
-    gauge(sc, 'go_memstats_sys_bytes', '', () => target, Math.round(rss * 1.08));
-    gauge(sc, 'go_gc_gogc_percent', '', () => target, 100);
-    gauge(sc, 'go_gc_gomemlimit_bytes', '', () => target, MAX_INT64);
-    gauge(sc, 'go_sched_gomaxprocs_threads', '', () => target, 4);
-    const pause = r.gcPause(ctx);
-    const reset = rs.firstWrite('go_gc_duration_seconds');
-    const k = `${pod.name}|gc`;
-    for (const [q, p] of [
-      [0, 0.002],
-      [0.25, 0.25],
-      [0.5, 0.5],
-      [0.75, 0.75],
-      [1, 0.998],
-    ] as const) {
-      sc.handles
-        .series('go_gc_duration_seconds', 'go_gc_duration_seconds', `${k}|${q}`, () => ({
-          ...target,
-          quantile: String(q),
-        }))
-        .add(sc.ts, round6(lognormalQuantile(pause, p)));
-    }
-    sc.handles
-      .series('go_gc_duration_seconds', 'go_gc_duration_seconds_sum', k, () => target)
-      .add(sc.ts, round6(rs.gc.sum), reset);
-    sc.handles
-      .series('go_gc_duration_seconds', 'go_gc_duration_seconds_count', k, () => target)
-      .add(sc.ts, rs.gc.shownCount, reset);
-    gauge(sc, 'go_info', '', () => ({ ...target, version: 'go1.23.4' }), 1);
-    const build = `${model.service.replace(/[^a-zA-Z0-9_]/g, '_')}_build_info`;
-    declare(sc, [
-      [
-        build,
-        'gauge',
-        `A metric with a constant '1' value labeled by version, revision, branch, goversion from which ${model.service} was built, and the goos and goarch for the build.`,
-      ],
-    ]);
-    gauge(
-      sc,
-      build,
-      pod.version,
-      () => ({
-        ...target,
-        branch: 'main',
-        goarch: 'amd64',
-        goos: 'linux',
-        goversion: 'go1.23.4',
-        revision: pod.revision,
-        tags: 'netgo',
-        version: pod.version,
-      }),
-      1,
-    );
-    counter(
-      sc,
-      rs,
-      'promhttp_metric_handler_requests',
-      '200',
-      () => ({ ...target, code: '200' }),
-      Math.max(1, Math.floor(ctx.uptime / 60)),
-    );
-    gauge(sc, 'promhttp_metric_handler_requests_in_flight', '', () => target, 1);
-  };
-}
+// Go: promhttp (client_golang's collectors are in emit-runtimes.ts).
 
 /**
  * promhttp's InstrumentHandlerCounter / InstrumentHandlerDuration with `handler` curried: `code` is the numeric
@@ -314,7 +123,7 @@ export const DJANGO_HTTP_BUCKETS = [...DJANGO_BUCKETS, ...DJANGO_EXTRA] as const
  */
 export function djangoPrometheus(options: { vendor: string }): AppEmitter {
   return (sc, rs, _ctx, target) => {
-    declare(sc, [
+    declare(sc.handles, [
       ['django_http_requests_before_middlewares', 'counter', 'Total count of requests before middlewares run.'],
       ['django_http_responses_before_middlewares', 'counter', 'Total count of responses before middlewares run.'],
       ['django_http_requests_total_by_method', 'counter', 'Count of requests by method.'],
@@ -420,7 +229,7 @@ export const FASTAPI_HIGHR_BUCKETS = [
  */
 export function fastapiInstrumentator(): AppEmitter {
   return (sc, rs, _ctx, target) => {
-    declare(sc, [
+    declare(sc.handles, [
       [
         'http_request_duration_highr_seconds',
         'histogram',
@@ -471,7 +280,7 @@ export function yabedaRails(routeOf: (route: RouteModel) => RailsRoute): AppEmit
   const db = new Derived(YABEDA_BUCKETS);
   const view = new Derived(YABEDA_BUCKETS);
   return (sc, rs, ctx, target) => {
-    declare(sc, [
+    declare(sc.handles, [
       ['rails_requests', 'counter', 'A counter of the total number of HTTP requests rails processed.'],
       ['rails_request_duration_seconds', 'histogram', 'A histogram of the response latency.'],
       ['rails_view_runtime_seconds', 'histogram', 'A histogram of the view rendering time.'],
@@ -508,7 +317,7 @@ export function yabedaRails(routeOf: (route: RouteModel) => RailsRoute): AppEmit
  */
 export function yabedaPuma(options: { workers: number; threads: number }): AppEmitter {
   return (sc, rs, ctx, target) => {
-    declare(sc, [
+    declare(sc.handles, [
       ['puma_backlog', 'gauge', 'Number of established but unaccepted connections in the backlog'],
       ['puma_running', 'gauge', 'Number of running worker threads'],
       ['puma_pool_capacity', 'gauge', 'Number of allocatable worker threads'],
@@ -560,12 +369,24 @@ export function micrometerTimerBuckets(): number[] {
   return [min, ...inside, max].map((v) => Math.round(v) / 1e9);
 }
 
-function micrometerOutcome(code: number): string {
+/** Micrometer's `outcome` tag of an HTTP status. */
+export function micrometerOutcome(code: number): string {
   if (code >= 500) return 'SERVER_ERROR';
   if (code >= 400) return 'CLIENT_ERROR';
   if (code >= 300) return 'REDIRECTION';
   if (code >= 200) return 'SUCCESS';
   return 'INFORMATIONAL';
+}
+
+/** The tags of Spring Boot's `http.server.requests` timer. */
+export function micrometerServerTags(route: RouteModel, outcome: Outcome): Labels {
+  return {
+    exception: outcome.exception ?? 'None',
+    method: route.method,
+    outcome: micrometerOutcome(outcome.code),
+    status: String(outcome.code),
+    uri: route.route,
+  };
 }
 
 /**
@@ -576,18 +397,13 @@ function micrometerOutcome(code: number): string {
  */
 export function micrometerHistogramServer(): AppEmitter {
   return (sc, rs, _ctx, target) => {
-    declare(sc, [['http_server_requests_seconds_bucket', 'unknown', 'Duration of HTTP server request handling.']]);
+    declare(sc.handles, [
+      ['http_server_requests_seconds_bucket', 'unknown', 'Duration of HTTP server request handling.'],
+    ]);
     const app = { ...target, application: sc.model.service };
     for (const [key, { route, outcome, acc }] of rs.http) {
       if (acc.shownCount < 1) continue;
-      const labels = () => ({
-        ...app,
-        exception: outcome.exception ?? 'None',
-        method: route.method,
-        outcome: micrometerOutcome(outcome.code),
-        status: String(outcome.code),
-        uri: route.route,
-      });
+      const labels = () => ({ ...app, ...micrometerServerTags(route, outcome) });
       const reset = rs.firstWrite(`mh|${key}`);
       const id = `${sc.pod.name}|mh|${key}`;
       sc.handles
@@ -618,52 +434,10 @@ export function micrometerHistogramServer(): AppEmitter {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// .NET: prometheus-net.
+// .NET: prometheus-net's HTTP metrics (DotNetStats is in emit-runtimes.ts).
 
 /** prometheus-net's `ExponentialBuckets(0.001, 2, 16)`. */
 export const PROMETHEUS_NET_BUCKETS = Array.from({ length: 16 }, (_, i) => 0.001 * 2 ** i);
-
-/** prometheus-net's DotNetStats (default registry). */
-export function dotnetStats(): AppEmitter {
-  return (sc, rs, ctx, target) => {
-    declare(sc, [
-      ['dotnet_collection_count', 'counter', 'GC collection count'],
-      ['dotnet_total_memory_bytes', 'gauge', 'Total known allocated memory'],
-      ['process_working_set_bytes', 'gauge', 'Process working set'],
-      ['process_private_memory_bytes', 'gauge', 'Process private memory size'],
-      ['process_open_handles', 'gauge', 'Number of open handles'],
-      ['process_num_threads', 'gauge', 'Total number of threads'],
-      ['app_build_info', 'gauge', 'Build information of the running application.'],
-    ]);
-    const r = sc.model.resources;
-    counter(sc, rs, 'process_cpu_seconds', '', () => target, round6(rs.cpuSeconds));
-    gauge(sc, 'process_start_time_seconds', '', () => target, processStart(sc, ctx));
-    const rss = r.rssBytes(ctx);
-    gauge(sc, 'process_working_set_bytes', '', () => target, Math.round(rss));
-    gauge(sc, 'process_private_memory_bytes', '', () => target, Math.round(rss * 0.86));
-    gauge(sc, 'process_virtual_memory_bytes', '', () => target, Math.round(rss + 2.6e11));
-    gauge(sc, 'process_open_handles', '', () => target, Math.round(r.openFds(ctx) * 1.6));
-    gauge(sc, 'process_num_threads', '', () => target, Math.round(r.threads(ctx)));
-    gauge(sc, 'dotnet_total_memory_bytes', '', () => target, Math.round(r.heapUsedBytes(ctx)));
-    const gcs = rs.gc.shownCount;
-    for (const [generation, share] of [
-      ['0', 1],
-      ['1', 0.22],
-      ['2', 0.03],
-    ] as const) {
-      counter(
-        sc,
-        rs,
-        'dotnet_collection_count',
-        generation,
-        () => ({ ...target, generation }),
-        Math.round(gcs * share),
-      );
-    }
-    // A gauge the application defines itself (prometheus-net has no build info of its own).
-    gauge(sc, 'app_build_info', sc.pod.version, () => ({ ...target, version: sc.pod.version }), 1);
-  };
-}
 
 /**
  * prometheus-net's `UseHttpMetrics()`: `http_requests_received_total{code,method,controller,action}`, the duration
@@ -672,7 +446,7 @@ export function dotnetStats(): AppEmitter {
  */
 export function prometheusNetHttp(routeOf: (route: RouteModel) => { controller: string; action: string }): AppEmitter {
   return (sc, rs, ctx, target) => {
-    declare(sc, [
+    declare(sc.handles, [
       [
         'http_requests_received',
         'counter',
@@ -709,17 +483,21 @@ export function prometheusNetHttp(routeOf: (route: RouteModel) => { controller: 
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// OpenTelemetry: HTTP (current and pre-1.20 names), Go runtime, resource (target_info).
+// OpenTelemetry: HTTP (current and pre-1.20 names), resource (target_info); the Go runtime is in emit-runtimes.ts.
 
-interface OtelOptions {
+export interface OtelOptions {
   /** Resource attributes promoted onto every series (service_name, ...), when the exporter is told to. */
   promoted?: (model: ServiceModel, podName: string, version: string) => Labels;
   /** Instrumentation scope labels the collector's Prometheus exporter adds. */
   scope?: { name: string; version: string };
 }
 
-function scopeLabels(scope: OtelOptions['scope']): Labels {
-  return scope ? { otel_scope_name: scope.name, otel_scope_version: scope.version } : {};
+/** The labels an OpenTelemetry exporter adds to every series of the pod: promoted resource attributes, scope. */
+export function otelLabels(sc: ScrapeContext, options: OtelOptions): Labels {
+  return {
+    ...(options.promoted?.(sc.model, sc.pod.name, sc.pod.version) ?? {}),
+    ...(options.scope ? { otel_scope_name: options.scope.name, otel_scope_version: options.scope.version } : {}),
+  };
 }
 
 /** The resource as `target_info`: every resource attribute except the ones in job and instance. */
@@ -744,10 +522,7 @@ export function otelTargetInfo(
  */
 export function otelHttp(options: OtelOptions = {}): AppEmitter {
   return (sc, rs, _ctx, target) => {
-    const extra = {
-      ...(options.promoted?.(sc.model, sc.pod.name, sc.pod.version) ?? {}),
-      ...scopeLabels(options.scope),
-    };
+    const extra = otelLabels(sc, options);
     for (const [key, g] of groupHttp(rs, (route, o) => ({
       http_request_method: route.method,
       http_response_status_code: String(o.code),
@@ -793,36 +568,15 @@ export const OTEL_DEFAULT_MS = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 
 /** The same bounds in seconds, for the simulator's accumulators (0 ms cannot be a bound of a seconds histogram > 0). */
 export const OTEL_MS_BUCKETS_AS_SECONDS = OTEL_DEFAULT_MS.slice(1).map((b) => b / 1000);
 
-function legacyMsHistogram(
-  sc: ScrapeContext,
-  rs: RunState,
-  family: string,
-  key: string,
-  labels: () => Labels,
-  accs: readonly TimedAccumulator[],
-): void {
-  // The SDK's first bound is 0 ms: nothing is faster than 0, so its bucket stays 0.
-  const s = sumOf(accs);
-  if (s.count < 1) return;
-  const reset = rs.firstWrite(`${family}|${key}`);
-  sc.handles
-    .histogram(family, `${sc.pod.name}|${key}`, labels, OTEL_DEFAULT_MS)
-    .add(
-      sc.ts,
-      { cumulative: [0, ...s.cumulative.map((c) => Math.min(c, s.count))], sum: round6(s.sum * 1000), count: s.count },
-      reset,
-    );
-}
+/** The SDK's millisecond bounds for the seconds accumulators: the first (0 ms) stays empty, nothing is faster. */
+const LEGACY_MS: HistogramOptions = { le: OTEL_DEFAULT_MS.slice(1), scale: 1000, empty: [0] };
 
 export function otelHttpLegacy(options: OtelOptions & { port: number } = { port: 8080 }): AppEmitter {
   return (sc, rs, _ctx, target) => {
-    declare(sc, [
+    declare(sc.handles, [
       ['http_server_duration_milliseconds', 'histogram', 'Measures the duration of inbound HTTP requests.'],
     ]);
-    const extra = {
-      ...(options.promoted?.(sc.model, sc.pod.name, sc.pod.version) ?? {}),
-      ...scopeLabels(options.scope),
-    };
+    const extra = otelLabels(sc, options);
     for (const [key, g] of groupHttp(rs, (route, o) => ({
       http_flavor: '1.1',
       http_method: route.method,
@@ -832,55 +586,16 @@ export function otelHttpLegacy(options: OtelOptions & { port: number } = { port:
       net_host_name: `${sc.model.service}.${sc.model.namespace}.svc.cluster.local`,
       net_host_port: String(options.port),
     }))) {
-      legacyMsHistogram(
+      writeHistogram(
         sc,
         rs,
         'http_server_duration_milliseconds',
         key,
         () => ({ ...target, ...extra, ...g.labels }),
         g.accs,
+        LEGACY_MS,
       );
     }
-  };
-}
-
-/** go.opentelemetry.io/contrib/instrumentation/runtime ≥ 0.62 (the current go.* names), through the collector. */
-export function otelGoRuntime(options: OtelOptions = {}): AppEmitter {
-  return (sc, rs, ctx, target) => {
-    declare(sc, [
-      ['go_memory_used_bytes', 'gauge', 'Memory used by the Go runtime.'],
-      ['go_memory_limit_bytes', 'gauge', 'Go runtime memory limit configured by the user, if a limit exists.'],
-      ['go_memory_allocated_bytes', 'counter', 'Memory allocated to the heap by the application.'],
-      ['go_memory_allocations', 'counter', 'Count of allocations to the heap by the application.'],
-      ['go_memory_gc_goal_bytes', 'gauge', 'Heap size target for the end of the GC cycle.'],
-      ['go_goroutine_count', 'gauge', 'Count of live goroutines.'],
-      ['go_processor_limit', 'gauge', 'The number of OS threads that can execute user-level Go code simultaneously.'],
-      ['go_config_gogc_percent', 'gauge', 'Heap size target percentage configured by the user, otherwise 100.'],
-    ]);
-    const r = sc.model.resources;
-    const scope = {
-      ...(options.promoted?.(sc.model, sc.pod.name, sc.pod.version) ?? {}),
-      ...scopeLabels(options.scope),
-    };
-    const labels =
-      (more: Labels = {}) =>
-      () => ({ ...target, ...scope, ...more });
-    const heap = r.heapUsedBytes(ctx);
-    gauge(sc, 'go_memory_used_bytes', 'other', labels({ go_memory_type: 'other' }), Math.round(heap * 1.2));
-    gauge(
-      sc,
-      'go_memory_used_bytes',
-      'stack',
-      labels({ go_memory_type: 'stack' }),
-      Math.round(r.goroutines(ctx) * 8192 + 2 * MIB),
-    );
-    gauge(sc, 'go_memory_limit_bytes', '', labels(), MAX_INT64);
-    counter(sc, rs, 'go_memory_allocated_bytes', '', labels(), Math.round(rs.requests * 48_000));
-    counter(sc, rs, 'go_memory_allocations', '', labels(), Math.round(rs.requests * 410));
-    gauge(sc, 'go_memory_gc_goal_bytes', '', labels(), Math.round(heap * 2));
-    gauge(sc, 'go_goroutine_count', '', labels(), Math.round(r.goroutines(ctx)));
-    gauge(sc, 'go_processor_limit', '', labels(), 4);
-    gauge(sc, 'go_config_gogc_percent', '', labels(), 100);
   };
 }
 
@@ -961,7 +676,7 @@ function grpcParts(route: string): { service: string; method: string } {
  */
 export function goGrpcMiddleware(): AppEmitter {
   return (sc, rs, _ctx, target) => {
-    declare(sc, [
+    declare(sc.handles, [
       ['grpc_server_started', 'counter', 'Total number of RPCs started on the server.'],
       [
         'grpc_server_handled',
@@ -1050,11 +765,8 @@ export function goGrpcMiddleware(): AppEmitter {
  */
 export function otelRpcLegacy(options: OtelOptions = {}): AppEmitter {
   return (sc, rs, _ctx, target) => {
-    declare(sc, [['rpc_server_duration_milliseconds', 'histogram', 'Measures the duration of inbound RPC.']]);
-    const extra = {
-      ...(options.promoted?.(sc.model, sc.pod.name, sc.pod.version) ?? {}),
-      ...scopeLabels(options.scope),
-    };
+    declare(sc.handles, [['rpc_server_duration_milliseconds', 'histogram', 'Measures the duration of inbound RPC.']]);
+    const extra = otelLabels(sc, options);
     for (const [key, g] of groupHttp(rs, (route, o) => {
       const { service, method } = grpcParts(route.route);
       return {
@@ -1064,13 +776,14 @@ export function otelRpcLegacy(options: OtelOptions = {}): AppEmitter {
         rpc_system: 'grpc',
       };
     })) {
-      legacyMsHistogram(
+      writeHistogram(
         sc,
         rs,
         'rpc_server_duration_milliseconds',
         key,
         () => ({ ...target, ...extra, ...g.labels }),
         g.accs,
+        LEGACY_MS,
       );
     }
   };

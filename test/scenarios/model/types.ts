@@ -177,10 +177,10 @@ export interface BlackboxModel {
 }
 
 /**
- * The application's own runtime metrics. `go`, `jvm-otel` and `dotnet` write nothing by themselves:
- * their scenarios list the runtime's emitters (test/scenarios/model/emit-runtimes.ts) in `appEmitters`.
+ * The application's own runtime metrics. `go`, `jvm-otel`, `dotnet` and `ruby` write nothing by themselves: their
+ * scenarios list the runtime's emitters (emit-runtimes.ts) and HTTP libraries (emit-servers.ts) in `appEmitters`.
  */
-export type Runtime = 'node' | 'jvm' | 'go-otel' | 'python' | 'go' | 'jvm-otel' | 'dotnet';
+export type Runtime = 'node' | 'jvm' | 'go-otel' | 'python' | 'go' | 'jvm-otel' | 'dotnet' | 'ruby';
 
 /** How Prometheus scrapes the application pods. */
 export interface ScrapeStyle {
