@@ -68,30 +68,15 @@ export async function measureCriticalPath(
   );
   const wallMs = performance.now() - t0;
 
-  // Discovery: its stages run one after the other, before any step.
-  const discovery = log.filter((q) => q.kind === 'series' || q.kind === 'labels');
-  const series = discovery.filter((q) => q.kind === 'series');
-  const labels = discovery.filter((q) => q.kind === 'labels');
-  const longest = (qs: readonly Timed[]) => Math.max(0, ...qs.map((q) => q.end - q.start));
-  const discoveryMs = longest(series) + longest(labels);
+  // Discovery: its stages run one after the other, before any step; requests sent together count as the slower.
+  const discoveryMs = sequentialMs(log.filter((q) => q.kind === 'series' || q.kind === 'labels'));
   // A step's round-trips: its queries sent together count as the slower of them; one sent after those returned (the
   // hours before the window, when a day earlier has no data) adds its own.
   const calls = new Map<string, Timed[]>();
   for (const q of log.filter((x) => x.kind === 'range' || x.kind === 'instant'))
     calls.set(q.query, [...(calls.get(q.query) ?? []), q]);
   const byQuery = new Map<string, number>();
-  for (const [query, all] of calls) {
-    let total = 0;
-    let group: Timed[] = [];
-    for (const call of [...all].sort((a, b) => a.start - b.start)) {
-      if (group.length > 0 && call.start >= Math.max(...group.map((g) => g.end))) {
-        total += Math.max(...group.map((g) => g.end - g.start));
-        group = [];
-      }
-      group.push(call);
-    }
-    byQuery.set(query, total + Math.max(0, ...group.map((g) => g.end - g.start)));
-  }
+  for (const [query, all] of calls) byQuery.set(query, sequentialMs(all));
   const playbook = playbooks.find((p) => p.id === result.playbook);
   const stepQuery = new Map(result.steps.map((s) => [s.id, s.evidence[0]?.query]));
   const roundTrip = (id: string) => {
@@ -113,6 +98,20 @@ export async function measureCriticalPath(
   const stepsMs = Math.max(unattributed, ...(playbook?.steps.map((s) => chain(s.id)) ?? [0]));
   const criticalMs = discoveryMs + stepsMs;
   return { scenario: scenario.id, wallMs, criticalMs, ratio: wallMs / criticalMs };
+}
+
+/** The time of calls made in stages: calls overlapping in time are one round-trip, the slowest of them. */
+function sequentialMs(calls: readonly Timed[]): number {
+  let total = 0;
+  let group: Timed[] = [];
+  for (const call of [...calls].sort((a, b) => a.start - b.start)) {
+    if (group.length > 0 && call.start >= Math.max(...group.map((g) => g.end))) {
+      total += Math.max(...group.map((g) => g.end - g.start));
+      group = [];
+    }
+    group.push(call);
+  }
+  return total + Math.max(0, ...group.map((g) => g.end - g.start));
 }
 
 /**

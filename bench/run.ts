@@ -16,6 +16,7 @@ import { benchCriticalPath } from './critical-path.js';
 import { benchDedupe, benchFaultMatrix } from './datasources.js';
 import { benchDiscovery } from './discovery.js';
 import { benchMemory } from './memory.js';
+import { benchScan, DEFAULT_CAP, SCAN_SIZES } from './scan.js';
 import { benchSlack } from './slack.js';
 import { type BenchRow, percentile, printTable } from './table.js';
 
@@ -138,6 +139,21 @@ try {
     value: discovery.cases.map((c) => String(c.requests)).join(' / '),
     goal: '≤ 10',
     pass: mostRequests <= 10,
+  });
+
+  const scan = await benchScan();
+  out('\n"What moved" scan of a service exposing N families of its own (one of them moving)');
+  for (const c of scan) {
+    out(
+      `  ${String(c.families).padStart(5)} families, cap ${c.cap}: read ${c.read}, ${c.requests} request(s), ${ms(c.ms)}; top mover ${c.topMover}`,
+    );
+  }
+  const byDefault = scan.filter((c) => c.cap === DEFAULT_CAP);
+  rows.push({
+    figure: `what-moved scan, ${SCAN_SIZES.join(' / ')} families (cap ${DEFAULT_CAP}): requests, time`,
+    value: byDefault.map((c) => `${c.requests} req, ${ms(c.ms)}`).join(' / '),
+    goal: '≤ 5 requests',
+    pass: byDefault.every((c) => c.requests <= 5),
   });
 
   const dedupeScenario = server.scenarios.find((x) => x.cause === 'bad-deploy') ?? server.scenarios[0];

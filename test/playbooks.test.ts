@@ -131,7 +131,18 @@ describe('loadPlaybooks on bad files', () => {
 
   it('accepts a custom playbook with raw queries, next to the built-ins', async () => {
     const p = (await loadPlaybooks('test/fixtures/playbooks/valid')).find((x) => x.id === 'custom');
-    expect(p?.steps.map((s) => s.id)).toEqual(['queue-depth', 'consumers']);
+    expect(p?.steps.map((s) => s.id).slice(0, 2)).toEqual(['queue-depth', 'consumers']);
+  });
+
+  it('give every playbook, a team\'s too, the "what moved" scan', async () => {
+    const all = await loadPlaybooks('test/fixtures/playbooks/valid');
+    for (const p of all)
+      expect(
+        p.steps.filter((s) => s.kind === 'scan').map((s) => s.id),
+        p.id,
+      ).toEqual(['what-moved']);
+    const custom = all.find((x) => x.id === 'custom');
+    expect(custom?.hypotheses.find((h) => h.cause === 'rate-limited')?.rules.some((r) => 'moved' in r.when)).toBe(true);
   });
 
   it('reports a missing directory', async () => {

@@ -10,6 +10,7 @@ import { OpenMetricsWriter, type WriterStats } from '../support/prometheus/openm
 import { DEFINITIONS as INFERRED } from './conventions/inferred.js';
 import { DEFINITIONS as SERVERS_AND_PROXIES } from './conventions/servers-and-proxies.js';
 import { DEFINITIONS as STORES_AND_RUNTIMES } from './conventions/stores-and-runtimes.js';
+import { DEFINITIONS as WHAT_MOVED } from './conventions/what-moved.js';
 import { crashLoopRuns, makePod } from './model/cluster.js';
 import { declareFamilies } from './model/families.js';
 import {
@@ -1551,6 +1552,7 @@ const DEFINITIONS: readonly ScenarioDefinition[] = [
   ...SERVERS_AND_PROXIES,
   ...STORES_AND_RUNTIMES,
   ...INFERRED,
+  ...WHAT_MOVED,
 ];
 
 /** Every scenario, in a stable order. */

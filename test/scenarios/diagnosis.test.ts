@@ -55,13 +55,53 @@ describe.skipIf(!prometheus.available)('diagnosis on a real Prometheus', () => {
     }
   });
 
+  /** `family`, or one of `a|b`, ranks among the top three movers. */
+  const expectMover = (result: DiagnosisOutcome, family: string) => {
+    const top = topMovers(result);
+    expect(
+      family.split('|').some((f) => top.includes(f)),
+      `top movers ${top.join(', ')} include ${family}`,
+    ).toBe(true);
+  };
+
+  /** The families the "what moved" step ranked first, best first. */
+  const topMovers = (result: DiagnosisOutcome, n = 3) =>
+    (result.steps.find((s) => s.id === 'what-moved')?.evidence ?? []).slice(0, n).map((e) => e.labels?.family);
+
   it('covers every cause and three conventions', () => {
-    expect(new Set(SCENARIOS.map((s) => s.cause))).toEqual(new Set([...CAUSES, 'healthy']));
+    expect(new Set(SCENARIOS.map((s) => s.cause).filter((c) => c !== 'unknown'))).toEqual(
+      new Set([...CAUSES, 'healthy']),
+    );
     const healthy = SCENARIOS.filter((s) => s.cause === 'healthy').map((s) => s.convention);
     expect(new Set(healthy).size).toBeGreaterThanOrEqual(3);
   });
 
-  it.each(SCENARIOS.filter((s) => s.cause !== 'healthy').map((s) => [s.id, s] as const))(
+  it.each(
+    SCENARIOS.filter((s) => s.cause !== 'healthy' && s.cause !== 'unknown' && s.byName).map((s) => [s.id, s] as const),
+  )(
+    '%s: leads with its cause, read from the names of what moved',
+    async (id, scenario) => {
+      const result = await diagnoseAt(scenario.symptom, scenario.at);
+      results.set(id, result);
+      const [top, second] = result.hypotheses;
+      const ledger = result.hypotheses.map((h) => `${h.cause} ${h.confidence}`).join(', ');
+      expect(result.service, 'service found').toBe(scenario.service);
+      expect(top?.cause, ledger).toBe(scenario.cause);
+      expect(top?.confidence, ledger).toBeGreaterThan(0.1);
+      expect(second?.confidence ?? 0, ledger).toBeLessThan(top?.confidence ?? 0);
+      if ((top?.confidence ?? 0) < 0.5) {
+        expect(result.conclusion.kind).toBe('inconclusive');
+        expect(result.conclusion.summary).toMatch(/moved/);
+        expect(result.conclusion.summary).toContain(`likeliest cause so far is ${top?.title.toLowerCase()}`);
+      }
+      for (const family of scenario.expectMovers ?? []) expectMover(result, family);
+    },
+    60_000,
+  );
+
+  it.each(
+    SCENARIOS.filter((s) => s.cause !== 'healthy' && s.cause !== 'unknown' && !s.byName).map((s) => [s.id, s] as const),
+  )(
     '%s: finds its cause first',
     async (id, scenario) => {
       const result = await diagnoseAt(scenario.symptom, scenario.at);
@@ -74,6 +114,25 @@ describe.skipIf(!prometheus.available)('diagnosis on a real Prometheus', () => {
       expect(result.conclusion.kind).toBe('likely-cause');
       const second = result.hypotheses[1];
       expect(second?.confidence ?? 0, `no other cause is supported: ${ledger}`).toBeLessThan(0.5);
+      for (const family of scenario.expectMovers ?? []) expectMover(result, family);
+    },
+    60_000,
+  );
+
+  it.each(SCENARIOS.filter((s) => s.cause === 'unknown').map((s) => [s.id, s] as const))(
+    '%s: says what moved, and that the cause is not certain',
+    async (id, scenario) => {
+      const result = await diagnoseAt(scenario.symptom, scenario.at);
+      results.set(id, result);
+      const ledger = result.hypotheses.map((h) => `${h.cause} ${h.confidence}`).join(', ');
+      expect(result.service, 'service found').toBe(scenario.service);
+      expect(result.conclusion.kind, result.conclusion.summary).toBe('inconclusive');
+      expect(result.conclusion.summary).toMatch(/moved/);
+      expect(
+        result.hypotheses.every((h) => h.confidence < 0.5),
+        ledger,
+      ).toBe(true);
+      for (const family of scenario.expectMovers ?? []) expectMover(result, family);
     },
     60_000,
   );
@@ -83,9 +142,13 @@ describe.skipIf(!prometheus.available)('diagnosis on a real Prometheus', () => {
     async (id, scenario) => {
       const result = await diagnoseAt(scenario.symptom, scenario.at);
       results.set(id, result);
-      const anomalies = result.steps.filter((s) => s.status === 'warn' || s.status === 'crit');
+      // The scan may show a mover worth a look (warn), never a critical one; a harmless change may be reported.
+      const harmless = new Set(scenario.harmless ?? []);
+      const anomalies = result.steps.filter(
+        (s) => !harmless.has(s.id) && (s.status === 'crit' || (s.status === 'warn' && s.id !== 'what-moved')),
+      );
       expect(anomalies.map((s) => `${s.id}: ${s.evidence[0]?.summary}`)).toEqual([]);
-      expect(result.conclusion.kind).toBe('no-anomaly');
+      expect(result.conclusion.kind).toMatch(harmless.size ? /^(?:no-anomaly|inconclusive)$/ : /^no-anomaly$/);
       expect(result.hypotheses.every((h) => h.confidence < 0.5)).toBe(true);
     },
     60_000,

@@ -4,8 +4,17 @@ import type { ServiceMapping } from '../signals/schema.js';
 import type { TimeWindow } from '../time-window.js';
 import { closestNames } from './closest-names.js';
 import { inferVariants } from './infer-variants.js';
-import { isOwnMatch, matchName, type NameMatch, parts, tokenPattern } from './service-names.js';
-import type { DependencyProfile, LabelMatch, Selector, ServiceProfile } from './service-profile.js';
+import {
+  isOwnMatch,
+  matchName,
+  metricNamePattern,
+  type NameMatch,
+  nameCarries,
+  parts,
+  tokenPattern,
+  withoutInstanceSuffix,
+} from './service-names.js';
+import type { DependencyProfile, LabelMatch, ScanSource, Selector, ServiceProfile } from './service-profile.js';
 
 /**
  * Labels that may carry a service's name, in order of preference (metrics.md, and what meshes, proxies and the
@@ -31,6 +40,13 @@ export const DEFAULT_SERVICE_LABELS = [
   'envoy_cluster_name',
   'proxy',
   'exported_service',
+  // Where a process runs, for services known only by their hosts and pods (a VM's `instance="billing-01:9100"`,
+  // a sidecar exporter's `pod`, a Celery worker's `hostname`): the lowest rank, after every label naming a service.
+  'pod',
+  'hostname',
+  'host',
+  'nodename',
+  'instance',
 ] as const;
 
 /**
@@ -76,7 +92,8 @@ interface Sighting {
   series: Labels;
   label: string;
   value: string;
-  match: NameMatch;
+  /** How the value relates to the candidate; `named` for a metric name carrying it (`acme_billing_jobs_total`). */
+  match: NameMatch | 'named';
 }
 
 function regexMatcher(label: string, pattern: string): string {
@@ -126,17 +143,17 @@ export async function discoverService(source: MetricsSource, options: DiscoverOp
   for (const c of candidates) quoteLiteral(c);
   const pattern = tokenPattern(candidates);
   const mapped = mappingSelectors(mappings, candidates);
+  const byName = metricNamePattern(candidates);
   const matchers = [
     ...[...labels, ...DEPENDENCY_LABELS].map((l) => regexMatcher(l, pattern)),
+    ...(byName ? [regexMatcher('__name__', byName)] : []),
     ...mapped.map((m) => selectorText(m.selector)),
   ];
   const sets = await source.series([...new Set(matchers)], options.window, queryOptions);
 
   const dependencyLabels: ReadonlySet<string> = new Set(DEPENDENCY_LABELS);
   const searched = [...labels, ...DEPENDENCY_LABELS];
-  const tried: string[] = [];
-  for (const candidate of candidates) {
-    tried.push(candidate);
+  const sightingsOf = (candidate: string): Sighting[] => {
     const sightings: Sighting[] = [];
     // Label values repeat across a service's series: each is read once per candidate.
     const seen = new Map<string, NameMatch | null>();
@@ -156,43 +173,48 @@ export async function discoverService(source: MetricsSource, options: DiscoverOp
         if (match === null) continue;
         sightings.push({ series, label, value, match: dependencyLabels.has(label) ? 'dependency' : match });
       }
+      const family = series.__name__;
+      if (family && nameCarries(family, candidate))
+        sightings.push({ series, label: '__name__', value: family, match: 'named' });
     }
-    if (!sightings.some((s) => isOwnMatch(s.match))) continue;
-    const service = aliases.get(candidate.toLowerCase()) ?? candidate;
-    const profile = buildProfile(service, sightings, labels, options.knownFamilies);
-    const dependencies = new Map<string, DependencyProfile>();
-    for (const d of dependenciesByName(sightings)) dependencies.set(d.name.toLowerCase(), d);
-    for (const m of mappedDependencies(mapped, sets, service)) dependencies.set(m.name.toLowerCase(), m);
-    const notes: string[] = [];
-    const callees = profile.callees.filter((c) => !dependencies.has(c.toLowerCase())).slice(0, MAX_CALLEES);
-    const targets = exporterTargets(sightings);
-    if (callees.length > 0 || targets.size > 0) {
-      const followUp = await source.series(
-        [
-          ...(callees.length > 0 ? labels.map((l) => regexMatcher(l, tokenPattern(callees))) : []),
-          ...[...targets.values()].map(selectorText),
-        ],
-        options.window,
-        queryOptions,
-      );
-      for (const d of calleeExporters(followUp, callees, labels))
-        if (!dependencies.has(d.name.toLowerCase())) dependencies.set(d.name.toLowerCase(), d);
-      for (const [name, selector] of targets) {
-        const dependency = dependencies.get(name.toLowerCase());
-        if (dependency) dependencies.set(name.toLowerCase(), withExporterFamilies(dependency, selector, followUp));
-      }
-    }
-    if (candidate.toLowerCase() !== service.toLowerCase())
-      notes.push(`"${candidate}" is an alias of ${service} in the service mappings.`);
-    const named = sightings.find((s) => s.match === 'exact') ?? sightings.find((s) => isOwnMatch(s.match));
-    if (named && named.match !== 'exact')
-      notes.push(`${service} was found in Prometheus as ${named.label}="${named.value}".`);
-    if (dependencies.size > 0)
-      notes.push(
-        `Data stores and peers tied to ${service}: ${[...dependencies.values()].map((d) => d.name).join(', ')}.`,
-      );
-    return { found: true, profile: { ...profile, dependencies: [...dependencies.values()] }, tried, notes };
+    return sightings;
+  };
+  const all = new Map(candidates.map((c) => [c, sightingsOf(c)]));
+  // First the candidates some value names as its own; only when none does, a workload or metric names carrying it
+  // (billing known only as billing-worker, or only by acme_billing_* names) is taken for the service.
+  const tried: string[] = [...candidates];
+  const choose = (candidate: string, promote: boolean): Promise<Discovery> =>
+    found(source, options, {
+      candidate,
+      service: aliases.get(candidate.toLowerCase()) ?? candidate,
+      sightings: promote ? (all.get(candidate) ?? []).map(promoted) : (all.get(candidate) ?? []),
+      promoted: promote,
+      labels,
+      mapped,
+      sets,
+      tried: promote ? tried : tried.slice(0, candidates.indexOf(candidate) + 1),
+      queryOptions,
+    });
+  const ownFirst = candidates.find((c) => (all.get(c) ?? []).some((s) => isOwnMatch(s.match)));
+  if (ownFirst !== undefined) {
+    // "reports-01 memory climbing, reports slow": the host's name and the service's both match; the service wins.
+    const base = withoutInstanceSuffix(ownFirst);
+    const service = candidates.find(
+      (c) => c !== ownFirst && c.toLowerCase() === base && (all.get(c) ?? []).some((s) => isOwnMatch(s.match)),
+    );
+    return choose(service ?? ownFirst, false);
   }
+  // Among names carried only by other workloads or metric names, the one that carries the most families: "journal
+  // postings erroring" is the journal service (acme_journal_*), not a "journal-postings" named by one counter.
+  const carried = (c: string) =>
+    new Set(
+      (all.get(c) ?? []).filter((s) => s.match === 'related' || s.match === 'named').map((s) => s.series.__name__),
+    ).size;
+  const promotedBest = candidates.reduce<string | undefined>(
+    (best, c) => (carried(c) > (best === undefined ? 0 : carried(best)) ? c : best),
+    undefined,
+  );
+  if (promotedBest !== undefined) return choose(promotedBest, true);
 
   const known = new Set<string>();
   const lists = await Promise.all(
@@ -206,7 +228,108 @@ export async function discoverService(source: MetricsSource, options: DiscoverOp
   return { found: false, tried, suggestions };
 }
 
-const MATCH_RANK: Record<NameMatch, number> = { exact: 0, own: 1, dependency: 2, related: 3 };
+/** A workload or a metric name carrying the name, taken for the service's own when nothing else names it. */
+function promoted(s: Sighting): Sighting {
+  return s.match === 'related' || s.match === 'named' ? { ...s, match: 'own' } : s;
+}
+
+interface Choice {
+  candidate: string;
+  service: string;
+  sightings: readonly Sighting[];
+  promoted: boolean;
+  labels: readonly string[];
+  mapped: ReturnType<typeof mappingSelectors>;
+  sets: readonly Labels[];
+  tried: string[];
+  queryOptions: QueryOptions;
+}
+
+/** The chosen service's profile: its families, stores, callees, what the scan reads, and the notes on how. */
+async function found(source: MetricsSource, options: DiscoverOptions, c: Choice): Promise<Discovery> {
+  const { service, sightings, labels, queryOptions } = c;
+  const profile = buildProfile(service, sightings, labels, options.knownFamilies);
+  const dependencies = new Map<string, DependencyProfile>();
+  for (const d of dependenciesByName(sightings)) dependencies.set(d.name.toLowerCase(), d);
+  for (const m of mappedDependencies(c.mapped, c.sets, service)) dependencies.set(m.name.toLowerCase(), m);
+  const notes: string[] = [];
+  const callees = profile.callees.filter((x) => !dependencies.has(x.toLowerCase())).slice(0, MAX_CALLEES);
+  const targets = exporterTargets(sightings);
+  const queues = queuesOf(sightings);
+  let queueSources: ScanSource[] = [];
+  if (callees.length > 0 || targets.size > 0 || queues.size > 0) {
+    const followUp = await source.series(
+      [
+        ...(callees.length > 0 ? labels.map((l) => regexMatcher(l, tokenPattern(callees))) : []),
+        ...[...targets.values()].map(selectorText),
+        ...[...queues.values()].map(selectorText),
+      ],
+      options.window,
+      queryOptions,
+    );
+    queueSources = queueScanSources(queues, followUp, profile.families);
+    for (const d of calleeExporters(followUp, callees, labels))
+      if (!dependencies.has(d.name.toLowerCase())) dependencies.set(d.name.toLowerCase(), d);
+    for (const [name, selector] of targets) {
+      const dependency = dependencies.get(name.toLowerCase());
+      if (dependency) dependencies.set(name.toLowerCase(), withExporterFamilies(dependency, selector, followUp));
+    }
+  }
+  if (c.candidate.toLowerCase() !== service.toLowerCase())
+    notes.push(`"${c.candidate}" is an alias of ${service} in the service mappings.`);
+  const named = sightings.find((s) => s.match === 'exact') ?? sightings.find((s) => isOwnMatch(s.match));
+  if (named && named.match !== 'exact') {
+    const how =
+      named.label === '__name__' ? `by its metrics' names (${named.value})` : `as ${named.label}="${named.value}"`;
+    notes.push(
+      c.promoted
+        ? `No series carries ${service} as its own name; it was found ${how}, which is read as ${service}.`
+        : `${service} was found in Prometheus ${how}.`,
+    );
+  }
+  if (dependencies.size > 0)
+    notes.push(
+      `Data stores and peers tied to ${service}: ${[...dependencies.values()].map((d) => d.name).join(', ')}.`,
+    );
+  const deps = [...dependencies.values()];
+  const scan = [...scanSources(sightings, profile.families, deps), ...queueSources];
+  return {
+    found: true,
+    profile: { ...profile, dependencies: deps, ...(scan.length ? { scan } : {}) },
+    tried: c.tried,
+    notes,
+  };
+}
+
+/** What the scan reads besides the service's own families: related workloads, stores, families named after it. */
+function scanSources(
+  sightings: readonly Sighting[],
+  own: ReadonlyMap<string, unknown>,
+  dependencies: readonly DependencyProfile[],
+): ScanSource[] {
+  const out = new Map<string, { entity: string; via: ScanSource['via']; selector: Selector; families: Set<string> }>();
+  const add = (entity: string, via: ScanSource['via'], selector: Selector, family: string) => {
+    const key = JSON.stringify(selector);
+    const entry = out.get(key) ?? { entity, via, selector, families: new Set<string>() };
+    entry.families.add(family);
+    out.set(key, entry);
+  };
+  for (const s of sightings) {
+    const family = s.series.__name__;
+    if (!family) continue;
+    if (s.match === 'related') add(s.value, 'related', [{ label: s.label, value: s.value }], family);
+    if (s.match === 'named' && !own.has(family)) add(family, 'name', [], family);
+  }
+  for (const d of dependencies) {
+    for (const [family, selectors] of d.families) {
+      const selector = selectors[0];
+      if (selector) add(d.name, 'dependency', selector, family);
+    }
+  }
+  return [...out.values()].map((e) => ({ ...e, families: [...e.families] }));
+}
+
+const MATCH_RANK: Record<NameMatch | 'named', number> = { exact: 0, own: 1, dependency: 2, related: 3, named: 4 };
 
 /** The service's families (selectors best first), the labels they carry, and the peers it calls. */
 function buildProfile(
@@ -215,17 +338,23 @@ function buildProfile(
   labels: readonly string[],
   knownFamilies: ReadonlySet<string> | undefined,
 ): ServiceProfile {
-  const own = sightings.filter((s) => isOwnMatch(s.match));
+  const exporters = exporterProcesses(sightings);
+  const own = sightings.filter(
+    (s) => isOwnMatch(s.match) && !(EXPORTER_OWN.test(s.series.__name__ ?? '') && exporters.has(targetOf(s.series))),
+  );
   const ranked = new Map<string, { selector: Selector; rank: number }[]>();
   const labelValues = new Map<string, Map<string, Set<string>>>();
   const callees = new Set<string>();
   for (const s of own) {
     const family = s.series.__name__;
     if (!family) continue;
-    const rank = labels.indexOf(s.label) * 2 + MATCH_RANK[s.match];
+    // A family named after the service is selected by its name alone (no matcher): after every label's selector.
+    const byName = s.label === '__name__';
+    const rank = byName ? labels.length * 2 + MATCH_RANK.named : labels.indexOf(s.label) * 2 + MATCH_RANK[s.match];
+    const selector: Selector = byName ? [] : [{ label: s.label, value: s.value }];
     const list = ranked.get(family) ?? [];
-    if (!list.some((e) => e.selector[0]?.label === s.label && e.selector[0]?.value === s.value)) {
-      list.push({ selector: [{ label: s.label, value: s.value }], rank });
+    if (!list.some((e) => e.selector[0]?.label === selector[0]?.label && e.selector[0]?.value === selector[0]?.value)) {
+      list.push({ selector, rank });
       ranked.set(family, list);
     }
     const byLabel = labelValues.get(family) ?? new Map<string, Set<string>>();
@@ -353,6 +482,64 @@ function exporterTargets(sightings: readonly Sighting[]): Map<string, Selector> 
       ]);
   }
   return out;
+}
+
+/** Families every Go or Python client library writes about its own process. */
+const EXPORTER_OWN = /^(?:process_|go_|promhttp_|python_gc_|python_info)/;
+
+function targetOf(series: Labels): string {
+  return `${series.job ?? ''}|${series.instance ?? ''}`;
+}
+
+/**
+ * The scrape targets that are exporters (`node_exporter_build_info`, `apache_exporter_build_info`): their process
+ * and runtime families describe the exporter, not the service it watches (node_exporter's own resident memory is
+ * flat while the host runs out of memory).
+ */
+function exporterProcesses(sightings: readonly Sighting[]): Set<string> {
+  const out = new Set<string>();
+  for (const s of sightings) if (/_exporter_build_info$/.test(s.series.__name__ ?? '')) out.add(targetOf(s.series));
+  return out;
+}
+
+/** Labels of the service's own series that name the queue or topic its work comes from (Celery, Sidekiq, Kafka). */
+const QUEUE_LABELS = ['queue', 'queue_name', 'topic'];
+const MAX_QUEUES = 5;
+
+/**
+ * The queues the service's own series name (`celery_task_received_total{hostname="billing-worker-…",
+ * queue_name="invoices"}`): the queue's own series elsewhere (`celery_queue_length{queue_name="invoices"}`, a
+ * broker exporter's depth) are the service's backlog, read by the scan.
+ */
+function queuesOf(sightings: readonly Sighting[]): Map<string, Selector> {
+  const out = new Map<string, Selector>();
+  for (const s of sightings) {
+    if (!isOwnMatch(s.match)) continue;
+    for (const label of QUEUE_LABELS) {
+      const value = s.series[label];
+      if (value && out.size < MAX_QUEUES) out.set(`${label}=${value}`, [{ label, value }]);
+    }
+  }
+  return out;
+}
+
+/** The families of each queue found in the follow-up request that are not the service's own already. */
+function queueScanSources(
+  queues: ReadonlyMap<string, Selector>,
+  sets: readonly Labels[],
+  own: ReadonlyMap<string, unknown>,
+): ScanSource[] {
+  return [...queues.values()].flatMap((selector) => {
+    const families = new Set<string>();
+    for (const series of sets) {
+      const family = series.__name__;
+      if (family && !own.has(family) && selector.every((m) => series[m.label] === m.value)) families.add(family);
+    }
+    const m = selector[0];
+    return families.size && m
+      ? [{ entity: `${m.label} ${m.value}`, via: 'dependency' as const, selector, families: [...families] }]
+      : [];
+  });
 }
 
 /** A dependency with its exporter's own families added (those it does not already have by name). */

@@ -5,7 +5,7 @@ import type { SignalVariant } from '../signals/signal.js';
 import type { EntityProfile } from './service-profile.js';
 
 /** Labels that hold an HTTP status in the libraries we know, and in the ones we do not. */
-const STATUS_LABELS = [
+export const STATUS_LABELS = [
   'code',
   'status',
   'status_code',

@@ -27,6 +27,8 @@ const DATASTORE_WORDS = new Set(
 /** A token that is a port, a number or a generated hash (pod and replica-set suffixes, Contour's cluster hash). */
 function isNoiseToken(token: string): boolean {
   if (/^\d+$/.test(token)) return true;
+  // Kubernetes draws its generated names from an alphabet without vowels (`dnlbs`, `x2x9q`): no word looks like that.
+  if (/^[bcdfghjklmnpqrstvwxz2456789]{5,10}$/.test(token)) return true;
   // Kubernetes' generated suffixes are 5–10 characters of [a-z0-9] that mix letters and digits.
   return /^[a-z0-9]{5,10}$/.test(token) && /\d/.test(token) && /[a-z]/.test(token);
 }
@@ -117,7 +119,7 @@ function better(a: NameMatch | null, b: NameMatch): NameMatch {
 }
 
 /** True for a match that names the service itself (its own metrics), not a store or another workload. */
-export function isOwnMatch(match: NameMatch | null): match is 'exact' | 'own' {
+export function isOwnMatch(match: NameMatch | 'named' | null): match is 'exact' | 'own' {
   return match === 'exact' || match === 'own';
 }
 
@@ -160,4 +162,47 @@ export function tokenPattern(candidates: readonly string[]): string {
     )
     .filter((e) => e !== '');
   return `(?i)(?:.*[^a-z0-9])?(?:${escaped.join('|')})(?:[^a-z0-9].*)?`;
+}
+
+/** Words of metric names themselves: a symptom's "time out" or "memory" never names a service by its metrics. */
+const METRIC_WORDS = new Set(
+  `time times timeout timeouts seconds second ms total count sum bucket bytes size ratio percent info status state
+  request requests response responses error errors fail failed failures memory heap cpu disk network net io process
+  processes thread threads worker workers pool pools queue queues job jobs task tasks event events message messages
+  connection connections conn conns client server http grpc duration latency node host system cache up down
+  slow fast page pages load`.split(/\s+/),
+);
+
+/** True when a candidate may name a service through its metrics' names: 4 characters or more, not a metric word. */
+function canNameMetrics(candidate: string): boolean {
+  const t = tokens(candidate);
+  return t.join('').length >= 4 && !t.every((x) => METRIC_WORDS.has(x));
+}
+
+/**
+ * An RE2 pattern matching metric names that carry one of the candidates as a run of `_`-separated words
+ * (`acme_billing_requests_total` for billing), for services known only by their metrics' names. Candidates shorter
+ * than 4 characters are left out: `api_` or `web_` would name half of any Prometheus. Undefined when none is left.
+ */
+export function metricNamePattern(candidates: readonly string[]): string | undefined {
+  const runs = [...new Set(candidates.filter(canNameMetrics).map((c) => tokens(c).join('_')))];
+  if (runs.length === 0) return undefined;
+  return `(?i)(?:.*_)?(?:${runs.join('|')})_.+`;
+}
+
+/** True when a metric name carries the candidate as a run of words (`acme_billing_jobs_total` for billing). */
+export function nameCarries(metric: string, candidate: string): boolean {
+  if (!canNameMetrics(candidate)) return false;
+  const run = tokens(candidate).join('_');
+  return `_${metric.toLowerCase()}_`.includes(`_${run}_`) && metric.toLowerCase() !== run;
+}
+
+/**
+ * The name a candidate stands for once host numbers and generated suffixes are dropped: `reports-01` is the reports
+ * service's first host, `checkout-7d9f8b6c4-x2x9q` one of its pods.
+ */
+export function withoutInstanceSuffix(candidate: string): string {
+  const t = tokens(candidate);
+  while (t.length > 1 && isNoiseToken(t[t.length - 1] ?? '')) t.pop();
+  return t.join('-');
 }

@@ -25,6 +25,16 @@ export interface DependencyProfile extends EntityProfile {
   via: 'name' | 'calls' | 'mapping';
 }
 
+/** A group of series the "what moved" scan reads besides the service's own: one selector, many families. */
+export interface ScanSource {
+  /** Who the series belong to: another workload carrying the name, a store, or the service by its metrics' names. */
+  entity: string;
+  via: 'related' | 'dependency' | 'name';
+  /** The matchers of the group; empty for families named after the service (selected by name alone). */
+  selector: Selector;
+  families: readonly string[];
+}
+
 /** The service under diagnosis: its own families, its dependencies, and what it calls. */
 export interface ServiceProfile extends EntityProfile {
   service: string;
@@ -33,6 +43,8 @@ export interface ServiceProfile extends EntityProfile {
   callees: readonly string[];
   /** Variants inferred from series no convention names (a status counter, a duration histogram), by signal. */
   inferred?: ReadonlyMap<string, readonly SignalVariant[]>;
+  /** What else the "what moved" scan reads: other workloads carrying the name, stores, families named after it. */
+  scan?: readonly ScanSource[];
 }
 
 /** A profile with no families (a service only the log store knows). */

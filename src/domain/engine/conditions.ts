@@ -28,6 +28,13 @@ export function evaluateCondition(c: Condition, results: ReadonlyMap<string, Ste
     if (seen.length === 0) return undefined;
     return seen.some((r) => r.signatures?.some((s) => wanted.includes(s)));
   }
+  if ('moved' in c) {
+    // True when a finished scan saw a family whose name means this move; undefined while none has run.
+    const wanted: readonly string[] = Array.isArray(c.moved) ? c.moved : [c.moved];
+    const seen = [...results.values()].filter((r) => r.moved !== undefined);
+    if (seen.length === 0) return undefined;
+    return seen.some((r) => r.moved?.some((m) => wanted.includes(m)));
+  }
   const step = results.get(c.step);
   if (!step) return undefined;
   if (c.is !== undefined) {
@@ -56,7 +63,7 @@ export function stepsReferenced(c: Condition): readonly string[] {
           ? c.any.flatMap(stepsReferenced)
           : 'not' in c
             ? stepsReferenced(c.not)
-            : 'log' in c
+            : 'log' in c || 'moved' in c
               ? []
               : [c.step],
     );

@@ -8,6 +8,7 @@ import type { Reduce, Signal, SignalCatalog, SignalVariant, Unit } from '../sign
 import { type TimeWindow, windowSeconds } from '../time-window.js';
 import { childSignal } from './child-signal.js';
 import { evaluateLogStep } from './evaluate-log-step.js';
+import { evaluateScanStep } from './evaluate-scan-step.js';
 import { formatValue } from './format-value.js';
 import { judge } from './judge.js';
 import type { BaselineSource, Evidence, StepError, StepResult } from './types.js';
@@ -172,7 +173,9 @@ function summarize(signal: Signal, unit: Unit, e: Omit<Evidence, 'summary'>): st
 
 /** Runs one step of either kind. */
 export function evaluateStep(step: Step, ctx: StepContext): Promise<Omit<StepResult, 'durationMs'>> {
-  return step.kind === 'logs' ? evaluateLogStep(step, ctx) : evaluateMetricStep(step, ctx);
+  if (step.kind === 'logs') return evaluateLogStep(step, ctx);
+  if (step.kind === 'scan') return evaluateScanStep(step, ctx);
+  return evaluateMetricStep(step, ctx);
 }
 
 /** What one query of a step reads: an entity (the service or one of its dependencies) through one variant. */

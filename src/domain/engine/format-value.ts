@@ -34,3 +34,11 @@ export function formatValue(value: number | null, unit: Unit): string {
       return trim(value, 4);
   }
 }
+
+/** A move as people say it: ×3.2, ×40, ÷2.5, "from zero", "to zero". */
+export function ratioText(ratio: number): string {
+  if (!Number.isFinite(ratio)) return 'from zero';
+  if (ratio >= 1) return `×${ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1)}`;
+  if (ratio <= 0) return 'to zero';
+  return `÷${(1 / ratio).toFixed(1)}`;
+}

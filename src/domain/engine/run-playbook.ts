@@ -43,7 +43,7 @@ export function dependenciesOf(step: Step): string[] {
 
 /**
  * Each step's priority for query slots: the number of steps on the longest chain of dependent steps through it,
- * less one (0 for a step nothing waits on and that waits on nothing). The steps of the longest chain go first,
+ * less one (0 for a step nothing waits on and that waits on nothing; a scan counts as two steps). The steps of the longest chain go first,
  * so a step others wait for is not queued behind independent ones, nor are its dependents once it is done.
  */
 export function chainPriorities(steps: readonly Step[]): Map<string, number> {
@@ -75,7 +75,9 @@ export function chainPriorities(steps: readonly Step[]): Map<string, number> {
     return step ? dependenciesOf(step) : [];
   };
   const downward = (id: string) => dependents.get(id) ?? [];
-  return new Map(steps.map((s) => [s.id, longest(s.id, upward, above) + longest(s.id, downward, below)]));
+  // The "what moved" scan reads every family at once: a round-trip about twice a step's, so it counts as two.
+  const own = (s: Step) => (s.kind === 'scan' ? 1 : 0);
+  return new Map(steps.map((s) => [s.id, longest(s.id, upward, above) + longest(s.id, downward, below) + own(s)]));
 }
 
 /**
@@ -148,7 +150,9 @@ export async function runPlaybook(input: RunPlaybookInput): Promise<PlaybookOutc
     return promise;
   };
 
-  await Promise.all(playbook.steps.map(runStep));
+  // Started longest chain first, so the first query slots go to what the run will wait for longest.
+  const byPriority = [...playbook.steps].sort((a, b) => (priorities.get(b.id) ?? 0) - (priorities.get(a.id) ?? 0));
+  await Promise.all(byPriority.map(runStep));
   const steps = playbook.steps.map((s) => results.get(s.id)).filter((r): r is StepResult => r !== undefined);
   return { steps, hypotheses: scoreHypotheses(playbook.hypotheses, results) };
 }

@@ -51,6 +51,10 @@ export interface StepResult {
   patterns?: LogPatternSummary[];
   /** Log pattern steps: what the error lines say happened (connection refused, pool timeout, …). */
   signatures?: string[];
+  /** Scan steps: what the moved families' names mean (errors, backlog, a pool at its limit, …). */
+  moved?: string[];
+  /** Scan steps: how many families were read, and how many were left out by the cap. */
+  scanned?: { families: number; leftOut: number };
   durationMs: number;
 }
 

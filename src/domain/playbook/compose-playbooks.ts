@@ -33,6 +33,9 @@ export interface Composed {
   broken: string[];
 }
 
+/** The module holding the "what moved" scan, added to every playbook that has no scan step of its own. */
+const SCAN_MODULE = 'scan-checks';
+
 /**
  * Resolves `include:` chains into runnable playbooks and checks what a schema cannot: ids (a team's file replaces
  * a built-in one with the same id, and is told so), includes that exist and do not loop, conditions that name
@@ -71,7 +74,7 @@ export function composePlaybooks(sources: readonly PlaybookSource[], context: Co
   for (const source of active) {
     const own: PlaybookProblem[] = [];
     source.playbook.steps.forEach((step, i) => {
-      if (step.kind === 'logs') return;
+      if (step.kind === 'logs' || step.kind === 'scan') return;
       if (step.signal !== undefined && !context.signals.signals.has(step.signal)) {
         const guess = closestId(step.signal, knownSignals);
         own.push({
@@ -132,6 +135,11 @@ export function composePlaybooks(sources: readonly PlaybookSource[], context: Co
       });
     };
     visit(source, [source.playbook.id]);
+    // Every diagnosis shows what moved: a playbook that includes no scan step gets the built-in one.
+    const scanModule = byId.get(SCAN_MODULE);
+    if (scanModule && !order.some((s) => s.playbook.steps.some((step) => step.kind === 'scan'))) {
+      visit(scanModule, [source.playbook.id, SCAN_MODULE]);
+    }
 
     const steps: Step[] = [];
     const stepOrigin = new Map<string, string>();

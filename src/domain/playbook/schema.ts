@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LOG_SIGNATURES, type LogSignatureName } from '../logs/signatures.js';
+import { MOVED_MEANINGS, type MovedMeaning } from '../scan/name-meaning.js';
 import type { SignalCatalog } from '../signals/signal.js';
 import { SYMPTOM_KINDS } from '../symptom/symptom.js';
 
@@ -18,6 +19,7 @@ const StatusSetSchema = z.union([z.enum(STEP_STATUSES), z.array(z.enum(STEP_STAT
 export type Condition =
   | { step: string; is?: StepStatus | StepStatus[]; above?: number; below?: number }
   | { log: LogSignatureName | LogSignatureName[] }
+  | { moved: MovedMeaning | MovedMeaning[] }
   | { all: Condition[] }
   | { any: Condition[] }
   | { not: Condition };
@@ -35,6 +37,7 @@ export const ConditionSchema: z.ZodType<Condition> = z.lazy(() =>
         message: 'a step condition needs "is", "above" or "below"',
       }),
     z.strictObject({ log: z.union([z.enum(LOG_SIGNATURES), z.array(z.enum(LOG_SIGNATURES)).min(1)]) }),
+    z.strictObject({ moved: z.union([z.enum(MOVED_MEANINGS), z.array(z.enum(MOVED_MEANINGS)).min(1)]) }),
     z.strictObject({ all: z.array(ConditionSchema).min(1) }),
     z.strictObject({ any: z.array(ConditionSchema).min(1) }),
     z.strictObject({ not: ConditionSchema }),
@@ -92,10 +95,24 @@ export const LogStepSchema = z.strictObject({
   measure: z.enum(['error-count', 'patterns']),
 });
 
-export const StepSchema = z.union([LogStepSchema, MetricStepSchema]);
+/**
+ * "What moved": every metric family that belongs to the service (its own, its other workloads', its stores', and
+ * those named after it), read at the window and at its baseline, ranked by how far it moved.
+ */
+export const ScanStepSchema = z.strictObject({
+  ...StepBaseSchema,
+  kind: z.literal('scan'),
+  /** Movers shown as evidence. */
+  top: z.number().int().min(1).max(20).default(5),
+  /** Most families read in one run; the rest are counted and said to be left out. */
+  maxFamilies: z.number().int().min(10).max(5000).default(400),
+});
+
+export const StepSchema = z.union([LogStepSchema, ScanStepSchema, MetricStepSchema]);
 export type Step = z.infer<typeof StepSchema>;
 export type MetricStep = z.infer<typeof MetricStepSchema>;
 export type LogStep = z.infer<typeof LogStepSchema>;
+export type ScanStep = z.infer<typeof ScanStepSchema>;
 
 export const STRENGTHS = ['weak', 'moderate', 'strong', 'decisive'] as const;
 export type Strength = (typeof STRENGTHS)[number];

@@ -2,6 +2,7 @@ import { DEFAULT_SERVICE_LABELS, discoverService } from '../discovery/discover-s
 import { emptyProfile } from '../discovery/service-profile.js';
 import { childSignal } from '../engine/child-signal.js';
 import { describeError, untilAborted } from '../engine/evaluate-step.js';
+import { ratioText } from '../engine/format-value.js';
 import type { EngineOptions } from '../engine/run-playbook.js';
 import { runPlaybook } from '../engine/run-playbook.js';
 import type {
@@ -238,7 +239,8 @@ async function execute(
 
 /** Says what the run found: a likely cause, no anomaly, or anomalies without a convincing cause. */
 export function concludeDiagnosis(steps: readonly StepResult[], hypotheses: readonly HypothesisResult[]): Conclusion {
-  const anomalies = steps.filter((s) => s.status === 'warn' || s.status === 'crit');
+  // A scan's movers worth a look (warn) are shown, but only a critical move is an anomaly.
+  const anomalies = steps.filter((s) => s.status === 'crit' || (s.status === 'warn' && s.scanned === undefined));
   const failed = steps.filter((s) => s.status === 'errored');
   const top = hypotheses[0];
   if (top && top.confidence >= 0.5) {
@@ -253,25 +255,63 @@ export function concludeDiagnosis(steps: readonly StepResult[], hypotheses: read
       nextSteps: top.mitigations.slice(0, 3),
     };
   }
+  const scan = steps.find((s) => s.scanned !== undefined);
+  const movers = scan?.status === 'crit' ? scan.evidence.filter((e) => e.verdict === 'crit') : [];
+  const families = [...new Map(movers.map((e) => [e.labels?.family ?? e.signal, e])).values()];
+  const moved = families.length
+    ? ` These moved: ${families
+        .slice(0, 3)
+        .map((e) => `${e.labels?.family ?? e.signal}${e.ratio !== null ? ` (${ratioText(e.ratio)})` : ''}`)
+        .join(', ')}; the cause is not certain.`
+    : '';
+  // A cause some evidence supports and no other matches: named as the likeliest, not as found.
+  const second = hypotheses[1]?.confidence ?? 0;
+  const leading =
+    top && top.supporting.length > 0 && top.confidence > second
+      ? ` The likeliest cause so far is ${top.title.charAt(0).toLowerCase()}${top.title.slice(1)} (${Math.round(top.confidence * 100)}%).`
+      : '';
+  // What could be measured: a diagnosis that read almost nothing says so instead of "no anomaly".
+  const metricSteps = steps.filter(
+    (s) => s.scanned === undefined && s.signatures === undefined && s.status !== 'skipped',
+  );
+  const measured = metricSteps.filter((s) => s.status === 'ok' || s.status === 'warn' || s.status === 'crit');
+  const thin = metricSteps.length > 0 && measured.length / metricSteps.length < 0.25;
   if (anomalies.length === 0 && failed.length === 0) {
+    if (thin) {
+      return {
+        kind: 'inconclusive',
+        summary: `Little could be measured: ${measured.length} of ${metricSteps.length} signals had data, and ${
+          scan ? 'nothing the scan of every metric read moved' : 'none of them is out of its range'
+        }. This is not evidence that nothing is wrong.`,
+        nextSteps: [
+          'See what Triage can read for the service (`triage signals explain --service …` or `/diagnose explain …`) and map the rest in a signals file.',
+          'Check the symptom from the client side: the service name, the time window, the edge in front of it.',
+        ],
+      };
+    }
     return {
       kind: 'no-anomaly',
-      summary: 'No anomaly found: every signal measured is within its thresholds and its baseline.',
+      summary: `No anomaly found: every signal measured (${measured.length} of ${metricSteps.length}) is within its thresholds and its baseline.`,
       nextSteps: [
         'Check that the symptom is visible from here: the service name, the time window, the client side.',
         'If users still see it, widen the window ("for the last 2h") or name the exact time ("at 14:05").',
       ],
     };
   }
-  const names = anomalies.map((s) => s.title.toLowerCase()).join(', ');
+  const names = anomalies
+    .filter((s) => s !== scan)
+    .map((s) => s.title.toLowerCase())
+    .join(', ');
   const why = failed.length
     ? ` ${failed.length} step(s) could not run (${failed.map((s) => s.id).join(', ')}), so the picture is incomplete.`
     : '';
   return {
     kind: 'inconclusive',
-    summary: anomalies.length
-      ? `Anomalies found (${names}), but no cause reached 50% confidence.${why}`
-      : `No anomaly in what could be measured.${why}`,
+    summary: names
+      ? `Anomalies found (${names}), but no cause reached 50% confidence.${moved}${leading}${why}`
+      : moved
+        ? `An anomaly, cause unknown.${moved}${leading}${why}`
+        : `No anomaly in what could be measured.${why}`,
     nextSteps: hypotheses
       .filter((h) => h.verdict === 'possible')
       .slice(0, 2)

@@ -175,4 +175,63 @@ describe('discoverService', () => {
     expect(!d.found && d.suggestions).toContain('checkout');
     expect(index.requests.length).toBeLessThanOrEqual(10);
   });
+
+  it("finds a VM service by its host, and leaves the exporter's own process out of it", async () => {
+    const host = { job: 'node', instance: 'reports-01:9100' };
+    const index = new FakeSeriesIndex([
+      ...family('node_memory_MemAvailable_bytes', host),
+      ...family('node_exporter_build_info', host, [{ version: '1.8.2' }]),
+      ...family('process_resident_memory_bytes', host),
+      ...family('go_goroutines', host),
+    ]);
+    const d = await discover(index, 'reports-01 memory keeps climbing, reports getting slow');
+    const profile = found(d);
+    expect(profile.service).toBe('reports');
+    expect([...profile.families.keys()].sort()).toEqual(['node_exporter_build_info', 'node_memory_MemAvailable_bytes']);
+    expect(profile.families.get('node_memory_MemAvailable_bytes')?.[0]).toEqual([
+      { label: 'instance', value: 'reports-01:9100' },
+    ]);
+  });
+
+  it("reads a pod name with a suffix of generated letters as the service's own", async () => {
+    const index = new FakeSeriesIndex(
+      family('survey_requests_total', { job: 'statsd', pod: 'survey-api-sl56j2xhln-dnlbs' }),
+    );
+    const profile = found(await discover(index, 'survey-api slow for the last 15 min'));
+    expect(profile.families.get('survey_requests_total')?.[0]).toEqual([
+      { label: 'pod', value: 'survey-api-sl56j2xhln-dnlbs' },
+    ]);
+  });
+
+  it('takes the name carried by most families when only metric names carry it, selected by name alone', async () => {
+    const index = new FakeSeriesIndex([
+      ...family('acme_journal_postings_total', { job: 'fin-apps', instance: 'a' }, [
+        { result: 'ok' },
+        { result: 'error' },
+      ]),
+      ...family('acme_journal_posting_duration_seconds_count', { job: 'fin-apps', instance: 'a' }),
+      ...family('acme_journal_batches_total', { job: 'fin-apps', instance: 'a' }),
+    ]);
+    const profile = found(await discover(index, 'journal postings erroring since 4pm'));
+    expect(profile.service).toBe('journal');
+    expect(profile.families.get('acme_journal_batches_total')).toEqual([[]]);
+  });
+
+  it("ties the queue a worker's own series name to it, for the scan, in the one follow-up request", async () => {
+    const index = new FakeSeriesIndex([
+      ...family('celery_task_received_total', { job: 'celery-exporter', hostname: 'billing-worker-6f9c7b5d8-kq2zt' }, [
+        { queue_name: 'invoices', name: 'billing.render' },
+      ]),
+      ...family('celery_queue_length', { job: 'celery-exporter', queue_name: 'invoices' }),
+      ...family('celery_queue_length', { job: 'celery-exporter', queue_name: 'emails' }),
+    ]);
+    const profile = found(await discover(index, 'billing-worker jobs piling up'));
+    expect(profile.scan).toContainEqual({
+      entity: 'queue_name invoices',
+      via: 'dependency',
+      selector: [{ label: 'queue_name', value: 'invoices' }],
+      families: ['celery_queue_length'],
+    });
+    expect(index.requests.length).toBe(2);
+  });
 });

@@ -19,7 +19,7 @@ import type { Labels } from '../../support/prometheus/openmetrics-writer.js';
 import type { TimedAccumulator } from './accumulators.js';
 import type { RunState, ScrapeContext } from './simulate.js';
 import type { AppEmitter, Pod, PodContext, ServiceModel } from './types.js';
-import { gauge, round6, writeHistogram } from './write.js';
+import { gauge, round6, windowQuantile, writeHistogram } from './write.js';
 
 export type DurationUnit = 'seconds' | 'milliseconds' | 'microseconds';
 
@@ -299,7 +299,7 @@ export function statsdSidecar(spec: StatsdSidecarSpec): AppEmitter {
       const family = spec.timer.family;
       if (oldest && count - oldest.count >= 1) {
         for (const q of STATSD_QUANTILES) {
-          const value = windowQuantile(bounds, oldest, { t: sc.t, count, cumulative }, q) * scale;
+          const value = windowQuantile(bounds, oldest, { count, cumulative }, q) * scale;
           sc.handles
             .series(family, family, `${k}|${q}`, () => ({ ...labels(), quantile: String(q) }))
             .add(sc.ts, round6(value));
@@ -310,23 +310,4 @@ export function statsdSidecar(spec: StatsdSidecarSpec): AppEmitter {
       sc.handles.series(family, `${family}_count`, k, labels).add(sc.ts, Math.round(count), reset);
     }
   };
-}
-
-/** The q-quantile (seconds) of the observations between two snapshots, interpolated geometrically in a bucket. */
-function windowQuantile(bounds: readonly number[], from: Snapshot, to: Snapshot, q: number): number {
-  const total = to.count - from.count;
-  const rank = q * total;
-  let previous = 0;
-  for (let i = 0; i < bounds.length; i++) {
-    const below = (to.cumulative[i] ?? 0) - (from.cumulative[i] ?? 0);
-    if (below >= rank) {
-      const lower = i === 0 ? (bounds[0] ?? 0) / 2 : (bounds[i - 1] ?? 0);
-      const upper = bounds[i] ?? lower;
-      const inBucket = below - previous;
-      const f = inBucket > 0 ? (rank - previous) / inBucket : 1;
-      return lower * (upper / lower) ** f;
-    }
-    previous = below;
-  }
-  return bounds.at(-1) ?? 0;
 }

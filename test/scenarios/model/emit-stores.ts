@@ -12,6 +12,7 @@ import type { HandleCache } from './accumulators.js';
 import { hash32, type Noise } from './noise.js';
 import { scrapedAt } from './simulate.js';
 import type { ExporterModel } from './types.js';
+import { Scrape } from './write.js';
 
 /** Where an exporter is scraped: its target labels (job, instance, namespace, pod, …). */
 export interface ExporterTarget {
@@ -46,37 +47,6 @@ export class Integrator {
       this.#t += step;
     }
     return this.#value;
-  }
-}
-
-/** Helpers bound to one exporter scrape. */
-class Scrape {
-  readonly ts: number;
-  readonly handles: HandleCache;
-  readonly key: string;
-  readonly target: Labels;
-
-  constructor(handles: HandleCache, key: string, target: Labels, ts: number) {
-    this.handles = handles;
-    this.key = key;
-    this.target = target;
-    this.ts = ts;
-  }
-
-  declare(name: string, type: 'gauge' | 'counter' | 'unknown' | 'summary' | 'histogram', help: string): void {
-    this.handles.writer.declare({ name, type, help });
-  }
-
-  /** A gauge (or untyped) sample with extra labels. */
-  g(family: string, extra: Labels, value: number): void {
-    const k = `${this.key}|${JSON.stringify(extra)}`;
-    this.handles.series(family, family, k, () => ({ ...this.target, ...extra })).add(this.ts, value);
-  }
-
-  /** A counter sample named `<family>_total`; `reset` marks the first sample after the process restarted. */
-  c(family: string, extra: Labels, value: number, reset = false): void {
-    const k = `${this.key}|${JSON.stringify(extra)}`;
-    this.handles.series(family, `${family}_total`, k, () => ({ ...this.target, ...extra })).add(this.ts, value, reset);
   }
 }
 
@@ -463,26 +433,25 @@ export function redisExporter(where: ExporterTarget, redis: RedisServer): Export
         const c = counters;
         const rate = (x: number) => redis.commandsPerSecond(x) * (1 + 0.03 * noise.white('redis-cmd', x));
         s.declare('redis_commands_processed', 'counter', 'commands_processed metric');
-        s.c('redis_commands_processed', {}, Math.round(c.commands.at(t, rate)), restarted);
+        s.c('redis_commands_processed', {}, Math.round(c.commands.at(t, rate)), { reset: restarted });
         s.declare('redis_rejected_connections', 'counter', 'rejected_connections metric');
-        s.c(
-          'redis_rejected_connections',
-          {},
-          Math.round(c.rejected.at(t, (x) => redis.rejectedPerSecond?.(x) ?? 0)),
-          restarted,
-        );
+        s.c('redis_rejected_connections', {}, Math.round(c.rejected.at(t, (x) => redis.rejectedPerSecond?.(x) ?? 0)), {
+          reset: restarted,
+        });
         s.declare('redis_keyspace_hits', 'counter', 'keyspace_hits metric');
         s.declare('redis_keyspace_misses', 'counter', 'keyspace_misses metric');
-        s.c('redis_keyspace_hits', {}, Math.round(c.hits.at(t, (x) => rate(x) * 0.62 * 0.93)), restarted);
-        s.c('redis_keyspace_misses', {}, Math.round(c.misses.at(t, (x) => rate(x) * 0.62 * 0.07)), restarted);
+        s.c('redis_keyspace_hits', {}, Math.round(c.hits.at(t, (x) => rate(x) * 0.62 * 0.93)), { reset: restarted });
+        s.c('redis_keyspace_misses', {}, Math.round(c.misses.at(t, (x) => rate(x) * 0.62 * 0.07)), {
+          reset: restarted,
+        });
         // Per-command counters: shares of one total, so they stay consistent with commands_processed.
         s.declare('redis_commands', 'counter', 'Total number of calls per command');
         s.declare('redis_commands_duration_seconds', 'counter', 'Total amount of time in seconds spent per command');
         const total = c.commands.at(t, rate);
         const duration = c.duration.at(t, (x) => rate(x) * redis.commandTime(x));
         for (const [cmd, share] of cmds) {
-          s.c('redis_commands', { cmd }, Math.round(total * share), restarted);
-          s.c('redis_commands_duration_seconds', { cmd }, round6(duration * share), restarted);
+          s.c('redis_commands', { cmd }, Math.round(total * share), { reset: restarted });
+          s.c('redis_commands_duration_seconds', { cmd }, round6(duration * share), { reset: restarted });
         }
         s.declare('redis_instance_info', 'gauge', 'Information about the Redis instance');
         s.g(

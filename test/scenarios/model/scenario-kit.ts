@@ -15,7 +15,17 @@ export interface Scenario {
   service: string;
   /** The convention of the service's HTTP metrics (where the symptom is visible). */
   convention: Convention;
-  cause: Cause | 'healthy';
+  /** The cause to find first; `healthy` for no anomaly; `unknown` where the metrics cannot tell ("anomaly, cause unknown"). */
+  cause: Cause | 'healthy' | 'unknown';
+  /** Families that must rank among the top three movers of the "what moved" step (`a|b`: either). */
+  expectMovers?: string[];
+  /**
+   * The cause can be read only from metric names no convention maps: it must lead the ledger, above the prior and
+   * every other cause, and the conclusion must say what moved; it may stay under 0.5 (name-read evidence weighs less).
+   */
+  byName?: boolean;
+  /** Healthy scenarios: steps that report a real but harmless change (a rollout restart's deployment change). */
+  harmless?: string[];
   /** What an on-call would type; names the service. */
   symptom: string;
   /** End of the diagnosis window (ISO, UTC); the incident is ongoing then. */
@@ -39,8 +49,11 @@ export interface Scenario {
    * (p99 or mean, in seconds) as PromQL written by the scenario's author, checked over the history.
    */
   healthChecks?: { errorRatio: string; latency: string };
-  /** Series the application truly does not expose (Rails has no process collector, the OTel Java agent no build info). */
-  lacks?: ReadonlyArray<'process' | 'build-info' | 'up'>;
+  /**
+   * Series the application truly does not expose (Rails has no process collector, the OTel Java agent no build
+   * info); `kubernetes`: a service on VMs, with no cAdvisor or kube-state-metrics series and as many targets as hosts.
+   */
+  lacks?: ReadonlyArray<'process' | 'build-info' | 'up' | 'kubernetes'>;
 }
 
 export interface ScenarioDefinition {

@@ -236,8 +236,10 @@ export function renderService(writer: OpenMetricsWriter, model: ServiceModel): v
         emitCadvisor({ t, ts: t - nodePhase.ms / 1000, model, pod, state, handles, noise });
       }
     }
-    emitKubeStateMetrics(model, handles, t);
-    emitKubeletAndKsmUp(model, handles, t);
+    if (model.platform !== 'vm') {
+      emitKubeStateMetrics(model, handles, t);
+      emitKubeletAndKsmUp(model, handles, t);
+    }
     edge?.scrape(t);
     emitPostgres(model, handles, noise, t);
     emitBlackbox(model, handles, noise, t);

@@ -212,6 +212,8 @@ export interface ExporterModel {
 /** Everything needed to render one service's series. */
 export interface ServiceModel {
   service: string;
+  /** `vm`: hosts outside Kubernetes (no pods; no cAdvisor, kube-state-metrics or kubelet series); default kubernetes. */
+  platform?: 'kubernetes' | 'vm';
   namespace: string;
   runtime: Runtime;
   seed: string;

@@ -2,7 +2,7 @@
  * Writing one scrape's samples: gauges, counters, classic histograms and summaries from the simulator's
  * accumulators, family declarations, and the server accumulators grouped by the labels a library has. Every
  * emitter of the application's scrape (emit-app.ts, emit-servers.ts, emit-runtimes.ts, emit-pools.ts,
- * emit-custom.ts) writes through these.
+ * emit-custom.ts) and the exporters' scrapes (emit-stores.ts, emit-exporters.ts) write through these.
  */
 import type { Labels, MetricType } from '../../support/prometheus/openmetrics-writer.js';
 import type { HandleCache, TimedAccumulator } from './accumulators.js';
@@ -154,4 +154,81 @@ export function groupHttp(
     else groups.set(key, { labels, accs: [acc], route, outcome });
   }
   return groups;
+}
+
+/** One scrape of an exporter: gauges, counters (with or without `_total`) and histograms with its target labels. */
+export class Scrape {
+  readonly ts: number;
+  readonly handles: HandleCache;
+  readonly key: string;
+  readonly target: Labels;
+
+  constructor(handles: HandleCache, key: string, target: Labels, ts: number) {
+    this.handles = handles;
+    this.key = key;
+    this.target = target;
+    this.ts = ts;
+  }
+
+  declare(name: string, type: MetricType, help: string): void {
+    this.handles.writer.declare({ name, type, help });
+  }
+
+  g(family: string, extra: Labels, value: number): void {
+    const k = `${this.key}|${JSON.stringify(extra)}`;
+    this.handles.series(family, family, k, () => ({ ...this.target, ...extra })).add(this.ts, value);
+  }
+
+  /** A counter: `<family>_total`, or the bare family name (client_golang const metrics named without `_total`). */
+  c(family: string, extra: Labels, value: number, options: { bare?: boolean; reset?: boolean } = {}): void {
+    const k = `${this.key}|${JSON.stringify(extra)}`;
+    this.handles
+      .series(family, options.bare ? family : `${family}_total`, k, () => ({ ...this.target, ...extra }))
+      .add(this.ts, value, options.reset ?? false);
+  }
+
+  h(family: string, extra: Labels, le: readonly number[], data: HistogramData, reset = false): void {
+    if (data.count < 1) return;
+    const k = `${this.key}|${JSON.stringify(extra)}`;
+    this.handles
+      .histogram(family, k, () => ({ ...this.target, ...extra }), le)
+      .add(
+        this.ts,
+        {
+          cumulative: data.cumulative.map((c) => Math.min(Math.round(data.count), Math.round(c))),
+          sum: round6(data.sum),
+          count: Math.round(data.count),
+        },
+        reset,
+      );
+  }
+}
+
+export interface HistogramData {
+  cumulative: number[];
+  count: number;
+  sum: number;
+}
+
+/** The q-quantile (seconds) of the observations between two snapshots, interpolated geometrically in a bucket. */
+export function windowQuantile(
+  bounds: readonly number[],
+  from: { count: number; cumulative: number[] },
+  to: { count: number; cumulative: number[] },
+  q: number,
+): number {
+  const rank = q * (to.count - from.count);
+  let previous = 0;
+  for (let i = 0; i < bounds.length; i++) {
+    const below = (to.cumulative[i] ?? 0) - (from.cumulative[i] ?? 0);
+    if (below >= rank) {
+      const lower = i === 0 ? (bounds[0] ?? 0) / 2 : (bounds[i - 1] ?? 0);
+      const upper = bounds[i] ?? lower;
+      const inBucket = below - previous;
+      const f = inBucket > 0 ? (rank - previous) / inBucket : 1;
+      return lower * (upper / lower) ** f;
+    }
+    previous = below;
+  }
+  return bounds.at(-1) ?? 0;
 }
