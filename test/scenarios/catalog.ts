@@ -8,6 +8,8 @@
  */
 import { OpenMetricsWriter, type WriterStats } from '../support/prometheus/openmetrics-writer.js';
 import { DEFINITIONS as INFERRED } from './conventions/inferred.js';
+import { DEFINITIONS as LOW_TRAFFIC } from './conventions/low-traffic.js';
+import { DEFINITIONS as REASONING } from './conventions/reasoning.js';
 import { DEFINITIONS as SERVERS_AND_PROXIES } from './conventions/servers-and-proxies.js';
 import { DEFINITIONS as STORES_AND_RUNTIMES } from './conventions/stores-and-runtimes.js';
 import { DEFINITIONS as WHAT_MOVED } from './conventions/what-moved.js';
@@ -1553,6 +1555,8 @@ const DEFINITIONS: readonly ScenarioDefinition[] = [
   ...STORES_AND_RUNTIMES,
   ...INFERRED,
   ...WHAT_MOVED,
+  ...REASONING,
+  ...LOW_TRAFFIC,
 ];
 
 /** Every scenario, in a stable order. */

@@ -42,18 +42,28 @@ function mockLoki(lines: string[], counts: { now: number; before: number }) {
     })
     .get('/loki/api/v1/query_range')
     .query(true)
-    .reply(200, {
-      status: 'success',
-      data: {
-        resultType: 'streams',
-        result: [
-          {
-            stream: { service_name: 'catalog', level: 'error', pod: 'catalog-7d9f-abcde' },
-            values: lines.map((line, i) => [String(endNs - BigInt(i) * 7_000_000_000n), line]),
+    .reply((uri) => {
+      // The lines are the incident's: a day earlier and in the window before, the service logged none.
+      const end = BigInt(new URL(uri, LOKI).searchParams.get('end') ?? '0');
+      const inWindow = end >= endNs;
+      return [
+        200,
+        {
+          status: 'success',
+          data: {
+            resultType: 'streams',
+            result: inWindow
+              ? [
+                  {
+                    stream: { service_name: 'catalog', level: 'error', pod: 'catalog-7d9f-abcde' },
+                    values: lines.map((line, i) => [String(endNs - BigInt(i) * 7_000_000_000n), line]),
+                  },
+                ]
+              : [],
+            stats: {},
           },
-        ],
-        stats: {},
-      },
+        },
+      ];
     });
 }
 

@@ -72,3 +72,22 @@ export function flat(
     samples.push({ t, v: value });
   return [{ labels, samples }];
 }
+
+/**
+ * Values by query shape (the first key the query contains): inside `incident` its `incident` value, before it (and a
+ * day earlier) its `usual` one; a query no key matches has no series.
+ */
+export function stepResponder(
+  values: Readonly<Record<string, { usual: number; incident: number }>>,
+  incident: TimeWindow,
+): Responder {
+  return (query, window, step) => {
+    const key = Object.keys(values).find((k) => query.includes(k));
+    if (!key) return [];
+    const v = values[key] as { usual: number; incident: number };
+    if (window.end.getTime() < incident.start.getTime()) return flat(window, step, v.usual);
+    const before = flat({ start: window.start, end: new Date(incident.start.getTime() - 1000) }, step, v.usual);
+    const during = flat(incident, step, v.incident);
+    return [{ labels: {}, samples: [...(before[0]?.samples ?? []), ...(during[0]?.samples ?? [])] }];
+  };
+}

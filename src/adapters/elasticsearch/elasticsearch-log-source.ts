@@ -79,6 +79,16 @@ const DEFAULT_FIELDS: Required<ElasticsearchFields> = {
   level: 'log.level',
   message: 'message',
 };
+/**
+ * ECS fields read beside the message when a document has them: the error a structured logger put apart from its
+ * message, and the pod and version a line came from (a rollout shows as new errors from new pods only).
+ */
+const CONTEXT_FIELDS = {
+  errorType: 'error.type',
+  errorMessage: 'error.message',
+  pod: 'kubernetes.pod.name',
+  version: 'service.version',
+} as const;
 const DEFAULT_ERROR_LEVELS = ['error', 'ERROR', 'fatal', 'FATAL', 'critical', 'CRITICAL'] as const;
 const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_RETRIES = 1;
@@ -233,7 +243,7 @@ export class ElasticsearchLogSource implements LogSource {
       size: limit,
       track_total_hits: false,
       sort: [{ [timestamp]: 'desc' }],
-      _source: [...new Set([timestamp, message, level, service])],
+      _source: [...new Set([timestamp, message, level, service, ...Object.values(CONTEXT_FIELDS)])],
       query: this.searchQuery(query),
     };
     return this.#call({ body, read: ({ hits }) => hits.hits.map((hit) => this.#toLogLine(hit, body)) }, options);
@@ -270,8 +280,13 @@ export class ElasticsearchLogSource implements LogSource {
     if (levelValue !== undefined) labels.level = asText(levelValue);
     if (serviceValue !== undefined) labels.service = asText(serviceValue);
     if (hit._index !== undefined) labels.index = hit._index;
-    const line = lookup(source, message);
-    return { time, line: line === undefined ? '' : asText(line), labels };
+    const pod = lookup(source, CONTEXT_FIELDS.pod);
+    const version = lookup(source, CONTEXT_FIELDS.version);
+    if (pod !== undefined) labels.pod = asText(pod);
+    if (version !== undefined) labels.version = asText(version);
+    const said = lookup(source, message);
+    const text = said === undefined ? '' : asText(said);
+    return { time, line: withError(text, source), labels };
   }
 
   async #call<T>(call: ApiCall<T>, options: QueryOptions | undefined): Promise<T> {
@@ -561,4 +576,15 @@ function errorCode(err: unknown): string | undefined {
     e = 'cause' in e ? e.cause : undefined;
   }
   return codes.find((code) => !code.startsWith('ERR_')) ?? codes[0];
+}
+
+/** The message, with the error an ECS logger keeps apart (`error.type`, `error.message`) when the message lacks it. */
+function withError(text: string, source: Record<string, unknown>): string {
+  const type = lookup(source, CONTEXT_FIELDS.errorType);
+  const message = lookup(source, CONTEXT_FIELDS.errorMessage);
+  const error = message === undefined ? undefined : asText(message);
+  if (error === undefined || error === '' || text.includes(error)) return text;
+  const typeText = type === undefined ? '' : asText(type);
+  const said = typeText && !error.startsWith(typeText) ? `${typeText}: ${error}` : error;
+  return text === '' ? said : `${text}: ${said}`;
 }

@@ -38,7 +38,7 @@ export interface LokiLogSourceOptions {
   tenant?: string;
   /** Stream label holding the service name; a label name, default `service_name`. */
   serviceLabel?: string;
-  /** RE2 line filter (`|~`) that marks error lines; default `(?i)(error|exception|fatal|panic|fail)`. */
+  /** RE2 line filter (`|~`) that marks error lines; default `(?i)(error|exception|fatal|panic|fail|refused|timed out|traceback|unavailable|out of memory|too many)`. */
   errorFilter?: string;
   /** Per-attempt timeout; default 5000. */
   timeoutMs?: number;
@@ -67,7 +67,8 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_RETRIES = 1;
 const DEFAULT_RETRY_BACKOFF_MS = 200;
 const DEFAULT_SERVICE_LABEL = 'service_name';
-export const DEFAULT_LOKI_ERROR_FILTER = '(?i)(error|exception|fatal|panic|fail)';
+export const DEFAULT_LOKI_ERROR_FILTER =
+  '(?i)(error|exception|fatal|panic|fail|refused|timed out|traceback|unavailable|out of memory|too many)';
 const SNIPPET_CHARS = 120;
 const MESSAGE_CHARS = 300;
 const TRUNCATED_JSON = 'truncated or invalid JSON';

@@ -79,3 +79,30 @@ export function readsLogs(c: Condition): boolean {
   if ('not' in c) return readsLogs(c.not);
   return 'log' in c;
 }
+
+const absences = new WeakMap<Condition, readonly string[]>();
+
+/**
+ * Ids of the steps a condition relies on having stayed healthy: every step under a `not`, and every step tested
+ * for `ok` (`is: [ok, no_data]` makes the same claim with less behind it; a gate on `[no_data, errored]` alone, "no
+ * convention measures this", claims nothing about health). "Errors rose while nothing was
+ * deployed" holds only as far as deploys were measured: scoring weighs such a rule by how many of these were.
+ */
+export function absenceReferences(c: Condition): readonly string[] {
+  let ids = absences.get(c);
+  if (ids === undefined) {
+    ids = Object.freeze(
+      'all' in c
+        ? c.all.flatMap(absenceReferences)
+        : 'any' in c
+          ? c.any.flatMap(absenceReferences)
+          : 'not' in c
+            ? stepsReferenced(c.not)
+            : 'step' in c && c.is !== undefined && (Array.isArray(c.is) ? c.is : [c.is]).includes('ok')
+              ? [c.step]
+              : [],
+    );
+    absences.set(c, ids);
+  }
+  return ids;
+}

@@ -1,11 +1,11 @@
-import { classifyLine, groupPatterns } from '../logs/group-patterns.js';
-import type { LogStep } from '../playbook/schema.js';
+import { type ComparedPattern, comparePatterns } from '../logs/compare-patterns.js';
+import type { LogStep, StepStatus } from '../playbook/schema.js';
 import { shiftWindow, type TimeWindow, windowSeconds } from '../time-window.js';
 import { childSignal } from './child-signal.js';
 import { describeError, queryStepSeconds, type StepContext, untilAborted } from './evaluate-step.js';
 import { formatValue } from './format-value.js';
 import { judge } from './judge.js';
-import type { Evidence, StepResult } from './types.js';
+import type { Evidence, LogPatternSummary, StepResult } from './types.js';
 
 const DAY = 86_400;
 /** Most error lines read for pattern grouping: enough to rank patterns, small enough to stay fast. */
@@ -23,18 +23,18 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
   const child = childSignal(ctx.signal);
   const options = { signal: child.signal, priority: ctx.priority ?? 0 };
   const link = logs.linkFor({ service, window: ctx.window }) ?? '';
-  const direction = step.direction ?? 'up';
   try {
     if (step.measure === 'error-count') {
       const length = windowSeconds(ctx.window);
       const before: TimeWindow = shiftWindow(ctx.window, -length);
       const [now, dayBefore, preceding, timeline] = await untilAborted(
-        Promise.all([
+        settledAll([
           logs.countErrors({ service, window: ctx.window }, options),
           logs.countErrors({ service, window: shiftWindow(ctx.window, -DAY) }, options),
           logs.countErrors({ service, window: before }, options),
-          logs.errorTimeline?.({ service, window: ctx.window, stepSeconds: queryStepSeconds(ctx.window) }, options),
-        ]),
+          logs.errorTimeline?.({ service, window: ctx.window, stepSeconds: queryStepSeconds(ctx.window) }, options) ??
+            Promise.resolve(undefined),
+        ] as const),
         child.signal,
       );
       const types = timeline?.topTypes.length
@@ -42,7 +42,7 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
         : '';
       const baseline = dayBefore > 0 ? dayBefore : preceding;
       const baselineSource = dayBefore > 0 ? 'day-before' : 'preceding';
-      const verdict = judge({ value: now, baseline, thresholds: step.thresholds, change: step.change, direction });
+      const verdict = countVerdict(now, baseline, step);
       const when = baselineSource === 'day-before' ? 'same time one day earlier' : 'in the window before';
       const evidence: Evidence = {
         summary: `Error log lines: ${formatValue(now, 'count')}; baseline ${formatValue(baseline, 'count')} ${when}${types}`,
@@ -53,6 +53,7 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
         change: step.change ?? null,
         ratio: verdict.ratio,
         verdict: verdict.status,
+        note: verdict.note,
         unit: 'count',
         signal: 'log_error_count',
         convention: logs.name,
@@ -62,29 +63,49 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
       };
       return { ...base, status: verdict.status, evidence: [evidence] };
     }
-    const lines = await untilAborted(
-      logs.errorLines({ service, window: ctx.window, limit: PATTERN_LINES }, options),
+    const length = windowSeconds(ctx.window);
+    const read = (window: TimeWindow) => logs.errorLines({ service, window, limit: PATTERN_LINES }, options);
+    const [lines, dayBefore] = await untilAborted(
+      settledAll([read(ctx.window), read(shiftWindow(ctx.window, -DAY))] as const),
       child.signal,
     );
-    const patterns = groupPatterns(lines, { maxPatterns: 5, samplesPerPattern: 3 }).map((p) => ({
+    // The same window a day earlier, else the one before it: a store that keeps a day or less still has a baseline.
+    const baselineSource = dayBefore.length > 0 ? 'day-before' : 'preceding';
+    const baseline =
+      dayBefore.length > 0 ? dayBefore : await untilAborted(read(shiftWindow(ctx.window, -length)), child.signal);
+    const compared = comparePatterns(lines, baseline, {
+      maxPatterns: 5,
+      baselineTruncated: baseline.length >= PATTERN_LINES,
+      service,
+    });
+    const patterns: LogPatternSummary[] = compared.patterns.map((p) => ({
       template: p.template,
       count: p.count,
       samples: p.samples,
-      signatures: [...new Set(p.samples.flatMap((l) => classifyLine(l)))],
+      signatures: p.signatures,
+      baselineCount: p.baselineCount,
+      isNew: p.isNew,
+      anomalous: p.anomalous,
+      ...(p.callee !== undefined ? { callee: p.callee } : {}),
+      ...(p.rollout !== undefined ? { rollout: p.rollout } : {}),
     }));
-    const signatures = [...new Set(lines.flatMap((l) => classifyLine(l.line)))].sort();
-    const thresholds = step.thresholds ?? { warn: 1, crit: 20 };
-    const status =
-      lines.length === 0 ? 'ok' : judge({ value: lines.length, baseline: null, thresholds, direction }).status;
-    const evidence: Evidence[] = patterns.map((p) => ({
-      summary: `${p.count}× ${p.template}`,
+    const news = compared.patterns.filter((p) => p.anomalous);
+    const signatures = new Set<string>(news.flatMap((p) => p.signatures));
+    if (news.length) signatures.add('new-errors');
+    if (news.some((p) => p.rollout !== undefined)) signatures.add('rollout');
+    if (news.some((p) => p.callee !== undefined)) signatures.add('names-callee');
+    if (news.some((p) => p.signatures.includes('out-of-memory') && p.episodes >= 2))
+      signatures.add('repeated-out-of-memory');
+    const when = baselineSource === 'day-before' ? 'a day earlier' : 'in the window before';
+    const evidence: Evidence[] = compared.patterns.map((p) => ({
+      summary: `${p.count}× ${p.template} (${p.isNew ? `new: none ${when}` : `${formatValue(p.baselineCount ?? 0, 'count')} ${when}`})`,
       value: p.count,
-      baseline: null,
-      baselineSource: null,
-      thresholds,
+      baseline: p.baselineCount,
+      baselineSource,
+      thresholds: null,
       change: null,
-      ratio: null,
-      verdict: status,
+      ratio: p.baselineCount ? p.count / p.baselineCount : null,
+      verdict: patternVerdict(p),
       unit: 'count',
       signal: 'log_pattern',
       convention: logs.name,
@@ -92,13 +113,20 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
       link,
       series: [],
     }));
+    const status = news.length === 0 ? 'ok' : news.some((p) => patternVerdict(p) === 'crit') ? 'crit' : 'warn';
     return {
       ...base,
       status,
       evidence,
       patterns,
-      signatures,
-      ...(lines.length === 0 ? { reason: 'no error lines in the window' } : {}),
+      signatures: [...signatures].sort(),
+      ...(compared.events === 0
+        ? { reason: 'no error lines in the window' }
+        : news.length === 0
+          ? {
+              reason: `no error pattern new or risen against ${when === 'a day earlier' ? 'the day before' : 'the window before'}`,
+            }
+          : {}),
     };
   } catch (err) {
     const error = describeError(err);
@@ -106,4 +134,44 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
   } finally {
     child.release();
   }
+}
+
+/**
+ * Like `Promise.all`, but a failure is thrown only once every query has settled: a step never ends (and its run
+ * never moves on) while one of its queries is still in flight, retrying against a failing store.
+ */
+async function settledAll<T extends readonly unknown[]>(
+  promises: { readonly [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
+  const settled = await Promise.allSettled(promises);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
+/** A new pattern of a few lines is news; of five or more, or one that rose fivefold beyond chance, a finding. */
+function patternVerdict(p: ComparedPattern): StepStatus {
+  if (!p.anomalous) return 'ok';
+  return p.count >= 5 && (p.isNew || p.z >= 5 || p.baselineCount === null) ? 'crit' : 'warn';
+}
+
+/**
+ * Error lines against their baseline as counts, by a Poisson test: 6 where 0.5 were expected matter, 52 where 47
+ * were do not. A team's absolute thresholds, when the step has them, can only make the verdict worse.
+ */
+function countVerdict(
+  now: number,
+  baseline: number,
+  step: LogStep,
+): { status: StepStatus; ratio: number | null; note: string } {
+  const z = (now - baseline) / Math.sqrt(baseline + 1);
+  const ratio = baseline > 0 ? now / baseline : now > 0 ? null : 1;
+  let status: StepStatus = 'ok';
+  if (z >= 5 && now >= 3 * baseline && now >= 5) status = 'crit';
+  else if (z >= 3 && now >= 2 * baseline) status = 'warn';
+  if (step.thresholds) {
+    const absolute = judge({ value: now, baseline: null, thresholds: step.thresholds, direction: 'up' }).status;
+    if (absolute === 'crit' || (absolute === 'warn' && status === 'ok')) status = absolute;
+  }
+  return { status, ratio, note: `Poisson z ${z.toFixed(1)} against the baseline` };
 }

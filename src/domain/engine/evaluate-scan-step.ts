@@ -304,6 +304,13 @@ function movers(entries: Map<string, Entry>, steps: Steps, window: TimeWindow): 
   const inWindow = (s: Sample[]) => s.filter((x) => x.t >= startS);
   const out: Mover[] = [];
   const means = new Set<string>();
+  // What the baseline did not have at all (a status class, a state that appeared) was zero there, when the rest of
+  // the group has a baseline: 503s from nothing are the first thing an engineer sees.
+  const timeline = [...entries.values()].find((e) => e.earlier.length > 0)?.earlier[0];
+  if (timeline) {
+    const zeros = timeline.map((x) => ({ t: x.t, v: 0 }));
+    for (const entry of entries.values()) if (entry.earlier.length === 0) entry.earlier.push(zeros);
+  }
   for (const entry of entries.values()) {
     const base = entry.family.replace(/_sum$/, '');
     if (!entry.family.endsWith('_sum') || entry.quantile) continue;

@@ -73,6 +73,17 @@ function reduce(samples: readonly Sample[], how: Reduce): number | null {
   }
 }
 
+/** How far around the window's peak the day before is read for a peak or a trough (seconds either way). */
+const ALIGN_SECONDS = 600;
+
+/** When a max (or min) reduction took its value; undefined for the other reductions. */
+function peakTime(samples: readonly Sample[], how: Reduce): number | undefined {
+  if (how !== 'max' && how !== 'min') return undefined;
+  const values = finite(samples);
+  if (values.length === 0) return undefined;
+  return values.reduce((best, x) => ((how === 'max' ? x.v > best.v : x.v < best.v) ? x : best)).t;
+}
+
 function median(samples: readonly Sample[]): number | null {
   const values = finite(samples)
     .map((s) => s.v)
@@ -190,12 +201,37 @@ interface Target {
 const MAX_DEPENDENCIES = 4;
 
 /** The queries a step runs, or why it has none. */
-function targetsFor(signal: Signal, ctx: StepContext): { targets: Target[] } | { reason: string } {
+function targetsFor(
+  signal: Signal,
+  ctx: StepContext,
+  of: MetricStep['of'] = 'service',
+): { targets: Target[] } | { reason: string } {
   const values = {
     windowSeconds: windowSeconds(ctx.window),
     rateSeconds: ctx.rateSeconds,
     trendSeconds: ctx.trendSeconds,
   };
+  if (of === 'callees') {
+    // Each service it calls, read on its own metrics as a service: is the callee itself slow or failing?
+    const callees = ctx.profile.dependencies.filter((d) => d.via === 'calls');
+    if (callees.length === 0) {
+      return {
+        reason: `no service ${ctx.profile.service} calls was found with metrics of its own (client or mesh metrics name the peers; a mapping can too)`,
+      };
+    }
+    const targets: Target[] = [];
+    for (const callee of callees) {
+      const resolution = resolveVariant(signal.variants, callee);
+      if (!resolution.ok) continue;
+      const query = expandTemplate(resolution.variant.query, { ...values, selector: resolution.selector });
+      targets.push({ entity: callee.name, dependency: true, variant: resolution.variant, query });
+      if (targets.length === MAX_DEPENDENCIES) break;
+    }
+    if (targets.length > 0) return { targets };
+    return {
+      reason: `${callees.map((c) => c.name).join(', ')}: none of the metrics for "${signal.title}" on their own series`,
+    };
+  }
   if (signal.scope === 'dependency') {
     const targets: Target[] = [];
     const missing = new Set<string>();
@@ -236,6 +272,29 @@ interface Measured {
   worst: Worst;
   baseline: number | null;
   baselineSource: BaselineSource | null;
+  /** The highest the day before went anywhere in its window (for rates of events: their own range). */
+  dayHigh?: number;
+}
+
+/** The span a per-second rate is taken over (`$rate`), so a rate times it is a count of events. */
+const RATE_SPAN_SECONDS = 300;
+/** Below this Poisson z, a count's rise is chance. */
+const COUNT_SIGNIFICANCE_Z = 3;
+
+/**
+ * Events per second judged only by their change (requests, say) rise as counts: 78 requests in five minutes where 49
+ * were seen is chance and wander on a quiet service, not a surge. A rise counts when it is beyond chance as a
+ * Poisson count and above anything the day before reached in its whole window.
+ */
+export function countRiseIsNoise(value: number, baseline: number, dayHigh: number | undefined): string | undefined {
+  const observed = value * RATE_SPAN_SECONDS;
+  const expected = baseline * RATE_SPAN_SECONDS;
+  const z = (observed - expected) / Math.sqrt(expected + 1);
+  if (z < COUNT_SIGNIFICANCE_Z) {
+    return `${Math.round(observed)} events in 5 minutes where ${Math.round(expected)} were expected is within chance`;
+  }
+  if (dayHigh !== undefined && value <= dayHigh) return 'no higher than the day before went in the same window';
+  return undefined;
 }
 
 /** Runs one metric step: resolve the signal, query the window and its baselines, judge the value. */
@@ -243,7 +302,7 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   const base = { id: step.id, title: step.title, ...(step.explain ? { explain: step.explain } : {}) };
   const signal = signalForStep(step, ctx.signals);
   if (!signal) return { ...base, status: 'errored', evidence: [], reason: `unknown signal ${step.signal}` };
-  const planned = targetsFor(signal, ctx);
+  const planned = targetsFor(signal, ctx, step.of);
   if ('reason' in planned) return { ...base, status: 'no_data', evidence: [], reason: planned.reason };
   const direction = step.direction ?? signal.direction;
   const how = step.reduce ?? signal.reduce;
@@ -260,8 +319,23 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
     const { current, earlier: dayBefore } = await untilAborted(pair, child.signal);
     const worst = worstSeries(current, (s) => reduce(inWindow(s), how), direction);
     if (!worst) return null;
-    const dayWorst = worstSeries(dayBefore, (s) => median(s.samples), direction);
-    if (dayWorst) return { target, worst, baseline: dayWorst.value, baselineSource: 'day-before' };
+    // Like with like: a peak against the day before's peak around the same minutes (a nightly job or a morning ramp
+    // the day before also had is not new; a saturation today against a brief spike at another hour yesterday is),
+    // a mean against its mean, a last value against its last.
+    const around = peakTime(inWindow(worst.series), how);
+    const near = (s: Series) =>
+      around === undefined ? s.samples : s.samples.filter((x) => Math.abs(x.t + DAY - around) <= ALIGN_SECONDS);
+    const dayWorst = worstSeries(dayBefore, (s) => reduce(near(s), how), direction);
+    const dayHigh = worstSeries(dayBefore, (s) => reduce(s.samples, 'max'), 'up')?.value;
+    if (dayWorst) {
+      return {
+        target,
+        worst,
+        baseline: dayWorst.value,
+        baselineSource: 'day-before',
+        ...(dayHigh !== undefined ? { dayHigh } : {}),
+      };
+    }
     // No data a day earlier (a new service, a short retention): the hours before the window are the baseline,
     // asked for only now, as most steps never need them.
     const fromS = startS - ctx.precedingSeconds;
@@ -292,7 +366,7 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   if (!measured) {
     return { ...base, status: 'no_data', evidence: [], reason: `the query returned no values in the window` };
   }
-  const { target, worst, baseline, baselineSource } = measured;
+  const { target, worst, baseline, baselineSource, dayHigh } = measured;
   if (baseline === null && step.change && !step.thresholds) {
     return {
       ...base,
@@ -301,7 +375,12 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
       reason: `no baseline to compare ${signal.title.toLowerCase()} with (no data one day earlier or before the window)`,
     };
   }
-  const verdict = judge({ value: worst.value, baseline, thresholds: step.thresholds, change: step.change, direction });
+  const judged = judge({ value: worst.value, baseline, thresholds: step.thresholds, change: step.change, direction });
+  const noise =
+    unit === 'per_second' && direction === 'up' && !step.thresholds && baseline !== null && judged.status !== 'ok'
+      ? countRiseIsNoise(worst.value, baseline, dayHigh)
+      : undefined;
+  const verdict = noise === undefined ? judged : { ...judged, status: 'ok' as const };
   const picked = pickLabels(worst.series.labels, signal.detailLabel);
   const labels = target.dependency ? { dependency: target.entity, ...picked } : picked;
   const { variant, query } = target;
@@ -325,6 +404,7 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   };
   let summary = summarize(signal, unit, partial);
   if (verdict.chronic) summary += ' — high, but no worse than the baseline';
+  if (noise !== undefined) summary += ` — ${noise}`;
   if (variant.inferredFrom) summary += ` (inferred from ${variant.inferredFrom})`;
   const status: StepStatus = verdict.status;
   return { ...base, status, evidence: [{ summary, ...partial }] };

@@ -26,6 +26,10 @@ function level(value: number, levels: Levels, direction: 'up' | 'down'): 'ok' | 
   return 'ok';
 }
 
+function halfway(value: number, line: number, direction: 'up' | 'down'): boolean {
+  return direction === 'up' ? value >= line / 2 : value <= line * 2;
+}
+
 function changeRatio(value: number, baseline: number, direction: 'up' | 'down'): number {
   const [num, den] = direction === 'up' ? [value, baseline] : [baseline, value];
   if (den === 0) return num > 0 ? Number.POSITIVE_INFINITY : 1;
@@ -35,8 +39,8 @@ function changeRatio(value: number, baseline: number, direction: 'up' | 'down'):
 /**
  * Judges a value against absolute thresholds and against its baseline. Absolute thresholds say how bad a value
  * is; the baseline says whether it is new. A value past a threshold but no worse than usual is only `warn`
- * (chronic), and a relative jump that stays under every threshold is `ok`: both matter to an on-call engineer,
- * neither is the incident.
+ * (chronic), and a relative jump that stays well under every threshold is `ok`: both matter to an on-call engineer,
+ * neither is the incident. A jump past the change's crit factor that reaches halfway to the crit line is `warn`.
  */
 export function judge(input: JudgeInput): Judgement {
   const { value, baseline, thresholds, change, direction } = input;
@@ -44,6 +48,12 @@ export function judge(input: JudgeInput): Judgement {
   const absolute = thresholds ? level(value, thresholds, direction) : undefined;
   const relative = change && ratio !== null ? level(ratio, change, 'up') : undefined;
   if (absolute === undefined) return { status: relative ?? 'ok', ratio, chronic: false };
+  // A large move counts on its own once the value is at least halfway to the crit line: CPU from 6 % to 60 % of the
+  // quota is news even under the 70 % line; errors from 0.001 % to 0.09 % are not.
+  const line = thresholds?.crit ?? thresholds?.warn;
+  if (absolute === 'ok' && relative === 'crit' && line !== undefined && halfway(value, line, direction)) {
+    return { status: 'warn', ratio, chronic: false };
+  }
   if (absolute === 'ok' || relative === undefined || !change) return { status: absolute, ratio, chronic: false };
   if (relative === 'ok') return { status: 'warn', ratio, chronic: true };
   return { status: absolute, ratio, chronic: false };

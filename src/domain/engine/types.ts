@@ -63,6 +63,16 @@ export interface LogPatternSummary {
   count: number;
   samples: string[];
   signatures: string[];
+  /** Lines of the same template in the baseline (a day earlier, else the window before); null without one. */
+  baselineCount?: number | null;
+  /** Absent from the baseline. */
+  isNew?: boolean;
+  /** New, or risen beyond chance: evidence on its own. */
+  anomalous?: boolean;
+  /** The service, host or address its failed calls name. */
+  callee?: string;
+  /** The pods or version of a rollout inside the window that all its lines came from. */
+  rollout?: string;
 }
 
 export type HypothesisVerdict = 'supported' | 'possible' | 'ruled-out';
@@ -78,6 +88,24 @@ export interface HypothesisResult {
   mitigations: string[];
   /** Steps this hypothesis relies on that could not be measured (errored or no data). */
   limitedBy: string[];
+  /** Of the steps its rules read that ran or tried to, how many were measured. */
+  coverage?: { measured: number; total: number };
+}
+
+/** "limited: 5 of 7 signals not measured (a, b, …)", or '' when everything it reads was measured. */
+export function limitedText(h: Pick<HypothesisResult, 'limitedBy' | 'coverage'>, most = 10): string {
+  if (h.limitedBy.length === 0) return '';
+  const names = h.limitedBy.slice(0, most);
+  if (h.limitedBy.length > most) names.push(`${h.limitedBy.length - most} more`);
+  const count = h.coverage ? `${h.coverage.total - h.coverage.measured} of ${h.coverage.total} signals` : 'signals';
+  return `limited: ${count} not measured (${names.join(', ')})`;
+}
+
+/** How a log pattern compares with its baseline: "new: none in the baseline", "14 in the baseline", or "". */
+export function patternBaselineText(p: Pick<LogPatternSummary, 'baselineCount' | 'isNew'>): string {
+  if (p.baselineCount === null || p.baselineCount === undefined) return '';
+  if (p.isNew) return 'new: none in the baseline';
+  return `${Number.isInteger(p.baselineCount) ? p.baselineCount : p.baselineCount.toFixed(1)} in the baseline`;
 }
 
 export type ConclusionKind = 'likely-cause' | 'no-anomaly' | 'inconclusive' | 'unknown-service' | 'failed';

@@ -1,4 +1,5 @@
 import type { LogLine } from '../ports.js';
+import { readStructured, unwrap } from './read-line.js';
 import type { LogSignatureName } from './signatures.js';
 
 /** What an error line says happened; the names are the ones playbooks test (`when: { log: pool-timeout }`). */
@@ -55,18 +56,31 @@ export function templateOf(line: string): string {
 
 function headline(text: string): string {
   if (!/[\r\n]/.test(text)) return text;
-  const lines = text.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '');
+  const lines = text.split(/\r\n|\r|\n/).filter((l) => l.trim() !== '' && !LEAD_IN_LINE.some((p) => p.test(l.trim())));
   const first = lines[0] ?? '';
-  if (/^\s*Traceback \(most recent call last\)/.test(first)) {
+  const python = lines.some((l) => TRACEBACK.test(l));
+  const exceptions = lines.filter((l) => EXCEPTION_HEAD.test(l.replace(/^Caused by: /, '')));
+  if (TRACEBACK.test(first)) {
     // Python puts the exception last; an indented last line is a frame (the trace was cut), so keep the first.
     const last = lines[lines.length - 1] ?? first;
     return /^\s/.test(last) ? first : last;
   }
-  return first;
+  // The message says what failed; the exception under it says why: "Rate lookup failed …: ResourceAccessException: …".
+  if (NAMES_EXCEPTION.test(first)) return first;
+  const why = python ? exceptions.at(-1) : exceptions[0];
+  return why === undefined || why === first ? first : `${first}: ${why.replace(/^Caused by: /, '')}`;
 }
 
+const TRACEBACK = /^\s*Traceback \(most recent call last\)/;
+/** A line that reports an exception: `java.lang.IllegalStateException: …`, `TypeError: …`, `panic: …`. */
+const EXCEPTION_HEAD = /^(?:(?:[A-Za-z_$][\w$]*\.)*[A-Za-z_$][\w$]*(?:Exception|Error|Throwable)(?::|$)|panic: )/;
+/** A first line that already names its exception. */
+const NAMES_EXCEPTION = /(?:Exception|Error|Throwable)\b|Traceback|\bpanic: /;
+/** Lines before the message that say nothing of it (V8's GC trace ahead of its "FATAL ERROR"). */
+const LEAD_IN_LINE = [/^<--- [\w ]+ --->$/, /^\[\d+:0x[0-9a-f]+\]\s+\d+ ms: /, /^----- Native stack trace -----$/];
+
 function normalise(text: string): string {
-  let s = headline(extractStructured(text));
+  let s = headline(extractStructured(unwrap(text).text));
   if (s.length > MAX_INPUT_CHARS) s = s.slice(0, MAX_INPUT_CHARS);
   const access = ACCESS_LINE.exec(s);
   if (access) {
@@ -183,7 +197,9 @@ const PREFIX_RULES: readonly RegExp[] = [
   new RegExp(`^\\[?(?:${LEVELS})\\]?:?(?: |$)`),
   new RegExp(`^\\[(?:${LEVELS.toLowerCase()})\\]:?(?: |$)`),
   /^<num>#<num>: (?:\*<num> )?/, // nginx error log: pid#tid: *connection
-  /^<num> --- /, // Spring Boot: pid ---
+  // Spring Boot: pid --- [app] [thread] [trace-span] logger : (the application and correlation parts since 3.2)
+  /^<num> --- (?:\[[^\]\n]*\] *){0,4}(?:\S+ +: )?/,
+  new RegExp(`^(?:${LEVELS}):(?=\\S)`), // Python logging.basicConfig: ERROR:name:message
   /^[IWEF]<num> (?:<ts> )?(?:<num> )?/, // glog: E1101 14:03:22.123456 1
 ];
 
@@ -200,74 +216,34 @@ function stripPrefix(s: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // Structured lines (JSON, logfmt)
 
-const MESSAGE_FIELDS = ['msg', 'message', '@message', 'event'] as const;
-const ERROR_FIELDS = ['err', 'error', 'exception', 'error.message'] as const;
-
 /** The message (and error) of a JSON or logfmt line, or the line itself. */
 function extractStructured(line: string): string {
-  const t = line.trim();
-  if (t.startsWith('{') && t.endsWith('}')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(t);
-    } catch {
-      return line;
-    }
-    if (!isRecord(parsed)) return line;
-    return combine(firstString(parsed, MESSAGE_FIELDS), errorText(ERROR_FIELDS.map((f) => parsed[f]))) ?? line;
-  }
-  if (/^[\w.@-]+=/.test(t) && /(?:^|\s)(?:msg|message)=/.test(t)) {
-    const fields = new Map<string, string>();
-    for (const m of t.matchAll(/(?:^|\s)([\w.@-]+)=("(?:[^"\\]|\\.)*"|\S*)/g)) {
-      const [, key = '', raw = ''] = m;
-      if (!fields.has(key)) fields.set(key, unquote(raw));
-    }
-    const message = MESSAGE_FIELDS.map((f) => fields.get(f)).find((v) => v !== undefined && v !== '');
-    const error = ERROR_FIELDS.map((f) => fields.get(f)).find((v) => v !== undefined && v !== '');
-    return combine(message, error) ?? line;
-  }
-  return line;
-}
-
-function combine(message: string | undefined, error: string | undefined): string | undefined {
+  const structured = readStructured(line);
+  if (structured === undefined) return line;
+  const message = structured.message;
+  let error = structured.error !== undefined ? headline(structured.error) : undefined;
+  const type = structured.errorType;
+  if (error !== undefined && type !== undefined && !error.startsWith(type) && !type.endsWith(`.${error.split(':')[0]}`))
+    error = `${type}: ${error}`;
+  else if (error === undefined && type !== undefined) error = type;
+  // An error the message already tells (a stack trace whose first line the message quotes) is said once.
+  if (message !== undefined && error !== undefined && message.includes(error.split('\n')[0] ?? error)) return message;
   if (message !== undefined && error !== undefined) return `${message}: ${error}`;
-  return message ?? error;
+  return message ?? error ?? line;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function firstString(record: Record<string, unknown>, fields: readonly string[]): string | undefined {
-  for (const f of fields) {
-    const v = record[f];
-    if (typeof v === 'string' && v.trim() !== '') return v;
-  }
-  return undefined;
-}
-
-function errorText(candidates: readonly unknown[]): string | undefined {
-  for (const v of candidates) {
-    if (typeof v === 'string' && v.trim() !== '') return v;
-    if (isRecord(v)) {
-      const message = firstString(v, ['message', 'msg']);
-      if (message === undefined) continue;
-      const type = firstString(v, ['type', 'name', 'kind']);
-      return type && type !== 'Error' && !message.startsWith(type) ? `${type}: ${message}` : message;
-    }
-  }
-  return undefined;
-}
-
-function unquote(raw: string): string {
-  if (!raw.startsWith('"')) return raw;
-  try {
-    const v: unknown = JSON.parse(raw);
-    if (typeof v === 'string') return v;
-  } catch {
-    // not valid JSON escapes: fall through
-  }
-  return raw.slice(1, -1);
+/**
+ * What a reader is shown of a line: the application's text with the runtime's wrapper off; for a structured line,
+ * its message and error (the rest of the record is fields a reader can open in the store).
+ */
+export function messageOf(line: string): string {
+  const text = unwrap(line).text;
+  const first = text.split('\n', 1)[0] ?? text;
+  if (readStructured(first) === undefined) return text;
+  const structured = readStructured(first);
+  const said = extractStructured(first);
+  const stack = structured?.error?.includes('\n') ? `\n${structured.error}` : '';
+  return said === first ? text : `${said}${stack}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -293,7 +269,13 @@ export function groupPatterns(lines: readonly LogLine[], options: GroupOptions =
     p.count++;
     if (time < p.firstSeen) p.firstSeen = time;
     if (time > p.lastSeen) p.lastSeen = time;
-    addSample(group.samples, line.length > MAX_SAMPLE_CHARS ? line.slice(0, MAX_SAMPLE_CHARS) : line, time, maxSamples);
+    const shown = messageOf(line);
+    addSample(
+      group.samples,
+      shown.length > MAX_SAMPLE_CHARS ? shown.slice(0, MAX_SAMPLE_CHARS) : shown,
+      time,
+      maxSamples,
+    );
   }
   const patterns = [...groups.values()].map(({ pattern, samples }) => ({
     ...pattern,
@@ -404,7 +386,8 @@ export const SIGNATURE_RULES: readonly SignatureRule[] = [
   {
     signature: 'exception',
     patterns: [
-      /Exception\b/,
+      /exception\b/i,
+      /\b(?!OutOfMemoryError\b|StackOverflowError\b)[A-Z][A-Za-z0-9]*(?:Error|Exception)\b/,
       /Traceback \(most recent call last\)/,
       /(?:^|\s)panic: /,
       /\b(?:Type|Reference|Syntax|Range)Error\b/,
@@ -455,6 +438,18 @@ export const SIGNATURE_RULES: readonly SignatureRule[] = [
       /too many (?:database )?connections|remaining connection slots are reserved/i,
       /could not serialize access/i,
       /:(?:5432|3306|1521|1433|27017)\b/,
+    ],
+  },
+  {
+    signature: 'dependency-unavailable',
+    patterns: [
+      /\bno (?:instances?|servers?|hosts?|endpoints?|healthy upstreams?) (?:are )?available\b/i,
+      /\bno healthy upstream\b/i,
+      /\bno live upstreams\b/,
+      /\bUNAVAILABLE\b/,
+      /\bcircuit ?breaker\b[^\n]{0,40}\bopen\b/i,
+      /\bEHOSTUNREACH\b|\bno route to host\b/i,
+      /\bname or service not known\b|\bENOTFOUND\b|\bno such host\b/i,
     ],
   },
 ];

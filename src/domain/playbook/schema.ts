@@ -79,6 +79,11 @@ export const MetricStepSchema = z
     /** Metric families the raw query needs; the step reports no data when the service lacks one. */
     requires: z.array(z.string().regex(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/)).optional(),
     unit: z.enum(['ratio', 'seconds', 'bytes', 'count', 'per_second', 'per_hour', 'cores']).optional(),
+    /**
+     * Whose metrics the signal is read on: the service (default), or the services it calls (found from its client
+     * or mesh metrics, or a mapping), each read as a service on its own metrics; the worst one is the evidence.
+     */
+    of: z.enum(['service', 'callees']).optional(),
   })
   .refine((s) => (s.signal === undefined) !== (s.query === undefined), {
     message: 'a metric step needs exactly one of "signal" or "query"',

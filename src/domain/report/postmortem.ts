@@ -1,6 +1,12 @@
 import { CAUSE_TITLES, type Cause } from '../causes.js';
 import { formatValue } from '../engine/format-value.js';
-import type { Evidence, HypothesisResult, StepResult } from '../engine/types.js';
+import {
+  type Evidence,
+  type HypothesisResult,
+  limitedText,
+  patternBaselineText,
+  type StepResult,
+} from '../engine/types.js';
 import { type Redactor, redact } from '../redaction/redact.js';
 import type { RunJournalEvent, StoredEvent, StoredRun } from '../runs/run-store.js';
 
@@ -305,8 +311,9 @@ function anomalies(steps: readonly StepResult[]): string[] {
       if (e.query) lines.push('', ...fenced(e.query, queryLanguage(step, e)));
     }
     if (step.patterns && step.patterns.length > 0) {
-      lines.push('', '| Log pattern | Count |', '|---|---|');
-      for (const p of step.patterns.slice(0, 10)) lines.push(`| ${cell(p.template)} | ${p.count} |`);
+      lines.push('', '| Log pattern | Count | Baseline |', '|---|---|---|');
+      for (const p of step.patterns.slice(0, 10))
+        lines.push(`| ${cell(p.template)} | ${p.count} | ${cell(patternBaselineText(p) || '—')} |`);
     }
   }
   return lines;
@@ -345,10 +352,7 @@ function ledger(hypotheses: readonly HypothesisResult[]): string[] {
   const limited = hypotheses.filter((h) => h.limitedBy.length > 0);
   if (limited.length > 0) {
     lines.push('');
-    for (const h of limited)
-      lines.push(
-        `- Confidence in *${inline(h.title)}* is limited: ${inline(h.limitedBy.join(', '))} could not be measured.`,
-      );
+    for (const h of limited) lines.push(`- Confidence in *${inline(h.title)}* is ${inline(limitedText(h, 50))}.`);
   }
   return lines;
 }

@@ -1,4 +1,10 @@
-import type { HypothesisResult, RunEvent, StepResult } from '../engine/types.js';
+import {
+  type HypothesisResult,
+  limitedText,
+  patternBaselineText,
+  type RunEvent,
+  type StepResult,
+} from '../engine/types.js';
 import { type Redactor, redact, redactDeep } from '../redaction/redact.js';
 import type { DiagnosisOutcome } from '../runs/diagnose.js';
 
@@ -46,7 +52,8 @@ export function renderStep(raw: StepResult, options: TextOptions = {}): string[]
     if (options.queries) lines.push(`           query: ${e.query}`);
   }
   for (const p of step.patterns ?? []) {
-    lines.push(`           ${p.count}× ${p.template}`);
+    const against = patternBaselineText(p);
+    lines.push(`           ${p.count}× ${p.template}${against ? ` (${against})` : ''}`);
     const sample = p.samples[0]?.split('\n')[0];
     if (sample) lines.push(`             e.g. ${sample.slice(0, 200)}`);
   }
@@ -62,7 +69,7 @@ export function renderLedger(raw: readonly HypothesisResult[], redactor: Redacto
     lines.push(`${pct}  ${h.cause.padEnd(26)} ${h.verdict}`);
     for (const s of h.supporting) lines.push(`        + ${s}`);
     for (const a of h.against) lines.push(`        - ${a}`);
-    if (h.limitedBy.length) lines.push(`        ? limited: could not measure ${h.limitedBy.join(', ')}`);
+    if (h.limitedBy.length) lines.push(`        ? ${limitedText(h, 50)}`);
   }
   return lines;
 }

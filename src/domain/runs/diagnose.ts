@@ -5,13 +5,14 @@ import { describeError, untilAborted } from '../engine/evaluate-step.js';
 import { ratioText } from '../engine/format-value.js';
 import type { EngineOptions } from '../engine/run-playbook.js';
 import { runPlaybook } from '../engine/run-playbook.js';
-import type {
-  Conclusion,
-  DiagnosisResult,
-  HypothesisResult,
-  RunEvent,
-  StepError,
-  StepResult,
+import {
+  type Conclusion,
+  type DiagnosisResult,
+  type HypothesisResult,
+  limitedText,
+  type RunEvent,
+  type StepError,
+  type StepResult,
 } from '../engine/types.js';
 import type { Playbook } from '../playbook/schema.js';
 import type { Clock, LogSource, MetricsSource } from '../ports.js';
@@ -244,9 +245,7 @@ export function concludeDiagnosis(steps: readonly StepResult[], hypotheses: read
   const failed = steps.filter((s) => s.status === 'errored');
   const top = hypotheses[0];
   if (top && top.confidence >= 0.5) {
-    const limited = top.limitedBy.length
-      ? ` Confidence is limited: ${top.limitedBy.join(', ')} could not be measured.`
-      : '';
+    const limited = top.limitedBy.length ? ` Confidence is ${limitedText(top)}.` : '';
     return {
       kind: 'likely-cause',
       cause: top.cause,

@@ -189,6 +189,8 @@ export function meaningOf(
   const peer = has(t, PEER) || t.some((x) => /client|outbound|upstream/.test(x));
   if (statusClass === '5xx' || (statusClass === undefined && has(t, ERROR)))
     return up ? (peer ? 'peer-errors' : 'errors') : undefined;
+  // CPU throttling (`container_cpu_cfs_throttled_seconds_total`) is CPU, not a peer's rate limit.
+  if (has(t, ['cpu', 'cpus', 'cfs']) && statusClass === undefined) return up ? 'cpu' : undefined;
   if (statusClass === '429' || has(t, THROTTLE) || /rate_?limit/.test(name)) return up ? 'throttled' : undefined;
   if (has(t, RETRY)) return up ? 'retries' : undefined;
   if (has(t, RESTART)) return up ? 'restarts' : undefined;

@@ -141,7 +141,8 @@ export function expandServer(c: ServerConvention, labels?: readonly string[]): P
     const by = ` by (${labelsOf(c.route).join(', ')})`;
     add(out, 'error_route_share', {
       requires: [req],
-      query: `topk(1, (${statusRate(fiveXx, by)}) / scalar(${statusRate(fiveXx)}))`,
+      // Only where several routes answer: a service with one route (or none labelled) has all its errors there.
+      query: `topk(1, (${statusRate(fiveXx, by)}) / scalar(${statusRate(fiveXx)})) and on () (count(${rate('', by)}) > 1)`,
       statusLabels,
       ...base,
     });

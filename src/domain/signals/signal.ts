@@ -7,7 +7,8 @@ export type Reduce = 'max' | 'min' | 'last' | 'mean';
  * One way to compute a signal, for one metric convention. `query` is a template:
  * - `$service` becomes the service's matchers, e.g. `job="checkout"` (values are always quoted literals);
  * - `$rate` the rate range (e.g. `5m`), `$window` the diagnosis window (e.g. `30m`), `$windowSeconds` its length
- *   in seconds, `$trend` the look-back for trends (e.g. `2h`).
+ *   in seconds, `$trend` the look-back for trends (e.g. `2h`), `$fine` the shortest rate range a once-a-minute scrape
+ *   fills (`2m`, for saturation that lasts a few minutes).
  * `requires` lists the metric families the query reads; the first decides which label carries the service.
  * A family starting with `*` matches by suffix (`*_build_info`).
  */

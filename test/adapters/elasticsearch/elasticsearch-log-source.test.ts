@@ -36,7 +36,16 @@ const LINES_BODY = {
   size: 20,
   track_total_hits: false,
   sort: [{ '@timestamp': 'desc' }],
-  _source: ['@timestamp', 'message', 'log.level', 'service.name'],
+  _source: [
+    '@timestamp',
+    'message',
+    'log.level',
+    'service.name',
+    'error.type',
+    'error.message',
+    'kubernetes.pod.name',
+    'service.version',
+  ],
   query: { bool: { filter: filterFor('checkout') } },
 };
 
@@ -211,13 +220,61 @@ describe('ElasticsearchLogSource', () => {
       ]);
     });
 
+    it('adds the error an ECS logger keeps apart to the message, and labels the pod and version', async () => {
+      nock(BASE)
+        .post(SEARCH)
+        .reply(
+          200,
+          searchAnswer(undefined, [
+            {
+              _index: 'logs-app',
+              _source: {
+                '@timestamp': '2026-11-22T10:29:59.000Z',
+                message: 'Availability lookup failed for cart 42',
+                'log.level': 'ERROR',
+                'error.type': 'java.lang.IllegalStateException',
+                'error.message': 'No instances available for inventory-service',
+                kubernetes: { pod: { name: 'storefront-5d7f8c6b9-x2kqp' } },
+                service: { name: 'storefront', version: '2.14.0' },
+              },
+            },
+            {
+              _index: 'logs-app',
+              _source: {
+                '@timestamp': '2026-11-22T10:29:58.000Z',
+                message: 'java.lang.IllegalStateException: boom',
+                'error.type': 'java.lang.IllegalStateException',
+                'error.message': 'boom',
+              },
+            },
+          ]),
+        );
+
+      const lines = await source().errorLines({ ...Q, limit: 20 });
+
+      expect(lines.map((l) => l.line)).toEqual([
+        'Availability lookup failed for cart 42: java.lang.IllegalStateException: No instances available for inventory-service',
+        'java.lang.IllegalStateException: boom',
+      ]);
+      expect(lines[0]?.labels).toMatchObject({ pod: 'storefront-5d7f8c6b9-x2kqp', version: '2.14.0' });
+    });
+
     it('uses the configured index, fields and error levels', async () => {
       const scope = nock(BASE)
         .post('/app-logs,audit-*/_search', {
           size: 5,
           track_total_hits: false,
           sort: [{ ts: 'desc' }],
-          _source: ['ts', 'msg', 'severity', 'app'],
+          _source: [
+            'ts',
+            'msg',
+            'severity',
+            'app',
+            'error.type',
+            'error.message',
+            'kubernetes.pod.name',
+            'service.version',
+          ],
           query: {
             bool: {
               filter: [

@@ -21,7 +21,8 @@ const BASE = 'http://loki.example:3100';
 const W: TimeWindow = { start: new Date('2026-11-22T10:00:00Z'), end: new Date('2026-11-22T10:30:00Z') };
 const START_NS = '1795341600000000000';
 const END_NS = '1795343400000000000';
-const FILTER = '"(?i)(error|exception|fatal|panic|fail)"';
+const FILTER =
+  '"(?i)(error|exception|fatal|panic|fail|refused|timed out|traceback|unavailable|out of memory|too many)"';
 const LOG_QUERY = `{service_name="checkout"} |~ ${FILTER}`;
 const COUNT_QUERY = `sum(count_over_time({service_name="checkout"} |~ ${FILTER} [30m]))`;
 const Q = { service: 'checkout', window: W };

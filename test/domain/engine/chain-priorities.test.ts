@@ -31,7 +31,8 @@ describe('chainPriorities', () => {
     const priorities = chainPriorities(errors?.steps ?? []);
     expect(priorities.get('error-ratio')).toBe(1);
     expect(priorities.get('status-500')).toBe(1);
-    expect(priorities.get('latency-p99')).toBe(0);
+    expect(priorities.get('latency-p99')).toBe(1);
+    expect(priorities.get('request-rate')).toBe(0);
     // The scan reads every family in one query, about two steps' round-trip: it goes with the drill-down chains.
     expect(priorities.get('what-moved')).toBe(1);
   });

@@ -7,7 +7,7 @@ import type { Series } from '../../../src/domain/ports.js';
 import { diagnose } from '../../../src/domain/runs/diagnose.js';
 import type { ParsedSymptom } from '../../../src/domain/symptom/symptom.js';
 import type { TimeWindow } from '../../../src/domain/time-window.js';
-import { flat, ScriptedMetricsSource } from '../../support/scripted-metrics-source.js';
+import { ScriptedMetricsSource, stepResponder } from '../../support/scripted-metrics-source.js';
 
 const AT = new Date('2026-11-01T14:00:00Z');
 const WINDOW = { start: new Date('2026-11-01T13:30:00Z'), end: AT };
@@ -32,18 +32,7 @@ function symptom(text: string, service = 'checkout'): ParsedSymptom {
   };
 }
 
-/** Values by query shape: inside the window `incident`, before it (and a day earlier) `usual`. */
-function responder(values: Record<string, { usual: number; incident: number }>) {
-  return (query: string, window: TimeWindow, step: number): Series[] => {
-    const key = Object.keys(values).find((k) => query.includes(k));
-    if (!key) return [];
-    const v = values[key] as { usual: number; incident: number };
-    if (window.end.getTime() < WINDOW.start.getTime()) return flat(window, step, v.usual);
-    const before = flat({ start: window.start, end: new Date(WINDOW.start.getTime() - 1000) }, step, v.usual);
-    const during = flat(WINDOW, step, v.incident);
-    return [{ labels: {}, samples: [...(before[0]?.samples ?? []), ...(during[0]?.samples ?? [])] }];
-  };
-}
+const responder = (values: Record<string, { usual: number; incident: number }>) => stepResponder(values, WINDOW);
 
 async function run(source: ScriptedMetricsSource, text = '500s on checkout', deadlineMs = 10_000) {
   const playbooks = await loadPlaybooks('playbooks');
@@ -106,10 +95,10 @@ describe('diagnose', () => {
     const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
     const { result } = await run(source);
     const queryOf = (id: string) => result.steps.find((s) => s.id === id)?.evidence[0]?.query ?? '';
-    // error-ratio gates the status-code drill-downs; the latency step gates nothing.
+    // error-ratio gates the status-code drill-downs (and the look downstream); the request rate gates nothing.
     expect(source.priorities.get(queryOf('error-ratio'))).toBe(1);
     expect(source.priorities.get(queryOf('status-500'))).toBe(1);
-    expect(source.priorities.get(queryOf('latency-p99'))).toBe(0);
+    expect(source.priorities.get(queryOf('request-rate'))).toBe(0);
   });
 
   it('falls back to the hours before the window, asked for only when a day earlier has no data', async () => {
@@ -240,10 +229,22 @@ describe('diagnose with logs only', () => {
     const logs = {
       name: 'loki' as const,
       countErrors: async () => 120,
-      errorLines: async () => [
-        { time: 1, line: 'HikariPool-1 - Connection is not available, request timed out after 30000ms.', labels: {} },
-        { time: 2, line: 'HikariPool-1 - Connection is not available, request timed out after 30001ms.', labels: {} },
-      ],
+      // The pool timeouts are in the window only: a day earlier and in the window before, no error lines.
+      errorLines: async (q: { window: { end: Date } }) =>
+        q.window.end.getTime() < AT.getTime() - 60_000
+          ? []
+          : [
+              {
+                time: 1,
+                line: 'HikariPool-1 - Connection is not available, request timed out after 30000ms.',
+                labels: {},
+              },
+              {
+                time: 2,
+                line: 'HikariPool-1 - Connection is not available, request timed out after 30001ms.',
+                labels: {},
+              },
+            ],
       linkFor: () => undefined,
     };
     const playbooks = await loadPlaybooks('playbooks');

@@ -5,10 +5,11 @@ import {
   groupPatterns,
   type LogSignature,
   MAX_SAMPLE_CHARS,
+  messageOf,
   SIGNATURE_RULES,
   templateOf,
 } from '../../../src/domain/logs/group-patterns.js';
-import { LOG_SIGNATURES } from '../../../src/domain/logs/signatures.js';
+import { LINE_SIGNATURES } from '../../../src/domain/logs/signatures.js';
 import type { LogLine } from '../../../src/domain/ports.js';
 import { CORPUS, EXPECTED_COUNTS } from '../../fixtures/logs/corpus.js';
 
@@ -51,9 +52,12 @@ describe('templateOf', () => {
     expect(templateOf(line)).toBe(expected);
   });
 
-  it('templates the first line of a stack trace (and the last of a Python traceback)', () => {
+  it('templates the first line of a stack trace with the exception under it (the last of a Python traceback)', () => {
     const java = 'Failed to render order 42\njava.lang.NullPointerException: boom\n\tat com.acme.A.b(A.java:1)';
-    expect(templateOf(java)).toBe('Failed to render order <num>');
+    expect(templateOf(java)).toBe('Failed to render order <num>: java.lang.NullPointerException: boom');
+    const named =
+      'Render failed: java.lang.NullPointerException: boom\njava.lang.NullPointerException: boom\n\tat x(A.java:1)';
+    expect(templateOf(named)).toBe('Render failed: java.lang.NullPointerException: boom');
     const python =
       'Traceback (most recent call last):\n  File "/app/x.py", line 3, in <module>\n    f()\nValueError: bad value 7';
     expect(templateOf(python)).toBe('ValueError: bad value <num>');
@@ -187,8 +191,13 @@ describe('groupPatterns on the corpus', () => {
   });
 
   it('keeps at most 3 distinct samples per pattern, newest first, all from its own group', () => {
-    const groupOfLine = new Map(CORPUS.map((l) => [l.line.slice(0, MAX_SAMPLE_CHARS), l.group]));
-    const timeOfLine = new Map(CORPUS.map((l) => [l.line.slice(0, MAX_SAMPLE_CHARS), l.time]));
+    const groupOfLine = new Map(CORPUS.map((l) => [messageOf(l.line).slice(0, MAX_SAMPLE_CHARS), l.group]));
+    // Lines that differ only in their structured fields show the same message: the newest one's time is its time.
+    const timeOfLine = new Map<string, number>();
+    for (const l of CORPUS) {
+      const shown = messageOf(l.line).slice(0, MAX_SAMPLE_CHARS);
+      timeOfLine.set(shown, Math.max(timeOfLine.get(shown) ?? l.time, l.time));
+    }
     for (const p of patterns) {
       expect(p.samples.length).toBeGreaterThan(0);
       expect(p.samples.length).toBeLessThanOrEqual(3);
@@ -289,7 +298,7 @@ describe('classifyLine', () => {
       ['upstream-5xx'],
     ],
     ['upstream service responded with status 503', ['upstream-5xx']],
-    ['no live upstreams while connecting to upstream, client: 10.0.0.1', ['upstream-5xx']],
+    ['no live upstreams while connecting to upstream, client: 10.0.0.1', ['upstream-5xx', 'dependency-unavailable']],
     [
       '31#31: *4 upstream timed out (110: Connection timed out) while reading response header from upstream',
       ['timeout', 'upstream-5xx'],
@@ -313,7 +322,7 @@ describe('classifyLine', () => {
   });
 
   it('has a rule for every signature, reported in table order', () => {
-    expect(SIGNATURE_RULES.map((r) => r.signature)).toEqual([...LOG_SIGNATURES]);
+    expect(SIGNATURE_RULES.map((r) => r.signature)).toEqual([...LINE_SIGNATURES]);
   });
 
   it('classifies every corpus line as something', () => {

@@ -19,6 +19,7 @@ describe('meaningOf', () => {
     ['uwsgi_worker_respawn_count_total', undefined, 'restarts'],
     ['uwsgi_worker_harakiri_count_total', undefined, 'restarts'],
     ['sidekiq_jobs_dead_count', undefined, 'errors'],
+    ['container_cpu_cfs_throttled_seconds_total', undefined, 'cpu'],
     ['node_memory_MemAvailable_bytes', undefined, undefined],
   ])('%s (%s) → %s', (name, status, meaning) => {
     // Read as a count (a rate), the way the scan reads `_total` families.

@@ -26,6 +26,8 @@ export interface Scenario {
   byName?: boolean;
   /** Healthy scenarios: steps that report a real but harmless change (a rollout restart's deployment change). */
   harmless?: string[];
+  /** Healthy scenarios: no hypothesis may reach this confidence (default 0.5; a quiet, noisy service: 0.2). */
+  ceiling?: number;
   /** What an on-call would type; names the service. */
   symptom: string;
   /** End of the diagnosis window (ISO, UTC); the incident is ongoing then. */

@@ -1,5 +1,10 @@
 import type { KnownBlock } from '@slack/types';
-import type { HypothesisResult, HypothesisVerdict, StepResult } from '../../../domain/engine/types.js';
+import {
+  type HypothesisResult,
+  type HypothesisVerdict,
+  limitedText,
+  type StepResult,
+} from '../../../domain/engine/types.js';
 import type { DiagnosisOutcome } from '../../../domain/runs/diagnose.js';
 import { BLOCKS } from '../ids.js';
 import { codeSpan, fitText, joinWithin, mrkdwnText, percent } from '../mrkdwn.js';
@@ -40,11 +45,7 @@ function hypothesisText(h: HypothesisResult, max: number): string {
     ...listWithin(h.supporting, MAX_REASONS, (s) => `   ✓ ${fitText(s, REASON_CHARS)}`),
     ...listWithin(h.against, MAX_REASONS, (s) => `   ✗ ${fitText(s, REASON_CHARS)}`),
   ];
-  if (h.limitedBy.length) {
-    const names = h.limitedBy.slice(0, 10).map((s) => fitText(s, 80));
-    if (h.limitedBy.length > 10) names.push(`${h.limitedBy.length - 10} more`);
-    lines.push(`   _limited: could not measure ${names.join(', ')}_`);
-  }
+  if (h.limitedBy.length) lines.push(`   _${fitText(limitedText(h), 400)}_`);
   return joinWithin(lines, max);
 }
 

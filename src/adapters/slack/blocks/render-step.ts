@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { Evidence, StepResult } from '../../../domain/engine/types.js';
+import { type Evidence, patternBaselineText, type StepResult } from '../../../domain/engine/types.js';
 import type { StepStatus } from '../../../domain/playbook/schema.js';
 import { sparkline } from '../../../domain/report/render-text.js';
 import { BLOCKS } from '../ids.js';
@@ -96,8 +96,9 @@ export function renderStep(step: StepResult): SlackMessage {
       .slice(0, 3)
       .map((line) => `> ${fitText(line.split('\n')[0] ?? '', 280)}`)
       .join('\n');
-    if (samples)
-      blocks.push({ type: 'section', text: mrkdwnText(`*${p.count}×* ${fitText(p.template, 400)}\n${samples}`) });
+    const against = patternBaselineText(p);
+    const head = `*${p.count}×* ${fitText(p.template, 400)}${against ? ` _(${against})_` : ''}`;
+    if (samples) blocks.push({ type: 'section', text: mrkdwnText(`${head}\n${samples}`) });
   }
   blocks.push({ type: 'context', block_id: BLOCKS.stepContext, elements });
 

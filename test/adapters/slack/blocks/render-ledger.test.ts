@@ -46,7 +46,7 @@ describe('renderLedger', () => {
             "text": {
               "text": ":large_green_circle: *Supported · 78%* — The connection pool is exhausted \`connection-pool-exhausted\`
          ✓ Connection pool usage 98% (crit ≥ 95%), baseline 41%
-         _limited: could not measure error-logs_",
+         _limited: signals not measured (error-logs)_",
               "type": "mrkdwn",
               "verbatim": true,
             },
@@ -56,7 +56,7 @@ describe('renderLedger', () => {
             "text": {
               "text": ":large_yellow_circle: *Possible · 30%* — A recent deploy or config change introduced the fault \`bad-deploy\`
          ✓ Errors began at 13:42
-         _limited: could not measure recent-deploy_",
+         _limited: signals not measured (recent-deploy)_",
               "type": "mrkdwn",
               "verbatim": true,
             },
@@ -126,7 +126,7 @@ describe('renderLedger', () => {
   it('gives supporting and against reasons and what limited a hypothesis', () => {
     const text = sections(renderLedger(outcome())).find((t) => t.includes('Possible')) ?? '';
     expect(text).toContain('   ✓ Errors began at 13:42');
-    expect(text).toContain('   _limited: could not measure recent-deploy_');
+    expect(text).toContain('   _limited: signals not measured (recent-deploy)_');
     const ruledOut = sections(renderLedger(outcome())).find((t) => t.includes('Ruled out')) ?? '';
     expect(ruledOut).toContain('   ✗ Request rate 120/s, baseline 118/s');
   });

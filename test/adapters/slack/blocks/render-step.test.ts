@@ -204,3 +204,38 @@ describe('renderStep', () => {
     expect(first.text?.type).toBe('mrkdwn');
   });
 });
+
+describe('renderStep with log patterns', () => {
+  it('says of each pattern whether it is new or how often the baseline had it', () => {
+    const logs: StepResult = {
+      ...step(),
+      id: 'log-patterns',
+      title: 'Top error patterns',
+      patterns: [
+        {
+          template: 'No instances available for inventory-service',
+          count: 110,
+          samples: ['No instances available for inventory-service'],
+          signatures: [],
+          baselineCount: 0,
+          isNew: true,
+          anomalous: true,
+        },
+        {
+          template: 'Recommendation widget timed out',
+          count: 7,
+          samples: ['Recommendation widget timed out'],
+          signatures: [],
+          baselineCount: 6,
+          isNew: false,
+          anomalous: false,
+        },
+      ],
+    };
+    const texts = sections(renderStep(logs));
+    expect(texts).toContainEqual(
+      expect.stringContaining('*110×* No instances available for inventory-service _(new: none in the baseline)_'),
+    );
+    expect(texts).toContainEqual(expect.stringContaining('*7×* Recommendation widget timed out _(6 in the baseline)_'));
+  });
+});
