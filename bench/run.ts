@@ -1,23 +1,25 @@
 /**
  * npm run bench — figures against a real, local Prometheus with the backfilled scenarios (needs Debian's
  * prometheus package) and the fake Slack on loopback. Prints, per scenario, the wall time of one diagnosis
- * in-process (median of several runs, cache cold each time) and the queries it sends; the wall time of the whole
- * `triage diagnose` command; then the benchmark table (Slack acks and replies, critical path, query
- * de-duplication, the alert storm, memory) and the data-source fault matrix.
+ * in-process (median of several runs, cache cold each time) and the queries it sends; then the benchmark table (Slack
+ * acks and replies, critical path, query de-duplication, the alert storm, memory), the data-source fault matrix, the
+ * command line's start as a new process, Slack faults at start-up, and kill -9 / restart during diagnoses.
  */
-import { spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { loadPlaybooks } from '../src/adapters/playbook-files/load-playbooks.js';
 import { createDiagnoser, runToEnd } from '../src/app/create-diagnoser.js';
 import { parseSymptom } from '../src/domain/symptom/parse-symptom.js';
 import { startScenarioPrometheus } from '../test/support/prometheus/scenario-server.js';
 import { benchAlertStorm } from './alert-storm.js';
+import { benchCliStart } from './cli-start.js';
+import { benchCrashRestart } from './crash-restart.js';
 import { benchCriticalPath } from './critical-path.js';
 import { benchDedupe, benchFaultMatrix } from './datasources.js';
 import { benchDiscovery } from './discovery.js';
 import { benchMemory } from './memory.js';
 import { benchScan, DEFAULT_CAP, SCAN_SIZES } from './scan.js';
 import { benchSlack } from './slack.js';
+import { benchStartupFaults } from './startup-faults.js';
 import { type BenchRow, percentile, printTable } from './table.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -62,23 +64,6 @@ try {
     `\nin-process diagnosis: median ${median(all).toFixed(0)} ms over ${all.length} runs; queries per diagnosis: median ${median(queryCounts)}, min ${Math.min(...queryCounts)}, max ${Math.max(...queryCounts)}\n`,
   );
 
-  const scenario = server.scenarios[0];
-  if (scenario) {
-    const cliTimes: number[] = [];
-    for (let i = 0; i < RUNS; i++) {
-      const t0 = performance.now();
-      const r = spawnSync(
-        process.execPath,
-        ['bin/triage.js', 'diagnose', scenario.symptom, '--at', scenario.at, '--prometheus-url', server.url, '--json'],
-        { encoding: 'utf8' },
-      );
-      cliTimes.push(performance.now() - t0);
-      if (r.status !== 0) throw new Error(`triage diagnose exited ${r.status}: ${r.stderr}`);
-    }
-    process.stdout.write(
-      `triage diagnose (whole command, new process, "${scenario.symptom}"): median ${median(cliTimes).toFixed(0)} ms over ${RUNS} runs\n`,
-    );
-  }
   const out = (line: string) => process.stdout.write(`${line}\n`);
   const rows: BenchRow[] = [];
   const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
@@ -215,6 +200,19 @@ try {
       out,
     );
   }
+
+  const cliScenario = server.scenarios[0];
+  const extra: BenchRow[] = [];
+  if (cliScenario) {
+    out('\nThe command line as a new process (builds dist/ first)');
+    extra.push(...(await benchCliStart(server.url, cliScenario)));
+  }
+  out('\nSlack at start-up (the app as a child process against the fake Slack)');
+  extra.push(...(await benchStartupFaults()));
+  out('\nkill -9 and restart during diagnoses (the app as a child process, one SQLite file)');
+  extra.push(...(await benchCrashRestart({ runs: Number(process.env.BENCH_CRASH_RUNS ?? 50) })));
+  out('');
+  printTable(extra, out);
 } finally {
   await server.stop();
 }

@@ -1,13 +1,5 @@
 #!/usr/bin/env node
-// Starts the Slack app: the built entry when `npm run build` has produced dist/, otherwise the TypeScript sources.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// The Slack app (`triage-app`, `npm start`): dist/main.js (see entry.js for the source-checkout fallback).
+import { runEntry } from './entry.js';
 
-const built = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-if (existsSync(built)) {
-  await import(built);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(new URL('../src/main.ts', import.meta.url).href);
-}
+await runEntry('main', 'triage-app');

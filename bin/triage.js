@@ -1,13 +1,5 @@
 #!/usr/bin/env node
-// Runs the built CLI when `npm run build` has produced dist/, otherwise the TypeScript sources through tsx.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// The `triage` command line: dist/cli/main.js (see entry.js for the source-checkout fallback).
+import { runEntry } from './entry.js';
 
-const built = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
-if (existsSync(built)) {
-  await import(built);
-} else {
-  const { register } = await import('tsx/esm/api');
-  register();
-  await import(new URL('../src/cli/main.ts', import.meta.url).href);
-}
+await runEntry('cli/main', 'triage');

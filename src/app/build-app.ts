@@ -1,7 +1,8 @@
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
 import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
-import { WebClientEvent } from '@slack/web-api';
+import { WebClient, WebClientEvent } from '@slack/web-api';
 import { ALERTMANAGER_WEBHOOK_PATH, alertmanagerWebhookHandler } from '../adapters/http/alertmanager-webhook.js';
+import { createBoltLogger } from '../adapters/log/bolt-logger.js';
 import { createJsonLogger, type Logger } from '../adapters/log/json-logger.js';
 import { SelfMetrics } from '../adapters/metrics/self-metrics.js';
 import { AccessPolicy, registerAccessControl } from '../adapters/slack/access-control.js';
@@ -22,8 +23,12 @@ import type { RunStore } from '../domain/runs/run-store.js';
 import { parseSymptom } from '../domain/symptom/parse-symptom.js';
 import type { Config } from './config.js';
 import { createDiagnoser, type Diagnoser, systemClock } from './create-diagnoser.js';
+import { Readiness } from './readiness.js';
 import { recoverRuns } from './recover-runs.js';
 import { type RunRetention, startRunRetention } from './run-retention.js';
+import { type Backoff, checkSlackToken, checkSources, type SourceProbe } from './startup-checks.js';
+import { StartupError } from './startup-error.js';
+import { watchRunStore } from './watched-run-store.js';
 
 export interface BuiltApp {
   app: App;
@@ -40,7 +45,15 @@ export interface BuiltApp {
   /** Triage's own metrics (GET /metrics). */
   metrics: SelfMetrics;
   journal: RunJournal;
-  /** Starts listening (HTTP receiver on `config.port`, or Socket Mode plus health routes on it); returns the port. */
+  /** Why the app is not ready (empty when it is): what /readyz reports. */
+  readiness: Readiness;
+  /** Marks a run failed in the store (a process-level error tied to it); false if the store could not. */
+  markRunFailed(runId: string, reason: string): Promise<boolean>;
+  /**
+   * Listens, then checks the bot token (auth.test) and the data sources. Resolves with the port once Slack accepted
+   * the token (data sources still out of reach keep /readyz at 503 and are retried in the background); rejects
+   * with StartupError when Slack rejects the token. While Slack is out of reach it keeps retrying, /readyz 503.
+   */
   start(): Promise<number>;
   /** Stops at once (tests): no draining. */
   stop(): Promise<void>;
@@ -68,6 +81,41 @@ export interface BuildOverrides {
   alertThreads?: AlertThreadStore;
   /** A run store opened by the caller (it stays open after `stop()`). */
   runStore?: RunStore;
+  /** Waits between start-up checks (default 1 s doubling to 15 s). */
+  startupBackoff?: Backoff;
+  /** Data sources probed before ready; default the configured ones (none when `diagnoser` is given). */
+  sourceProbes?: readonly SourceProbe[];
+}
+
+/**
+ * The HTTP server's limits, for a Slack receiver: Slack sends small requests and wants an answer within 3 s, so a
+ * client still sending headers after 10 s or a body after 15 s is cut off; idle keep-alive sockets close after 5 s
+ * (Slack opens new connections freely); at most 512 connections at once. Idle sockets are checked every 2 s.
+ */
+export const SERVER_LIMITS = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 5_000,
+  connectionsCheckingIntervalMs: 2_000,
+  maxConnections: 512,
+} as const;
+
+/** Applies {@link SERVER_LIMITS} to a listening server. */
+export function applyServerLimits(server: Server): void {
+  server.headersTimeout = SERVER_LIMITS.headersTimeoutMs;
+  server.requestTimeout = SERVER_LIMITS.requestTimeoutMs;
+  server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeoutMs;
+  server.maxConnections = SERVER_LIMITS.maxConnections;
+}
+
+/** The data sources the configuration names, with a cheap URL each answers without a query. */
+export function configuredSourceProbes(config: Readonly<Config>): SourceProbe[] {
+  const join = (base: string, path: string) => `${base.replace(/\/+$/, '')}${path}`;
+  const probes: SourceProbe[] = [{ name: 'prometheus', url: join(config.prometheus.url, '/api/v1/status/buildinfo') }];
+  if (config.logs?.loki)
+    probes.push({ name: 'loki', url: join(config.logs.loki.url, '/loki/api/v1/status/buildinfo') });
+  if (config.logs?.elasticsearch) probes.push({ name: 'elasticsearch', url: join(config.logs.elasticsearch.url, '/') });
+  return probes;
 }
 
 /** A running run not updated for this long belongs to a replica that died (runs have a deadline of their own). */
@@ -98,6 +146,9 @@ function json(res: ServerResponse, status: number, body: unknown): void {
 export async function buildApp(config: Readonly<Config>, overrides: BuildOverrides = {}): Promise<BuiltApp> {
   const redactor = createRedactor({ extraPatterns: (config.redactPatterns ?? []).map((pattern) => ({ pattern })) });
   const logger = overrides.logger ?? createJsonLogger(undefined, { redactor, level: config.logLevel });
+  const boltLogger = (name: string) => createBoltLogger(logger, { name });
+  const readiness = new Readiness({ startup: 'starting: checking Slack and the data sources' });
+  const aborter = new AbortController();
   const now = overrides.now ?? (() => systemClock.now());
   const diagnoser =
     overrides.diagnoser ??
@@ -112,14 +163,14 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
   // A team's broken file is left out, and said once, loudly; the built-ins still run.
   for (const p of diagnoser.problems)
     logger.warn({ file: p.file, path: p.path, problem: p.message }, 'playbook or signals entry left out');
-  let ready = false;
   let retention: RunRetention | undefined;
-  const store =
-    overrides.runStore ??
-    (await openRunStore({
-      ...(config.store.databaseUrl ? { databaseUrl: config.store.databaseUrl } : {}),
-      sqlitePath: config.store.sqlitePath,
-    }));
+  const opened = overrides.runStore ?? (await openStore(config));
+  const store = watchRunStore(opened, readiness, (method, error) =>
+    logger.error(
+      { component: 'store', method, error: error instanceof Error ? error.message : String(error) },
+      'run store write failed; /readyz reports it until a write succeeds',
+    ),
+  );
   const journal = new RunJournal(store, { owner: config.store.replicaId, now, logger });
   const registry = new RunRegistry();
   const pacer = new ChannelPacer(config.slack.replyIntervalMs, { burst: config.slack.replyBurst });
@@ -193,7 +244,13 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
       path: '/readyz',
       method: ['GET'],
       handler: (_req: IncomingMessage, res: ServerResponse) =>
-        json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'starting', playbooks: diagnoser.playbooks.length }),
+        readiness.ready
+          ? json(res, 200, { status: 'ready', playbooks: diagnoser.playbooks.length })
+          : json(res, 503, {
+              status: `not ready: ${readiness.why().join('; ')}`,
+              reasons: readiness.why(),
+              playbooks: diagnoser.playbooks.length,
+            }),
     },
   ];
   const receiver: Receiver = config.slack.appToken
@@ -201,6 +258,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
         appToken: config.slack.appToken,
         customRoutes,
         installerOptions: { port: config.port },
+        logger: boltLogger('bolt:SocketModeReceiver'),
         logLevel: LogLevel.WARN,
       })
     : new HTTPReceiver({
@@ -208,13 +266,18 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
         endpoints: '/slack/events',
         customRoutes,
         processBeforeResponse: false,
+        logger: boltLogger('bolt:HTTPReceiver'),
         logLevel: LogLevel.WARN,
       });
   const app = new App({
     token: config.slack.botToken,
     receiver,
+    // The token is checked in start() (auth.test with retries), not by a call the constructor leaves unhandled.
+    deferInitialization: true,
+    logger: boltLogger('bolt:App'),
     logLevel: LogLevel.WARN,
     clientOptions: {
+      logger: boltLogger('web-api:WebClient'),
       ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
       // Retry 5xx, network errors and 429s (the client honours Retry-After) a few times, not for half an hour.
       retryConfig: { retries: 4, factor: 2, minTimeout: 500, maxTimeout: 10_000 },
@@ -286,14 +349,86 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     store,
     journal,
     metrics,
+    readiness,
+    async markRunFailed(runId, reason) {
+      try {
+        await opened.updateRun(runId, { status: 'failed', finishedAt: now() });
+        logger.warn({ runId, reason }, 'run marked failed');
+        return true;
+      } catch (err) {
+        logger.error({ runId, error: err instanceof Error ? err.message : String(err) }, 'could not mark run failed');
+        return false;
+      }
+    },
     async start() {
       let port = config.port;
-      if (config.slack.appToken) await app.start();
-      else {
-        const server = (await app.start(config.port)) as Server;
+      const signal = aborter.signal;
+      const apiUrl = config.slack.apiUrl ?? 'https://slack.com/api/';
+      const probeClient = new WebClient(config.slack.botToken, {
+        ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+        retryConfig: { retries: 0 },
+        timeout: 10_000,
+        logger: boltLogger('web-api:startup-check'),
+      });
+      const checkSlack = async () => {
+        const backoff = overrides.startupBackoff;
+        for (;;) {
+          await checkSlackToken({
+            client: probeClient,
+            apiUrl,
+            readiness,
+            logger,
+            signal,
+            ...(backoff ? { backoff } : {}),
+          });
+          if (signal.aborted) return;
+          try {
+            // Bolt's own auth.test (its bot id and user id for every event); Slack just answered, so this is quick.
+            await app.init();
+            return;
+          } catch (err) {
+            logger.warn(
+              { error: err instanceof Error ? err.message : String(err) },
+              'Bolt could not initialise; retrying',
+            );
+          }
+        }
+      };
+      if (config.slack.appToken) {
+        await checkSlack();
+        if (signal.aborted) return port;
+        await app.start();
+      } else {
+        // Listen first, so /readyz can say why the app is not ready while the checks run.
+        const serverOptions: ServerOptions = {
+          connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingIntervalMs,
+          headersTimeout: SERVER_LIMITS.headersTimeoutMs,
+          requestTimeout: SERVER_LIMITS.requestTimeoutMs,
+          keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
+        };
+        const server = await (receiver as HTTPReceiver).start(config.port, serverOptions);
+        applyServerLimits(server);
         const address = server.address();
         if (address && typeof address === 'object') port = address.port;
+        logger.info({ port }, 'listening; checking Slack and the data sources before reporting ready');
+        await checkSlack();
+        if (signal.aborted) return port;
       }
+      if (config.alerts.webhookUnauthenticated) {
+        logger.warn(
+          { path: ALERTMANAGER_WEBHOOK_PATH, variable: 'ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED' },
+          'the Alertmanager webhook accepts alerts without a token: anyone who can reach it can open threads; set ALERT_WEBHOOK_TOKEN',
+        );
+      }
+      const probes = overrides.sourceProbes ?? (overrides.diagnoser ? [] : configuredSourceProbes(config));
+      await checkSources({
+        probes,
+        readiness,
+        logger,
+        timeoutMs: Math.min(config.prometheus.timeoutMs, 5000),
+        signal,
+        ...(overrides.startupBackoff ? { backoff: overrides.startupBackoff } : {}),
+      });
       await recoverRuns({
         store,
         replica: config.store.replicaId,
@@ -305,11 +440,13 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
         logger,
       });
       retention = startRunRetention({ store, retentionDays: config.store.retentionDays, now, logger });
-      ready = true;
+      readiness.set('startup', undefined);
       logger.info(
         {
           port,
           mode: config.slack.appToken ? 'socket' : 'http',
+          ready: readiness.ready,
+          ...(readiness.ready ? {} : { notReady: readiness.why() }),
           alertChannels: config.alerts.channels.length,
           alertWebhook: config.alerts.webhookChannel ? ALERTMANAGER_WEBHOOK_PATH : null,
           store: config.store.databaseUrl ? 'postgresql' : 'sqlite',
@@ -320,23 +457,28 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
       return port;
     },
     async stop() {
-      ready = false;
-      await app.stop();
+      aborter.abort();
+      readiness.set('shutdown', 'stopping');
+      await app.stop().catch(() => {});
       await retention?.stop();
-      if (!overrides.runStore) await store.close();
+      if (!overrides.runStore) await opened.close();
     },
     async shutdown(graceMs) {
       const t0 = performance.now();
-      ready = false;
+      aborter.abort();
+      readiness.set('shutdown', 'shutting down');
       logger.info({ graceMs }, 'shutting down: no new work; waiting for running diagnoses');
       await app
         .stop()
         .catch((err: unknown) => logger.warn({ error: String(err) }, 'the receiver did not stop cleanly'));
       const unstartedAlerts = await intake.stopQueue();
       const running = registry.inFlight().length;
-      const busy = () => registry.anyActive() || pacer.pendingChannels() > 0 || !intake.idle();
+      const busy = () =>
+        registry.anyActive() || pacer.pendingChannels() > 0 || (runner.sender?.active() ?? 0) > 0 || !intake.idle();
       const deadline = Date.now() + graceMs;
       while (busy() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      // Past the grace: nothing more goes to Slack; unsent thread messages stay pending in the outbox for the restart.
+      await runner.stopDelivery();
       const left = registry.inFlight();
       const interrupted = await store
         .markInterrupted({
@@ -355,7 +497,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
         new Promise((r) => setTimeout(r, 3000)),
       ]);
       await retention?.stop();
-      if (!overrides.runStore) await store.close();
+      if (!overrides.runStore) await opened.close();
       const report = {
         finished: Math.max(0, running - left.length),
         interrupted: interrupted.length,
@@ -366,4 +508,28 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
       return report;
     },
   };
+}
+
+/** Opens the configured run store, or ends start-up with a sentence naming the variable to fix. */
+async function openStore(config: Readonly<Config>): Promise<RunStore> {
+  try {
+    return await openRunStore({
+      ...(config.store.databaseUrl ? { databaseUrl: config.store.databaseUrl } : {}),
+      sqlitePath: config.store.sqlitePath,
+    });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (config.store.databaseUrl) {
+      throw new StartupError(
+        'store_unavailable',
+        'DATABASE_URL',
+        `Triage cannot start: the PostgreSQL run store in DATABASE_URL cannot be opened (${reason}). Check the host, port, database name and credentials in DATABASE_URL, and that the database accepts connections from here.`,
+      );
+    }
+    throw new StartupError(
+      'store_unavailable',
+      'TRIAGE_DB_PATH',
+      `Triage cannot start: the SQLite run store at ${config.store.sqlitePath} cannot be opened (${reason}). Set TRIAGE_DB_PATH to a file in a writable directory (its parent directories are created).`,
+    );
+  }
 }

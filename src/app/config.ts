@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { SEVERITIES, type Severity } from '../domain/alerts/alert.js';
 import { parseDurationSeconds } from '../domain/duration.js';
 import { ConfigError } from '../domain/errors.js';
+import { redact } from '../domain/redaction/redact.js';
 import type { LogSourceConfig } from './create-log-source.js';
 
 const optionalText = z
@@ -107,107 +108,203 @@ const duration = (fallback: string) =>
       return seconds * 1000;
     });
 
-const EnvSchema = z
-  .object({
-    SLACK_BOT_TOKEN: z
-      .string({ error: 'is required (the bot token, xoxb-…, from your Slack app\'s "OAuth & Permissions" page)' })
-      .regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
-    SLACK_SIGNING_SECRET: optionalText,
-    SLACK_APP_TOKEN: optionalText.pipe(
-      z
-        .string()
-        .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
-        .optional(),
-    ),
-    SLACK_API_URL: optionalText.pipe(z.url({ error: 'must be a URL such as https://slack.com/api/' }).optional()),
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    PROMETHEUS_URL: z.url({ error: 'must be set to the Prometheus base URL, e.g. http://prometheus:9090' }),
-    TRIAGE_TIMEZONE: optionalText.pipe(
-      z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris').optional(),
-    ),
-    TRIAGE_PLAYBOOKS_DIR: optionalText,
-    TRIAGE_SIGNALS_DIR: optionalText,
-    TRIAGE_SERVICE_LABELS: labelList,
-    TRIAGE_QUERY_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
-    TRIAGE_DEADLINE_MS: z.coerce.number().int().positive().default(60_000),
-    LOG_LEVEL: z
+/** A whole number from `min` to `max` (digits only: "3000", not "3e3", "80.5" or "eighty"). */
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((text, ctx) => {
+      if (text === undefined || text === '') return fallback;
+      const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+      if (!Number.isSafeInteger(value) || value < min || value > max) {
+        const range = max >= Number.MAX_SAFE_INTEGER ? `${min} or more` : `from ${min} to ${max}`;
+        ctx.addIssue({ code: 'custom', message: `must be a whole number ${range}` });
+        return z.NEVER;
+      }
+      return value;
+    });
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+/** An http(s) base URL; `what` names it for a missing required value, `example` shows one. */
+const httpUrl = (what: string, example: string) =>
+  z
+    .string({ error: `is required: ${what}, e.g. ${example}` })
+    .trim()
+    .refine((v) => v !== '', `is required: ${what}, e.g. ${example}`)
+    .refine((v) => v === '' || isHttpUrl(v), `must be an http(s) URL such as ${example}`);
+
+const optionalHttpUrl = (example: string) =>
+  optionalText.pipe(z.string().refine(isHttpUrl, `must be an http(s) URL such as ${example}`).optional());
+
+/** `true` or `false` (also 1/0, yes/no); unset is `false`. */
+const flag = optionalText.pipe(
+  z
+    .string()
+    .toLowerCase()
+    .transform((text, ctx) => {
+      if (['true', '1', 'yes'].includes(text)) return true;
+      if (['false', '0', 'no'].includes(text)) return false;
+      ctx.addIssue({ code: 'custom', message: 'must be true or false' });
+      return z.NEVER;
+    })
+    .optional(),
+);
+
+const EnvSchema = z.object({
+  SLACK_BOT_TOKEN: z
+    .string({ error: 'is required (the bot token, xoxb-…, from your Slack app\'s "OAuth & Permissions" page)' })
+    .regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-'),
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText.pipe(
+    z
       .string()
-      .trim()
-      .toLowerCase()
-      .default('info')
-      .pipe(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
-    TRIAGE_SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(600_000).default(25_000),
-    LOKI_URL: optionalText.pipe(z.url({ error: 'must be the Loki base URL, e.g. http://loki:3100' }).optional()),
-    LOKI_TENANT: optionalText,
-    LOKI_SERVICE_LABEL: optionalText,
-    ELASTICSEARCH_URL: optionalText.pipe(
-      z.url({ error: 'must be the Elasticsearch base URL, e.g. http://es:9200' }).optional(),
-    ),
-    ELASTICSEARCH_INDEX: optionalText,
-    ELASTICSEARCH_USERNAME: optionalText,
-    ELASTICSEARCH_PASSWORD: optionalText,
-    ELASTICSEARCH_API_KEY: optionalText,
-    ELASTICSEARCH_SERVICE_FIELD: optionalText,
-    ELASTICSEARCH_LEVEL_FIELD: optionalText,
-    ELASTICSEARCH_MESSAGE_FIELD: optionalText,
-    TRIAGE_REDACT_PATTERNS: optionalText.pipe(
-      z
-        .string()
-        .transform((text, ctx) => parseRedactPatterns(text, ctx))
-        .optional(),
-    ),
-    TRIAGE_REPLY_INTERVAL_MS: z.coerce.number().int().min(0).default(1100),
-    TRIAGE_REPLY_BURST: z.coerce.number().int().min(1).max(10).default(3),
-    ALERT_CHANNELS: channelList,
-    ALERT_WEBHOOK_CHANNEL: channelId,
-    ALERT_WEBHOOK_TOKEN: optionalText.pipe(
-      z.string().min(16, 'must be at least 16 characters (use a random secret)').optional(),
-    ),
-    ALERT_DEDUP_WINDOW: duration('1h'),
-    ALERT_GROUP_WINDOW: duration('10m'),
-    ALERT_MIN_SEVERITY: z
+      .regex(/^xapp-/, 'must be an app-level token starting with xapp-')
+      .optional(),
+  ),
+  SLACK_API_URL: optionalHttpUrl('https://slack.com/api/'),
+  PORT: wholeNumber(0, 65535, 3000),
+  PROMETHEUS_URL: httpUrl('the Prometheus base URL', 'http://prometheus:9090'),
+  TRIAGE_TIMEZONE: optionalText.pipe(
+    z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Paris').optional(),
+  ),
+  TRIAGE_PLAYBOOKS_DIR: optionalText,
+  TRIAGE_SIGNALS_DIR: optionalText,
+  TRIAGE_SERVICE_LABELS: labelList,
+  TRIAGE_QUERY_TIMEOUT_MS: wholeNumber(1, Number.MAX_SAFE_INTEGER, 5000),
+  TRIAGE_DEADLINE_MS: wholeNumber(1, Number.MAX_SAFE_INTEGER, 60_000),
+  LOG_LEVEL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('info')
+    .pipe(z.enum(['debug', 'info', 'warn', 'error'], { error: 'must be one of debug, info, warn, error' })),
+  TRIAGE_SHUTDOWN_GRACE_MS: wholeNumber(0, 600_000, 25_000),
+  LOKI_URL: optionalHttpUrl('http://loki:3100'),
+  LOKI_TENANT: optionalText,
+  LOKI_SERVICE_LABEL: optionalText,
+  ELASTICSEARCH_URL: optionalHttpUrl('http://es:9200'),
+  ELASTICSEARCH_INDEX: optionalText,
+  ELASTICSEARCH_USERNAME: optionalText,
+  ELASTICSEARCH_PASSWORD: optionalText,
+  ELASTICSEARCH_API_KEY: optionalText,
+  ELASTICSEARCH_SERVICE_FIELD: optionalText,
+  ELASTICSEARCH_LEVEL_FIELD: optionalText,
+  ELASTICSEARCH_MESSAGE_FIELD: optionalText,
+  TRIAGE_REDACT_PATTERNS: optionalText.pipe(
+    z
       .string()
-      .trim()
-      .toLowerCase()
-      .default('warning')
-      .pipe(z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` })),
-    ALERT_QUEUE_MAX: z.coerce.number().int().min(1).max(10_000).default(20),
-    ALERT_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(2),
-    TRIAGE_ALLOWED_TEAMS: idList(/^[TE][A-Z0-9]{6,}$/, 'workspace ids (T…) or organisation ids (E…)'),
-    TRIAGE_ALLOWED_CHANNELS: idList(/^[CGD][A-Z0-9]{6,}$/, 'channel ids (C…, G… or D…)'),
-    TRIAGE_ALLOWED_USERS: idList(/^[UWS][A-Z0-9]{6,}$/, 'user ids (U… or W…) and user group ids (S…)'),
-    DATABASE_URL: optionalText.pipe(
-      z
-        .string()
-        .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://triage:…@db:5432/triage')
-        .optional(),
-    ),
-    TRIAGE_DB_PATH: optionalText,
-    TRIAGE_RUN_RETENTION_DAYS: z.coerce.number().int().min(0).max(36_500).default(90),
-    TRIAGE_REPLICA_ID: optionalText.pipe(
-      z
-        .string()
-        .regex(/^[\w.:@-]{1,100}$/, 'must be 1–100 letters, digits or . _ : @ -, e.g. the pod name')
-        .optional(),
-    ),
-  })
-  .superRefine((env, ctx) => {
-    if (!env.SLACK_APP_TOKEN && !env.SLACK_SIGNING_SECRET) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['SLACK_SIGNING_SECRET'],
-        message:
-          'is required for the HTTP receiver ("Basic Information" → Signing Secret), or set SLACK_APP_TOKEN to use Socket Mode',
-      });
-    }
-    if (env.ALERT_WEBHOOK_TOKEN && !env.ALERT_WEBHOOK_CHANNEL) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ALERT_WEBHOOK_CHANNEL'],
-        message: 'is required when ALERT_WEBHOOK_TOKEN is set: it is the channel the webhook opens threads in',
-      });
-    }
-  });
+      .transform((text, ctx) => parseRedactPatterns(text, ctx))
+      .optional(),
+  ),
+  TRIAGE_REPLY_INTERVAL_MS: wholeNumber(0, Number.MAX_SAFE_INTEGER, 1100),
+  TRIAGE_REPLY_BURST: wholeNumber(1, 10, 3),
+  ALERT_CHANNELS: channelList,
+  ALERT_WEBHOOK_CHANNEL: channelId,
+  ALERT_WEBHOOK_TOKEN: optionalText.pipe(
+    z.string().min(16, 'must be at least 16 characters (use a random secret)').optional(),
+  ),
+  ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED: flag,
+  ALERT_DEDUP_WINDOW: duration('1h'),
+  ALERT_GROUP_WINDOW: duration('10m'),
+  ALERT_MIN_SEVERITY: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .default('warning')
+    .pipe(z.enum(SEVERITIES, { error: `must be one of ${SEVERITIES.join(', ')}` })),
+  ALERT_QUEUE_MAX: wholeNumber(1, 10_000, 20),
+  ALERT_CONCURRENCY: wholeNumber(1, 50, 2),
+  TRIAGE_ALLOWED_TEAMS: idList(/^[TE][A-Z0-9]{6,}$/, 'workspace ids (T…) or organisation ids (E…)'),
+  TRIAGE_ALLOWED_CHANNELS: idList(/^[CGD][A-Z0-9]{6,}$/, 'channel ids (C…, G… or D…)'),
+  TRIAGE_ALLOWED_USERS: idList(/^[UWS][A-Z0-9]{6,}$/, 'user ids (U… or W…) and user group ids (S…)'),
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must be a PostgreSQL URL such as postgres://triage:…@db:5432/triage')
+      .optional(),
+  ),
+  TRIAGE_DB_PATH: optionalText,
+  TRIAGE_RUN_RETENTION_DAYS: wholeNumber(0, 36_500, 90),
+  TRIAGE_REPLICA_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[\w.:@-]{1,100}$/, 'must be 1–100 letters, digits or . _ : @ -, e.g. the pod name')
+      .optional(),
+  ),
+});
+
+/** A problem with one variable: what is wrong, in words (the formatter adds the value, masked). */
+interface ConfigProblem {
+  variable: string;
+  message: string;
+}
+
+const isSet = (v: string | undefined): boolean => v !== undefined && v.trim() !== '';
+
+/**
+ * Rules that involve several variables. They read the raw environment, so they are reported together with every
+ * single-variable problem (zod skips an object's refinements once a field has failed).
+ */
+function crossChecks(env: NodeJS.ProcessEnv): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  if (!isSet(env.SLACK_APP_TOKEN) && !isSet(env.SLACK_SIGNING_SECRET)) {
+    problems.push({
+      variable: 'SLACK_SIGNING_SECRET',
+      message:
+        'is required for the HTTP receiver ("Basic Information" → Signing Secret), or set SLACK_APP_TOKEN to use Socket Mode',
+    });
+  }
+  if (isSet(env.ALERT_WEBHOOK_TOKEN) && !isSet(env.ALERT_WEBHOOK_CHANNEL)) {
+    problems.push({
+      variable: 'ALERT_WEBHOOK_CHANNEL',
+      message: 'is required when ALERT_WEBHOOK_TOKEN is set: it is the channel the webhook opens threads in',
+    });
+  }
+  const open = ['true', '1', 'yes'].includes((env.ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED ?? '').trim().toLowerCase());
+  if (isSet(env.ALERT_WEBHOOK_CHANNEL) && !isSet(env.ALERT_WEBHOOK_TOKEN) && !open) {
+    problems.push({
+      variable: 'ALERT_WEBHOOK_TOKEN',
+      message:
+        'is required when ALERT_WEBHOOK_CHANNEL is set, so only your Alertmanager can open threads (a random secret of 16+ characters, sent as "Authorization: Bearer …"); to run the webhook open on a trusted network, set ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true',
+    });
+  }
+  return problems;
+}
+
+/** Variables whose values are secrets: shown only by their length in errors. */
+const SECRET_VARIABLES = new Set([
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'SLACK_APP_TOKEN',
+  'ELASTICSEARCH_PASSWORD',
+  'ELASTICSEARCH_API_KEY',
+  'ALERT_WEBHOOK_TOKEN',
+]);
+
+/** The value as an error may show it: secrets masked, credentials in URLs hidden, long values cut. */
+export function maskConfigValue(variable: string, value: string): string {
+  if (SECRET_VARIABLES.has(variable)) return `${value.length} characters, masked`;
+  const shown = redact(value.replace(/(\/\/[^/@\s:]*):[^/@\s]*@/g, '$1:***@'));
+  return JSON.stringify(shown.length > 120 ? `${shown.slice(0, 119)}…` : shown);
+}
+
+function describeProblem(problem: ConfigProblem, env: NodeJS.ProcessEnv): string {
+  const raw = env[problem.variable];
+  if (raw === undefined || raw.trim() === '' || problem.message.includes(JSON.stringify(raw.trim()))) {
+    return `  ${problem.variable} ${problem.message}`;
+  }
+  const masked = maskConfigValue(problem.variable, raw);
+  return `  ${problem.variable} ${problem.message}; got ${SECRET_VARIABLES.has(problem.variable) ? `a value (${masked})` : masked}`;
+}
 
 /** Every environment variable Triage reads (the README's configuration table lists each). */
 export const ENV_VARIABLES: readonly string[] = Object.keys(EnvSchema.shape);
@@ -265,6 +362,8 @@ export interface AlertConfig {
   webhookChannel?: string;
   /** Bearer token the webhook requires. */
   webhookToken?: string;
+  /** The webhook runs without a token (ALERT_WEBHOOK_ALLOW_UNAUTHENTICATED=true); logged as a warning at start. */
+  webhookUnauthenticated?: true;
   dedupeWindowMs: number;
   groupWindowMs: number;
   minSeverity: Severity;
@@ -275,10 +374,21 @@ export interface AlertConfig {
 /** Parses the environment once at start-up into a frozen Config, or throws ConfigError naming every problem. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Config> {
   const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.') || 'environment'} ${i.message}`);
+  const problems: ConfigProblem[] = [
+    ...(parsed.success
+      ? []
+      : parsed.error.issues.map((i) => ({ variable: String(i.path[0] ?? 'environment'), message: i.message }))),
+    ...crossChecks(env),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    const order = Object.keys(EnvSchema.shape);
+    const unique = [...new Map(problems.map((p) => [`${p.variable} ${p.message}`, p])).values()].sort(
+      (a, b) => order.indexOf(a.variable) - order.indexOf(b.variable),
+    );
+    const lines = unique.map((p) => describeProblem(p, env));
+    const count = unique.length === 1 ? 'a configuration problem' : `${unique.length} configuration problems`;
     throw new ConfigError(
-      `Triage cannot start: the configuration is incomplete.\n${lines.join('\n')}\nSee the README's configuration table. To try Triage without Slack or Prometheus, run: npm run demo`,
+      `Triage cannot start: ${count}.\n${lines.join('\n')}\nSee the README's configuration table. To try Triage without Slack or Prometheus, run: npm run demo`,
     );
   }
   const e = parsed.data;
@@ -306,6 +416,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       channels: Object.freeze(e.ALERT_CHANNELS ?? []),
       ...(e.ALERT_WEBHOOK_CHANNEL ? { webhookChannel: e.ALERT_WEBHOOK_CHANNEL } : {}),
       ...(e.ALERT_WEBHOOK_TOKEN ? { webhookToken: e.ALERT_WEBHOOK_TOKEN } : {}),
+      ...(e.ALERT_WEBHOOK_CHANNEL && !e.ALERT_WEBHOOK_TOKEN ? { webhookUnauthenticated: true } : {}),
       dedupeWindowMs: e.ALERT_DEDUP_WINDOW,
       groupWindowMs: e.ALERT_GROUP_WINDOW,
       minSeverity: e.ALERT_MIN_SEVERITY,

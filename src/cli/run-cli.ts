@@ -1,28 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, CommanderError, Option } from 'commander';
-import { stripUserinfo } from '../adapters/http/create-http-client.js';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BUNDLED_PLAYBOOKS } from '../adapters/playbook-files/bundled.js';
-import { loadCatalog } from '../adapters/playbook-files/load-playbooks.js';
-import { openRunStore } from '../adapters/store/open-run-store.js';
-import { DEFAULT_SQLITE_PATH, logConfigFrom, parseLabelList, parseRedactPatterns } from '../app/config.js';
-import { createDiagnoser, runToEnd } from '../app/create-diagnoser.js';
 import { parseDurationSeconds } from '../domain/duration.js';
 import { AppError } from '../domain/errors.js';
-import { createRedactor } from '../domain/redaction/redact.js';
-import { toDiagnosisJson } from '../domain/report/diagnosis-json.js';
-import { renderPostmortem } from '../domain/report/postmortem.js';
-import { renderProgress, renderReport } from '../domain/report/render-text.js';
-import { RunJournal } from '../domain/runs/run-journal.js';
+import type { Redactor } from '../domain/redaction/redact.js';
+import type { RunJournal } from '../domain/runs/run-journal.js';
 import type { RunStore, StoredRun } from '../domain/runs/run-store.js';
-import { parseSymptom } from '../domain/symptom/parse-symptom.js';
-import { runDemo } from './run-demo.js';
-import { runPlaybookTests } from './run-playbook-tests.js';
-import { printExplanation, printSignals } from './run-signals.js';
+import { defaultCliStorePath } from './state-dir.js';
+import { packageVersion } from './version.js';
 
-export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
+// Only commander and small modules are imported above: `triage --help` must start fast. Each command loads what it
+// needs (the engine, Prometheus and log clients, the run stores, zod schemas) with import() when it runs.
+
+/**
+ * Exit codes: 0 done, 1 a failed check (playbooks validate/test), 2 a usage error, 3 Prometheus could not be used,
+ * 4 the run asked for is not recorded.
+ */
+export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, notFound: 4 } as const;
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -32,62 +31,108 @@ export interface CliIo {
 export { BUNDLED_PLAYBOOKS };
 export const BUNDLED_RECORDINGS = fileURLToPath(new URL('../../fixtures/recordings', import.meta.url));
 
+/** The fewest characters of a run id `triage postmortem` accepts as a prefix. */
+export const MIN_RUN_ID_PREFIX = 4;
+
 class UsageProblem extends Error {}
 
+// Option parsers throw commander's InvalidArgumentError, which it reports with the option, the value and the
+// command's own --help line.
 function parseAt(text: string): Date {
   const d = new Date(text);
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) {
-    throw new UsageProblem(`--at must be an ISO time such as 2026-11-01T14:00:00Z, not "${text}".`);
+    throw new InvalidArgumentError('It must be an ISO time such as 2026-11-01T14:00:00Z.');
   }
   return d;
 }
 
-function parsePositiveInt(name: string) {
-  return (text: string) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0)
-      throw new UsageProblem(`${name} must be a positive whole number, not "${text}".`);
-    return n;
-  };
+function parsePositiveInt(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('It must be a positive whole number.');
+  return n;
 }
 
-function parseServiceLabels(text: string): string[] {
+async function parseServiceLabels(text: string): Promise<string[]> {
+  const { parseLabelList } = await import('../app/config.js');
   const parsed = parseLabelList(text);
   if (typeof parsed === 'string') throw new UsageProblem(`--service-labels ${parsed}.`);
   return parsed;
 }
 
-/** The run store the CLI reads and records into: --database-url / DATABASE_URL, else --db / TRIAGE_DB_PATH. */
-function storeOptions(opts: Record<string, unknown>, env: NodeJS.ProcessEnv) {
-  const databaseUrl = (opts.databaseUrl as string | undefined) ?? env.DATABASE_URL;
-  const sqlitePath = (opts.db as string | undefined) ?? env.TRIAGE_DB_PATH ?? DEFAULT_SQLITE_PATH;
-  return { ...(databaseUrl ? { databaseUrl } : {}), sqlitePath };
+async function stripUserinfo(url: string): Promise<string> {
+  return (await import('../adapters/http/create-http-client.js')).stripUserinfo(url);
 }
 
-function storeName(options: { databaseUrl?: string; sqlitePath: string }): string {
+interface StoreOptions {
+  databaseUrl?: string;
+  sqlitePath: string;
+}
+
+/**
+ * The run store the CLI reads and records into. A flag beats the environment: --database-url, --db, then
+ * DATABASE_URL, TRIAGE_DB_PATH, then the user's state directory.
+ */
+function storeOptions(opts: Record<string, unknown>, env: NodeJS.ProcessEnv): StoreOptions {
+  const flagUrl = opts.databaseUrl as string | undefined;
+  const flagPath = opts.db as string | undefined;
+  if (flagUrl) return { databaseUrl: flagUrl, sqlitePath: flagPath ?? defaultCliStorePath(env) };
+  if (flagPath) return { sqlitePath: flagPath };
+  const sqlitePath = env.TRIAGE_DB_PATH || defaultCliStorePath(env);
+  return env.DATABASE_URL ? { databaseUrl: env.DATABASE_URL, sqlitePath } : { sqlitePath };
+}
+
+async function storeName(options: StoreOptions): Promise<string> {
   return options.databaseUrl ? stripUserinfo(options.databaseUrl) : options.sqlitePath;
 }
 
+/** True when the store is a SQLite file not written yet: reading it must not create it (nor its directory). */
+function notCreatedYet(options: StoreOptions): boolean {
+  return !options.databaseUrl && options.sqlitePath !== ':memory:' && !existsSync(options.sqlitePath);
+}
+
+async function openStore(options: StoreOptions): Promise<RunStore> {
+  const { openRunStore } = await import('../adapters/store/open-run-store.js');
+  return openRunStore(options);
+}
+
+/** Runs `use` on the store, or on nothing (undefined) when the SQLite file was never written. */
 async function withStore<T>(
   opts: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
-  use: (store: RunStore, name: string) => Promise<T>,
+  use: (store: RunStore | undefined, name: string) => Promise<T>,
 ): Promise<T> {
   const options = storeOptions(opts, env);
-  const store = await openRunStore(options);
+  const name = await storeName(options);
+  if (notCreatedYet(options)) return use(undefined, name);
+  const store = await openStore(options);
   try {
-    return await use(store, storeName(options));
+    return await use(store, name);
   } finally {
     await store.close();
   }
 }
 
-/** A run by id, or by a unique prefix of at least 6 characters (as in the export's file name). */
-async function findRun(store: RunStore, id: string): Promise<StoredRun | undefined> {
+/**
+ * A run by id, or by a unique prefix of at least MIN_RUN_ID_PREFIX characters (as in the export's file name). A
+ * shorter or ambiguous prefix is a usage error that asks for more characters.
+ */
+async function findRun(store: RunStore | undefined, id: string): Promise<StoredRun | undefined> {
+  if (id.length < MIN_RUN_ID_PREFIX)
+    throw new UsageProblem(
+      `"${id}" is too short to name a run: give at least ${MIN_RUN_ID_PREFIX} characters of its id (\`triage runs list\` shows them).`,
+    );
+  if (!store) return undefined;
   const exact = await store.getRun(id);
-  if (exact || id.length < 6) return exact;
+  if (exact) return exact;
   const matches = (await store.listRuns({ limit: 1000 })).filter((r) => r.id.startsWith(id));
-  return matches.length === 1 ? matches[0] : undefined;
+  if (matches.length > 1)
+    throw new UsageProblem(
+      `"${id}" is the start of ${matches.length} runs (${matches
+        .slice(0, 3)
+        .map((r) => r.id)
+        .join(', ')}${matches.length > 3 ? ', …' : ''}): give more characters of the id.`,
+    );
+  return matches[0];
 }
 
 function cell(text: string, width: number): string {
@@ -110,7 +155,8 @@ async function openJournal(
 ): Promise<RunJournal | undefined> {
   const options = storeOptions(opts, env);
   try {
-    const store = await openRunStore(options);
+    const store = await openStore(options);
+    const { RunJournal } = await import('../domain/runs/run-journal.js');
     return new RunJournal(store, {
       owner: env.TRIAGE_REPLICA_ID ?? `cli:${hostname()}:${process.pid}`,
       now,
@@ -143,7 +189,7 @@ function prometheusUrlOf(opts: Record<string, unknown>, env: NodeJS.ProcessEnv):
   const url = (opts.prometheusUrl as string | undefined) ?? env.PROMETHEUS_URL;
   if (!url)
     throw new UsageProblem(
-      'No Prometheus URL: pass --prometheus-url http://host:9090 or set PROMETHEUS_URL. To try Triage without one, run npm run demo.',
+      'No Prometheus URL: pass --prometheus-url http://host:9090 or set PROMETHEUS_URL. To try Triage without one, run: triage demo',
     );
   try {
     new URL(url);
@@ -154,23 +200,23 @@ function prometheusUrlOf(opts: Record<string, unknown>, env: NodeJS.ProcessEnv):
 }
 
 /** A team's playbook and signals directories and service labels, from the flags or the environment. */
-function catalogDirs(
+async function catalogDirs(
   opts: Record<string, unknown>,
   env: NodeJS.ProcessEnv,
-): { playbooksDir?: string; signalsDir?: string; serviceLabels?: string[] } {
+): Promise<{ playbooksDir?: string; signalsDir?: string; serviceLabels?: string[] }> {
   const playbooksDir = (opts.playbooks as string | undefined) ?? env.TRIAGE_PLAYBOOKS_DIR;
   const signalsDir = (opts.signals as string | undefined) ?? env.TRIAGE_SIGNALS_DIR;
   const labels = (opts.serviceLabels as string | undefined) ?? env.TRIAGE_SERVICE_LABELS;
   return {
     ...(playbooksDir ? { playbooksDir } : {}),
     ...(signalsDir ? { signalsDir } : {}),
-    ...(labels ? { serviceLabels: parseServiceLabels(labels) } : {}),
+    ...(labels ? { serviceLabels: await parseServiceLabels(labels) } : {}),
   };
 }
 
 /**
- * Runs the `triage` command line and returns the exit code: 0 a finished diagnosis, 1 a failed check, 2 a usage
- * error, 3 Prometheus unreachable. `env` is passed in, never read deep inside.
+ * Runs the `triage` command line and returns the exit code (see EXIT): 0 done, 1 a failed check, 2 a usage error,
+ * 3 Prometheus unreachable, 4 no such run. `env` is passed in, never read deep inside.
  */
 export async function runCli(
   argv: readonly string[],
@@ -179,17 +225,28 @@ export async function runCli(
   now = () => new Date(),
 ): Promise<number> {
   let exitCode: number = EXIT.ok;
-  const redactor = createRedactor({
-    extraPatterns: (env.TRIAGE_REDACT_PATTERNS ? parseRedactPatterns(env.TRIAGE_REDACT_PATTERNS) : []).map(
-      (pattern) => ({ pattern }),
-    ),
-  });
+  let redactor: Redactor | undefined;
+  /** The redactor with TRIAGE_REDACT_PATTERNS, built on first use (a bad pattern is a usage error of that command). */
+  const redactorOf = async (): Promise<Redactor> => {
+    if (redactor) return redactor;
+    const { createRedactor } = await import('../domain/redaction/redact.js');
+    const text = env.TRIAGE_REDACT_PATTERNS;
+    const patterns = text ? (await import('../app/config.js')).parseRedactPatterns(text) : [];
+    redactor = createRedactor({ extraPatterns: patterns.map((pattern) => ({ pattern })) });
+    return redactor;
+  };
+  const defaultStore = defaultCliStorePath(env);
   const program = new Command()
     .name('triage')
     .description('Diagnose an incident from a symptom, with playbooks over Prometheus.')
+    .version(packageVersion(), '-v, --version', 'print the Triage version')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError('(run triage --help for usage)');
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  // The command whose action is running, so that a usage error can name its own --help.
+  let running: Command = program;
+  program.hook('preAction', (_program, action) => {
+    running = action;
+  });
 
   program
     .command('diagnose')
@@ -210,22 +267,26 @@ export async function runCli(
       'labels that may carry the service name, in order, e.g. service,job,app (or TRIAGE_SERVICE_LABELS)',
     )
     .option('--timezone <iana>', 'zone for clock times without one (or TRIAGE_TIMEZONE); default UTC')
-    .option('--db <path>', `SQLite run store to record the run in (or TRIAGE_DB_PATH; default ${DEFAULT_SQLITE_PATH})`)
+    .option('--db <path>', `SQLite run store to record the run in (or TRIAGE_DB_PATH; default ${defaultStore})`)
     .option('--database-url <url>', 'PostgreSQL run store instead (or DATABASE_URL)')
     .option('--no-record', 'do not record the run in the run store')
-    .addOption(
-      new Option('--timeout-ms <n>', 'per-query timeout').default(5000).argParser(parsePositiveInt('--timeout-ms')),
-    )
-    .addOption(
-      new Option('--deadline-ms <n>', 'whole-run deadline').default(60000).argParser(parsePositiveInt('--deadline-ms')),
-    )
+    .addOption(new Option('--timeout-ms <n>', 'per-query timeout').default(5000).argParser(parsePositiveInt))
+    .addOption(new Option('--deadline-ms <n>', 'whole-run deadline').default(60000).argParser(parsePositiveInt))
     .action(async (words: string[], opts: Record<string, unknown>) => {
+      const text = words.join(' ').trim();
+      if (text === '')
+        throw new UsageProblem('the symptom is empty: say what is wrong, e.g. triage diagnose "502 on checkout".');
       const url = prometheusUrlOf(opts, env);
       const since = opts.since === undefined ? undefined : parseDurationSeconds(String(opts.since));
       if (since === null)
         throw new UsageProblem(`--since must be a duration such as 30m, 2h or 1h30m, not "${String(opts.since)}".`);
       const timeZone = (opts.timezone as string | undefined) ?? env.TRIAGE_TIMEZONE;
-      const symptom = parseSymptom(words.join(' '), {
+      const [{ parseSymptom }, { logConfigFrom }, { createDiagnoser, runToEnd }] = await Promise.all([
+        import('../domain/symptom/parse-symptom.js'),
+        import('../app/config.js'),
+        import('../app/create-diagnoser.js'),
+      ]);
+      const symptom = parseSymptom(text, {
         now: now(),
         ...(timeZone ? { timeZone } : {}),
         ...(opts.service ? { service: String(opts.service) } : {}),
@@ -248,12 +309,13 @@ export async function runCli(
       const diagnoser = await createDiagnoser({
         prometheus: { url, timeoutMs: opts.timeoutMs as number },
         ...logs,
-        ...catalogDirs(opts, env),
+        ...(await catalogDirs(opts, env)),
         deadlineMs: opts.deadlineMs as number,
       });
       for (const p of diagnoser.problems)
         io.stderr(`triage: left out ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.message}\n`);
       const json = opts.json === true;
+      const redact = await redactorOf();
       const runId = randomUUID();
       const journal = opts.record === false ? undefined : await openJournal(opts, env, io, now);
       await journal?.begin({
@@ -270,6 +332,7 @@ export async function runCli(
         alert: null,
       });
       const run = diagnoser.run({ runId, symptom });
+      const { renderProgress, renderReport } = await import('../domain/report/render-text.js');
       const result = await runToEnd(journal ? journal.record(runId, run) : run, (event) => {
         if (json) return;
         const line = renderProgress(event);
@@ -277,20 +340,22 @@ export async function runCli(
       }).finally(() => journal?.store.close());
       if (journal && journal.failures === 0 && !json)
         io.stderr(`Recorded as run ${runId}: triage postmortem ${runId}\n`);
-      if (json) io.stdout(`${JSON.stringify(toDiagnosisJson(result, redactor), null, 2)}\n`);
-      else io.stdout(`${renderReport(result, { queries: opts.queries === true, redactor })}\n`);
+      if (json) {
+        const { toDiagnosisJson } = await import('../domain/report/diagnosis-json.js');
+        io.stdout(`${JSON.stringify(toDiagnosisJson(result, redact), null, 2)}\n`);
+      } else io.stdout(`${renderReport(result, { queries: opts.queries === true, redactor: redact })}\n`);
       if (result.error?.code === 'query_unsafe') {
         io.stderr(`triage: ${result.error.message}\n`);
         exitCode = EXIT.usage;
       } else if (result.error && isDatasourceFailure(result.error.code)) {
-        io.stderr(`triage: Prometheus at ${stripUserinfo(url)} could not be used: ${result.error.message}\n`);
+        io.stderr(`triage: Prometheus at ${await stripUserinfo(url)} could not be used: ${result.error.message}\n`);
         exitCode = EXIT.unreachable;
       }
     });
 
   const storeFlags = (command: Command) =>
     command
-      .option('--db <path>', `SQLite run store (or TRIAGE_DB_PATH; default ${DEFAULT_SQLITE_PATH})`)
+      .option('--db <path>', `SQLite run store (or TRIAGE_DB_PATH; default ${defaultStore})`)
       .option('--database-url <url>', 'PostgreSQL run store instead (or DATABASE_URL)');
 
   const runs = program.command('runs').description('Recorded diagnoses');
@@ -298,19 +363,20 @@ export async function runCli(
     runs
       .command('list')
       .description('List recorded runs, newest first')
-      .addOption(new Option('--limit <n>', 'how many').default(20).argParser(parsePositiveInt('--limit')))
+      .addOption(new Option('--limit <n>', 'how many').default(20).argParser(parsePositiveInt))
       .option('--channel <id>', 'only runs in this Slack channel')
       .option('--json', 'print JSON'),
   ).action(async (opts: Record<string, unknown>) => {
     await withStore(opts, env, async (store, name) => {
-      const list = await store.listRuns({
+      const redact = await redactorOf();
+      const list = await (store?.listRuns({
         limit: opts.limit as number,
         ...(opts.channel ? { channel: String(opts.channel) } : {}),
-      });
+      }) ?? []);
       if (opts.json === true) {
         io.stdout(
           `${JSON.stringify(
-            list.map((r) => runSummary(r, redactor)),
+            list.map((r) => runSummary(r, redact)),
             null,
             2,
           )}\n`,
@@ -327,7 +393,7 @@ export async function runCli(
       for (const r of list) {
         const started = r.startedAt.toISOString().slice(0, 16).replace('T', ' ');
         io.stdout(
-          `${r.id.padEnd(36)}  ${started}  ${r.status.padEnd(11)}  ${r.trigger.padEnd(7)}  ${cell(r.service ?? '—', 20)}  ${cell(redactor(r.text), 60).trimEnd()}\n`,
+          `${r.id.padEnd(36)}  ${started}  ${r.status.padEnd(11)}  ${r.trigger.padEnd(7)}  ${cell(r.service ?? '—', 20)}  ${cell(redact(r.text), 60).trimEnd()}\n`,
         );
       }
     });
@@ -337,17 +403,26 @@ export async function runCli(
     program
       .command('postmortem')
       .description('Write the post-mortem of a recorded run as Markdown')
-      .argument('<run-id>', 'the run id (or a unique prefix of 6+ characters), from triage runs list')
+      .argument(
+        '<run-id>',
+        `the run id (or a unique prefix of ${MIN_RUN_ID_PREFIX}+ characters), from triage runs list`,
+      )
       .option('--out <file>', 'write to this file instead of stdout'),
   ).action(async (id: string, opts: Record<string, unknown>) => {
     await withStore(opts, env, async (store, name) => {
       const run = await findRun(store, id.trim());
-      if (!run) {
+      if (!run || !store) {
         io.stderr(`triage: no run "${id}" in ${name}. \`triage runs list\` shows the recorded runs.\n`);
-        exitCode = EXIT.failed;
+        exitCode = EXIT.notFound;
         return;
       }
-      const markdown = renderPostmortem({ run, events: await store.events(run.id), now: now(), redactor });
+      const { renderPostmortem } = await import('../domain/report/postmortem.js');
+      const markdown = renderPostmortem({
+        run,
+        events: await store.events(run.id),
+        now: now(),
+        redactor: await redactorOf(),
+      });
       if (opts.out) {
         await writeFile(String(opts.out), markdown);
         io.stderr(`Wrote the post-mortem of run ${run.id} to ${String(opts.out)}\n`);
@@ -366,6 +441,7 @@ export async function runCli(
     .action(async (dir: string | undefined, opts: { signals?: string }) => {
       const signalsDir = opts.signals ?? env.TRIAGE_SIGNALS_DIR;
       const playbooksDir = dir ?? env.TRIAGE_PLAYBOOKS_DIR;
+      const { loadCatalog } = await import('../adapters/playbook-files/load-playbooks.js');
       const loaded = await loadCatalog({
         ...(playbooksDir ? { playbooks: [playbooksDir] } : {}),
         ...(signalsDir ? { signals: [signalsDir] } : {}),
@@ -395,6 +471,7 @@ export async function runCli(
     .argument('[dir]', 'playbook directory', BUNDLED_PLAYBOOKS)
     .option('--recordings <dir>', 'directory of recorded incidents', BUNDLED_RECORDINGS)
     .action(async (dir: string, opts: { recordings: string }) => {
+      const { runPlaybookTests } = await import('./run-playbook-tests.js');
       exitCode = await runPlaybookTests(dir, opts.recordings, io);
     });
 
@@ -408,6 +485,10 @@ export async function runCli(
     .option('--json', 'print JSON')
     .action(async (opts: { signals?: string; json?: boolean }) => {
       const signalsDir = opts.signals ?? env.TRIAGE_SIGNALS_DIR;
+      const [{ loadCatalog }, { printSignals }] = await Promise.all([
+        import('../adapters/playbook-files/load-playbooks.js'),
+        import('./run-signals.js'),
+      ]);
       const loaded = await loadCatalog(signalsDir ? { signals: [signalsDir] } : {});
       for (const p of loaded.problems) io.stderr(`triage: ${p.file}${p.path ? ` at ${p.path}` : ''}: ${p.message}\n`);
       printSignals(loaded.signals, io, opts.json === true);
@@ -422,9 +503,7 @@ export async function runCli(
     .option('--signals <dir>', 'your signals directory (or TRIAGE_SIGNALS_DIR)')
     .option('--service-labels <labels>', 'labels that may carry the service name, in order (or TRIAGE_SERVICE_LABELS)')
     .option('--json', 'print JSON')
-    .addOption(
-      new Option('--timeout-ms <n>', 'per-query timeout').default(5000).argParser(parsePositiveInt('--timeout-ms')),
-    )
+    .addOption(new Option('--timeout-ms <n>', 'per-query timeout').default(5000).argParser(parsePositiveInt))
     .action(async (opts: Record<string, unknown>) => {
       const url = prometheusUrlOf(opts, env);
       const since = opts.since === undefined ? 7200 : parseDurationSeconds(String(opts.since));
@@ -433,9 +512,14 @@ export async function runCli(
       const end = (opts.at as Date | undefined) ?? now();
       const service = String(opts.service).trim();
       if (service === '') throw new UsageProblem('--service needs a name, e.g. --service checkout.');
+      const [{ createDiagnoser }, { parseSymptom }, { printExplanation }] = await Promise.all([
+        import('../app/create-diagnoser.js'),
+        import('../domain/symptom/parse-symptom.js'),
+        import('./run-signals.js'),
+      ]);
       const diagnoser = await createDiagnoser({
         prometheus: { url, timeoutMs: opts.timeoutMs as number },
-        ...catalogDirs(opts, env),
+        ...(await catalogDirs(opts, env)),
         deadlineMs: 60_000,
       });
       const parsed = parseSymptom(service, { now: end, service });
@@ -453,7 +537,7 @@ export async function runCli(
         });
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
-        io.stderr(`triage: Prometheus at ${stripUserinfo(url)} could not be used: ${message}\n`);
+        io.stderr(`triage: Prometheus at ${await stripUserinfo(url)} could not be used: ${message}\n`);
         exitCode = err instanceof AppError && err.code === 'query_unsafe' ? EXIT.usage : EXIT.unreachable;
         return;
       }
@@ -463,11 +547,25 @@ export async function runCli(
   program
     .command('demo')
     .description('Replay a bundled, recorded incident offline and print the Slack thread Triage would post')
-    .argument('[name]', 'recording name', 'bad-deploy-prom-client')
+    .argument('[name]', 'recording name (triage demo --list shows them)', 'bad-deploy-prom-client')
     .option('--recordings <dir>', 'directory of recorded incidents', BUNDLED_RECORDINGS)
-    .action(async (name: string, opts: { recordings: string }) => {
+    .option('--list', 'list the recorded incidents instead of replaying one')
+    .action(async (name: string, opts: { recordings: string; list?: boolean }) => {
+      if (opts.list) {
+        exitCode = await listDemoRecordings(opts.recordings, io);
+        return;
+      }
+      const { runDemo } = await import('./run-demo.js');
       exitCode = await runDemo(name, opts.recordings, io, readFile);
     });
+
+  for (const command of commandTree(program)) {
+    command.showHelpAfterError(`(run ${commandPath(command)} --help for usage)`);
+    command.helpOption(
+      '-h, --help',
+      command === program ? "display help; triage <command> --help shows a command's options" : 'display help',
+    );
+  }
 
   try {
     await program.parseAsync([...argv], { from: 'user' });
@@ -477,16 +575,57 @@ export async function runCli(
         ? EXIT.ok
         : EXIT.usage;
     }
+    const seeHelp = `(run ${commandPath(running)} --help for usage)`;
     if (err instanceof UsageProblem) {
-      io.stderr(`triage: ${err.message}\n`);
+      io.stderr(`triage: ${err.message}\n${seeHelp}\n`);
       return EXIT.usage;
     }
     if (err instanceof AppError) {
-      io.stderr(`triage: ${err.message}\n`);
       const usage = ['symptom_invalid', 'usage_invalid', 'playbook_invalid', 'config_invalid'];
-      return usage.includes(err.code) ? EXIT.usage : EXIT.failed;
+      const isUsage = usage.includes(err.code);
+      io.stderr(`triage: ${err.message}\n${isUsage ? `${seeHelp}\n` : ''}`);
+      return isUsage ? EXIT.usage : EXIT.failed;
     }
     throw err;
   }
   return exitCode;
+}
+
+function* commandTree(command: Command): Generator<Command> {
+  yield command;
+  for (const sub of command.commands) yield* commandTree(sub);
+}
+
+/** `triage diagnose`, `triage runs list`: what the user types to reach the command. */
+function commandPath(command: Command): string {
+  return command.parent ? `${commandPath(command.parent)} ${command.name()}` : command.name();
+}
+
+/** `triage demo --list`: each recorded incident with the symptom it replays; exit 2 when the directory is unreadable. */
+async function listDemoRecordings(dir: string, io: CliIo): Promise<number> {
+  let files: string[];
+  try {
+    files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    io.stderr(`triage: cannot read the recordings directory ${dir}\n`);
+    return EXIT.usage;
+  }
+  const rows: { name: string; symptom: string }[] = [];
+  for (const file of files) {
+    const name = file.slice(0, -'.json'.length);
+    try {
+      const recording = JSON.parse(await readFile(join(dir, file), 'utf8')) as { symptom?: unknown };
+      rows.push({ name, symptom: typeof recording.symptom === 'string' ? recording.symptom : '' });
+    } catch {
+      rows.push({ name, symptom: '(unreadable recording)' });
+    }
+  }
+  if (rows.length === 0) {
+    io.stdout(`No recorded incidents in ${dir}.\n`);
+    return EXIT.ok;
+  }
+  const width = Math.max(...rows.map((r) => r.name.length));
+  io.stdout(`${rows.length} recorded incidents (replay one with: triage demo <name>)\n`);
+  for (const r of rows) io.stdout(`  ${r.name.padEnd(width)}  ${r.symptom}\n`);
+  return EXIT.ok;
 }

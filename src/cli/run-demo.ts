@@ -14,7 +14,7 @@ export async function runDemo(name: string, recordingsDir: string, io: CliIo, re
   try {
     recording = await readRecording(file, read);
   } catch {
-    io.stderr(`triage: no recording named "${name}" in ${recordingsDir}\n`);
+    io.stderr(`triage: no recording named "${name}" in ${recordingsDir}. \`triage demo --list\` shows them.\n`);
     return 2;
   }
   io.stdout(

@@ -7,12 +7,15 @@ describe('triage diagnose', () => {
   it('exits 2 and points to the demo when no Prometheus URL is given', async () => {
     const r = await cli(['diagnose', '502 on checkout']);
     expect(r.code).toBe(EXIT.usage);
-    expect(r.stderr).toMatch(/--prometheus-url .*PROMETHEUS_URL.*npm run demo/);
+    expect(r.stderr).toMatch(/--prometheus-url .*PROMETHEUS_URL.*run: triage demo/);
   });
 
   it.each([
     [['diagnose', '502 on checkout', '--prometheus-url', 'not a url'], /must be a URL/],
-    [['diagnose', '502 on checkout', '--prometheus-url', 'http://x', '--at', 'yesterday'], /--at must be an ISO time/],
+    [
+      ['diagnose', '502 on checkout', '--prometheus-url', 'http://x', '--at', 'yesterday'],
+      /option '--at <iso>' argument 'yesterday' is invalid. It must be an ISO time/,
+    ],
     [['diagnose', '502 on checkout', '--prometheus-url', 'http://x', '--since', 'ages'], /--since must be a duration/],
     [['diagnose', '502 on checkout since 25:99', '--prometheus-url', 'http://x'], /25:99/],
     [['diagnose', '502 on checkout', '--prometheus-url', 'http://x', '--deadline-ms', '-1'], /positive whole number/],

@@ -9,8 +9,10 @@ import { parseSymptom } from '../../domain/symptom/parse-symptom.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import { renderExplanation } from './blocks/render-explanation.js';
 import type { ChannelPacer } from './channel-pacer.js';
+import { guardEphemeral, QUOTE_MAX } from './ephemeral.js';
 import { exportPostmortem } from './export-postmortem.js';
 import { ACTIONS } from './ids.js';
+import { truncate } from './mrkdwn.js';
 import { dedupeKeyOf, messageLink, type RunRecord, type RunRegistry } from './run-registry.js';
 import type { ReporterLogger, SlackMessage, ThreadRenderers } from './slack-run-reporter.js';
 import { recordFromStored } from './stored-record.js';
@@ -103,7 +105,10 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
   const runner = deps.runner;
   const startRun = (args: StartRunArgs) => runner.start(args);
 
-  app.command('/diagnose', async ({ command, ack, respond, client }) => {
+  app.command('/diagnose', async ({ command, ack: rawAck, respond: rawRespond, client }) => {
+    // Every answer the user sees is redacted and clipped, like channel posts.
+    const ack = guardEphemeral(rawAck, deps.redactor);
+    const respond = guardEphemeral(rawRespond, deps.redactor);
     const text = command.text.trim();
     if (text === '' || /^help\b/i.test(text)) {
       const help = deps.render.help();
@@ -159,7 +164,10 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       return;
     }
     if (twinKey) reserved.add(twinKey);
-    await ack({ response_type: 'ephemeral', text: `Diagnosing "${text}"… I'll post the thread in this channel.` });
+    await ack({
+      response_type: 'ephemeral',
+      text: `Diagnosing "${truncate(text, QUOTE_MAX)}"… I'll post the thread in this channel.`,
+    });
     deps.logger.info({ user: command.user_id, channel: command.channel_id }, '/diagnose accepted');
     void (async () => {
       try {
@@ -252,7 +260,8 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
     return record;
   };
 
-  app.action(ACTIONS.rerun, async ({ ack, action, body, client, respond }) => {
+  app.action(ACTIONS.rerun, async ({ ack, action, body, client, respond: rawRespond }) => {
+    const respond = guardEphemeral(rawRespond, deps.redactor);
     await ack();
     const record = await lookup(String((action as { value?: unknown }).value ?? ''), respond);
     if (record) void rerun(client, record, body.user.id);
@@ -261,7 +270,8 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
   const decide = (decision: 'confirmed' | 'rejected') =>
     app.action(
       decision === 'confirmed' ? ACTIONS.confirm : ACTIONS.reject,
-      async ({ ack, action, body, client, respond }) => {
+      async ({ ack, action, body, client, respond: rawRespond }) => {
+        const respond = guardEphemeral(rawRespond, deps.redactor);
         await ack();
         const record = await lookup(String((action as { value?: unknown }).value ?? ''), respond);
         if (!record?.top) return;
@@ -279,7 +289,8 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
   decide('confirmed');
   decide('rejected');
 
-  app.action(ACTIONS.exportPostmortem, async ({ ack, action, body, client, respond }) => {
+  app.action(ACTIONS.exportPostmortem, async ({ ack, action, body, client, respond: rawRespond }) => {
+    const respond = guardEphemeral(rawRespond, deps.redactor);
     await ack();
     const runId = String((action as { value?: unknown }).value ?? '');
     const channel = (body as { channel?: { id?: string } }).channel?.id ?? '';

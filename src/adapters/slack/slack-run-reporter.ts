@@ -1,9 +1,12 @@
 import type { WebClient } from '@slack/web-api';
 import type { RunEvent, StepResult } from '../../domain/engine/types.js';
 import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
+import type { NewOutboxMessage, RunStore } from '../../domain/runs/run-store.js';
 import type { SlackMessage } from './blocks/limits.js';
 import type { ChannelPacer } from './channel-pacer.js';
+import { withDeliveryNote } from './delivery-note.js';
 import { type MethodBudget, UNLIMITED } from './method-budget.js';
+import type { OutboxSender } from './outbox-sender.js';
 import type { RunRecord } from './run-registry.js';
 
 export type { SlackMessage };
@@ -13,6 +16,12 @@ export interface ThreadRenderers {
   root(record: RunRecord): SlackMessage;
   step(step: StepResult): SlackMessage;
   ledger(result: DiagnosisOutcome, record: RunRecord): SlackMessage;
+}
+
+/** The durable outbox a reporter writes its messages to before they are sent. */
+export interface ReporterOutbox {
+  store: Pick<RunStore, 'enqueueOutbox' | 'closeOutbox'>;
+  sender: Pick<OutboxSender, 'deliver' | 'isStopped'>;
 }
 
 export interface ReporterLogger {
@@ -28,6 +37,8 @@ function isQuiet(step: StepResult): boolean {
  * Turns one run's event stream into its Slack thread: a reply per finished step (paced per channel, in order),
  * the root message edited in place as hypotheses change (at most every `rootEditMs`), and the ledger at the end.
  * A post that fails after the Web API client's own retries is counted as undelivered and the thread goes on.
+ * With an outbox, every message is written to the run store before it is sent, and the ledger closes the run's
+ * delivery; if the store cannot take it, the message is sent directly as without one.
  */
 export class SlackRunReporter {
   private readonly client: WebClient;
@@ -43,6 +54,9 @@ export class SlackRunReporter {
   private lastRootEdit = 0;
   private rootDirty = false;
   private rootChain: Promise<void> = Promise.resolve();
+  private readonly outbox: ReporterOutbox | undefined;
+  /** Outbox writes in event order, so the messages' sequence numbers follow the thread's order. */
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(deps: {
     client: WebClient;
@@ -59,7 +73,10 @@ export class SlackRunReporter {
     updates?: Pick<MethodBudget, 'take'>;
     /** Told about every post Slack never got (after the client's retries), so it can be recorded. */
     onUndelivered?: (what: string, error: string) => void;
+    /** Write every message to the run store's outbox before it is sent. */
+    outbox?: ReporterOutbox;
   }) {
+    this.outbox = deps.outbox;
     this.client = deps.client;
     this.pacer = deps.pacer;
     this.render = deps.render;
@@ -104,7 +121,7 @@ export class SlackRunReporter {
           this.record.result = event.result;
           if (event.result.service) this.record.service = event.result.service;
           this.record.status = event.result.conclusion.kind === 'failed' ? 'failed' : 'finished';
-          replies.push(this.reply(this.render.ledger(event.result, this.record), 'ledger'));
+          replies.push(this.reply(this.render.ledger(event.result, this.record), 'ledger', true));
           // The root shows the conclusion at once; the thread's replies follow at the channel's pace.
           this.editRoot(true);
           await Promise.all(replies);
@@ -122,7 +139,57 @@ export class SlackRunReporter {
     return this.rootChain;
   }
 
-  private reply(message: SlackMessage, what: string): Promise<unknown> {
+  /** Closes the run's delivery without a ledger (the diagnosis failed); its queued messages still go out. */
+  async closeDelivery(): Promise<void> {
+    if (!this.outbox) return;
+    const { store, sender } = this.outbox;
+    const write = this.writes.then(() => store.closeOutbox(this.record.runId));
+    this.writes = write.catch(() => undefined);
+    await write.catch(() => undefined);
+    await sender.deliver(this.record.runId, this.client);
+  }
+
+  private reply(message: SlackMessage, what: string, last = false): Promise<unknown> {
+    if (this.outbox) {
+      const { channel, threadTs } = this.record;
+      const entry: NewOutboxMessage = {
+        kind: last ? 'ledger' : 'reply',
+        channel,
+        threadTs,
+        targetTs: null,
+        payload: { text: message.text, blocks: message.blocks, label: what },
+      };
+      return this.queue(entry, last ? { close: true } : {}, () => this.postDirect(message, what));
+    }
+    return this.postDirect(message, what);
+  }
+
+  /** Writes to the outbox in order and has the sender deliver; sends directly if the store refuses. */
+  private queue(
+    entry: NewOutboxMessage,
+    options: { close?: boolean },
+    direct: () => Promise<unknown>,
+  ): Promise<unknown> {
+    const outbox = this.outbox;
+    if (!outbox) return direct();
+    const { runId } = this.record;
+    const write = this.writes.then(() => outbox.store.enqueueOutbox(runId, [entry], options));
+    this.writes = write.catch(() => undefined);
+    return write.then(
+      () => outbox.sender.deliver(runId, this.client),
+      (err: unknown) => {
+        // Stopped (shutdown past its grace): nothing more goes to Slack from this process.
+        if (outbox.sender.isStopped) return undefined;
+        this.logger.warn(
+          { runId, kind: entry.kind, error: describeSlackError(err) },
+          'the outbox could not take a message; sending it directly',
+        );
+        return direct();
+      },
+    );
+  }
+
+  private postDirect(message: SlackMessage, what: string): Promise<unknown> {
     const { channel, threadTs } = this.record;
     return this.pacer
       .run(channel, () =>
@@ -146,7 +213,26 @@ export class SlackRunReporter {
     this.lastRootEdit = now;
     this.rootDirty = false;
     const { channel, rootTs } = this.record;
-    this.rootChain = this.rootChain
+    const outbox = this.outbox;
+    if (outbox) {
+      // Rendered now: the outbox keeps only the latest pending root edit, so it goes out with the latest state.
+      const message = withDeliveryNote(this.render.root(this.record), this.record.undelivered);
+      const entry: NewOutboxMessage = {
+        kind: 'root',
+        channel,
+        threadTs: null,
+        targetTs: rootTs,
+        payload: { text: message.text, blocks: message.blocks },
+      };
+      this.rootChain = this.queue(entry, {}, () => this.updateDirect()).then(() => undefined);
+      return;
+    }
+    this.rootChain = this.rootChain.then(() => this.updateDirect());
+  }
+
+  private updateDirect(): Promise<void> {
+    const { channel, rootTs } = this.record;
+    return Promise.resolve()
       .then(async () => {
         await this.updates.take();
         // Rendered when sent, so an edit that waited for the budget shows the latest state.

@@ -27,7 +27,9 @@ export function recordFromStored(run: StoredRun, events: readonly StoredEvent[])
     ...(run.service ? { service: run.service } : {}),
     ...(run.playbook ? { playbook: run.playbook } : {}),
     userId: run.userId ?? 'alert',
-    status: run.status,
+    // A delivering run's diagnosis is over: its root shows the outcome while the thread goes out.
+    status:
+      run.status === 'delivering' ? (run.result?.conclusion.kind === 'failed' ? 'failed' : 'finished') : run.status,
     stepsDone,
     stepsTotal,
     ...(top ? { top } : {}),

@@ -4,11 +4,13 @@ import type { WebClient } from '@slack/web-api';
 import type { RunEvent } from '../../domain/engine/types.js';
 import type { DiagnoseRequest, DiagnosisOutcome } from '../../domain/runs/diagnose.js';
 import type { RunJournal } from '../../domain/runs/run-journal.js';
-import type { RunTrigger } from '../../domain/runs/run-store.js';
+import type { RunTrigger, StoredRun, UndeliveredRun } from '../../domain/runs/run-store.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
 import type { ChannelPacer } from './channel-pacer.js';
+import { withDeliveryNote } from './delivery-note.js';
 import { type MethodBudget, UNLIMITED } from './method-budget.js';
+import { DELIVERY_CLAIM_MS, OutboxSender } from './outbox-sender.js';
 import { dedupeKeyOf, type RunAlert, type RunRecord, type RunRegistry } from './run-registry.js';
 import {
   describeSlackError,
@@ -17,6 +19,7 @@ import {
   SlackRunReporter,
   type ThreadRenderers,
 } from './slack-run-reporter.js';
+import { recordFromStored } from './stored-record.js';
 import { TurnQueue } from './turn-queue.js';
 
 export interface ThreadRunnerDeps {
@@ -33,6 +36,13 @@ export interface ThreadRunnerDeps {
   metrics?: Pick<SelfMetrics, 'runStarted' | 'runEnded' | 'observe' | 'undelivered'>;
   /** The data source a playbook step queries (`prometheus`, `logs`), for the metrics. */
   sourceOf?: (playbook: string, stepId: string) => string;
+  /**
+   * Thread messages go through the run store's durable outbox (default: whenever there is a journal); `false`
+   * sends them from memory only.
+   */
+  outbox?: boolean;
+  /** How long a replica's claim on a run's delivery stands without renewal (default 2 minutes). */
+  deliveryClaimMs?: number;
 }
 
 export interface StartRunArgs {
@@ -78,9 +88,96 @@ export class ThreadRunner {
   private readonly lastEdit = new Map<string, number>();
   /** Runs start one per turn of the event loop, after the acks of the commands that asked for them. */
   private readonly turns = new TurnQueue();
+  /** Sends what runs queued in the run store's outbox (absent without a journal). */
+  readonly sender: OutboxSender | undefined;
 
   constructor(deps: ThreadRunnerDeps) {
     this.deps = deps;
+    const { journal } = deps;
+    if (journal && deps.outbox !== false) {
+      this.sender = new OutboxSender({
+        store: journal.store,
+        pacer: deps.pacer,
+        ...(deps.updates ? { updates: deps.updates } : {}),
+        owner: journal.replica,
+        logger: deps.logger,
+        ...(deps.deliveryClaimMs ? { claimTtlMs: deps.deliveryClaimMs } : {}),
+        currentRoot: (runId) => {
+          const record = deps.registry.get(runId);
+          return record ? withDeliveryNote(deps.render.root(record), record.undelivered) : undefined;
+        },
+        onFailed: (message, error) => {
+          const record = deps.registry.get(message.runId);
+          if (record) record.undelivered++;
+          deps.metrics?.undelivered();
+          void journal.note(message.runId, {
+            type: 'delivery-failed',
+            what: message.payload.label ?? `${message.kind} ${message.seq}`,
+            error,
+          });
+        },
+      });
+    }
+  }
+
+  /** Stops sending outbox messages (SIGTERM past its grace): what is left stays pending for the next start. */
+  stopDelivery(): Promise<void> {
+    return this.sender?.stop() ?? Promise.resolve();
+  }
+
+  /**
+   * Finishes delivering a run this process did not finish (after a restart, or a replica that died): queues its
+   * ledger if the diagnosis ended before the ledger was queued, sends what is pending in order, and edits the root
+   * to its final state (saying how many messages could not be delivered). Nothing happens if another replica holds
+   * the run's delivery.
+   */
+  async resumeDelivery(client: WebClient, owed: UndeliveredRun): Promise<StoredRun | undefined> {
+    const { sender } = this;
+    const store = this.deps.journal?.store;
+    if (!sender || !store) return undefined;
+    const { run } = owed;
+    if (!(await store.claimDelivery(run.id, sender.owner, this.deps.deliveryClaimMs ?? DELIVERY_CLAIM_MS)))
+      return undefined;
+    const record = this.deps.registry.get(run.id) ?? recordFromStored(run, await store.events(run.id));
+    if (!record) {
+      // No thread to post in: nothing can be delivered.
+      await store.closeOutbox(run.id);
+      return store.getRun(run.id);
+    }
+    this.deps.registry.add(record);
+    if (owed.open) {
+      if (run.result && record.threadTs) {
+        const ledger = this.deps.render.ledger(run.result, record);
+        await store.enqueueOutbox(
+          run.id,
+          [
+            {
+              kind: 'ledger',
+              channel: record.channel,
+              threadTs: record.threadTs,
+              targetTs: null,
+              payload: { text: ledger.text, blocks: ledger.blocks, label: 'ledger' },
+            },
+          ],
+          { close: true },
+        );
+      } else await store.closeOutbox(run.id);
+    }
+    let settled = await sender.deliver(run.id, client);
+    if (!settled || sender.isStopped) return settled;
+    record.undelivered = settled.undelivered;
+    const root = withDeliveryNote(this.deps.render.root(record), record.undelivered);
+    await store.enqueueOutbox(run.id, [
+      {
+        kind: 'root',
+        channel: record.channel,
+        threadTs: null,
+        targetTs: record.rootTs,
+        payload: { text: root.text, blocks: root.blocks },
+      },
+    ]);
+    settled = await sender.deliver(run.id, client);
+    return settled;
   }
 
   /** What the runner holds between runs (root edits queued, edit spacing): empty once every run's edits are done. */
@@ -117,7 +214,7 @@ export class ThreadRunner {
       await (this.deps.updates ?? UNLIMITED).take();
       this.editQueued.delete(runId);
       this.lastEdit.set(runId, Date.now());
-      const root = this.deps.render.root(record);
+      const root = withDeliveryNote(this.deps.render.root(record), record.undelivered);
       try {
         await client.chat.update({ channel: record.channel, ts: record.rootTs, text: root.text, blocks: root.blocks });
       } catch (err) {
@@ -187,6 +284,18 @@ export class ThreadRunner {
     }
     this.deps.registry.add(record);
     await this.begin(record, args);
+    // The run's delivery is open until its ledger is queued: a crash before then is resumed with the ledger.
+    const store = this.deps.journal?.store;
+    const outbox =
+      this.sender && store
+        ? await store.enqueueOutbox(runId, [], { open: true }).then(
+            () => ({ store, sender: this.sender as OutboxSender }),
+            (err: unknown) => {
+              this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the outbox is not available');
+              return undefined;
+            },
+          )
+        : undefined;
     args.onRootPosted?.(record);
     const reporter = new SlackRunReporter({
       client,
@@ -201,6 +310,7 @@ export class ThreadRunner {
         this.deps.metrics?.undelivered();
         void this.deps.journal?.note(runId, { type: 'delivery-failed', what, error });
       },
+      ...(outbox ? { outbox } : {}),
     });
     const trigger = args.trigger ?? 'command';
     this.deps.metrics?.runStarted(trigger);
@@ -211,9 +321,17 @@ export class ThreadRunner {
       this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the run failed');
     } finally {
       this.deps.metrics?.runEnded(trigger, record.status);
+      if (outbox) {
+        // A failed diagnosis queued no ledger: close its delivery so the run settles once its replies are out.
+        await reporter.closeDelivery();
+        // The root says how many thread messages Slack never got.
+        if (record.undelivered > 0 && !outbox.sender.isStopped) await reporter.refreshRoot();
+      }
       await this.rootEdits.get(runId);
       record.active = false;
-      if (record.undelivered > 0) await this.deps.journal?.update(runId, { undelivered: record.undelivered });
+      // With the outbox, the store counts failed messages itself.
+      if (record.undelivered > 0 && !outbox)
+        await this.deps.journal?.update(runId, { undelivered: record.undelivered });
     }
     return record;
   }

@@ -80,6 +80,31 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX claimed_keys_expiry ON claimed_keys (expires_at)',
     ],
   },
+  {
+    version: 3,
+    description: 'the outbox: every message a run will post, in order, with its delivery state',
+    statements: [
+      `CREATE TABLE outbox (
+        run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        thread_ts TEXT,
+        target_ts TEXT,
+        payload TEXT NOT NULL,
+        state TEXT NOT NULL,
+        slack_ts TEXT,
+        error TEXT,
+        created_at TEXT NOT NULL,
+        settled_at TEXT,
+        PRIMARY KEY (run_id, seq)
+      )`,
+      'CREATE INDEX outbox_state ON outbox (state, run_id)',
+      'ALTER TABLE runs ADD COLUMN outbox_seq INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE runs ADD COLUMN delivery_open INTEGER NOT NULL DEFAULT 0',
+      'ALTER TABLE runs ADD COLUMN settles_to TEXT',
+    ],
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,13 +1,18 @@
 import type { AlertThread, ClaimKey, ClaimResult } from '../../domain/alerts/alert-threads.js';
 import type {
+  DeliveryQuery,
   ListRunsQuery,
   MarkInterruptedQuery,
+  NewOutboxMessage,
   NewRun,
+  OutboxMessage,
+  OutboxResult,
   RunJournalEvent,
   RunPatch,
   RunStore,
   StoredEvent,
   StoredRun,
+  UndeliveredRun,
 } from '../../domain/runs/run-store.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import { LATEST_VERSION, MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
@@ -210,9 +215,16 @@ export class SqlRunStore implements RunStore {
       const [row] = await tx.query(`SELECT * FROM runs WHERE id = ? ${this.forUpdate()}`, [id]);
       if (!row) return undefined;
       const next: StoredRun = { ...rowToRun(row), ...definedOnly(patch), id, updatedAt: this.clock() };
+      // A diagnosis that ended while its thread is still going out is `delivering` until the outbox is complete.
+      let settlesTo = text(row.settles_to);
+      if (isTerminal(next.status) && (Number(row.delivery_open) === 1 || (await this.pendingCount(tx, id)) > 0)) {
+        settlesTo = next.status;
+        next.status = 'delivering';
+      }
       const columns = RUN_COLUMNS.filter((c) => c !== 'id');
-      await tx.execute(`UPDATE runs SET ${columns.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [
+      await tx.execute(`UPDATE runs SET ${columns.map((c) => `${c} = ?`).join(', ')}, settles_to = ? WHERE id = ?`, [
         ...runToRow(next).slice(1),
+        settlesTo,
         id,
       ]);
       return next;
@@ -314,12 +326,13 @@ export class SqlRunStore implements RunStore {
     while (true) {
       const gone = await this.db.transaction(async (tx) => {
         const rows = await tx.query(
-          `SELECT id FROM runs WHERE started_at < ? AND status <> 'running' ORDER BY started_at LIMIT ${size}`,
+          `SELECT id FROM runs WHERE started_at < ? AND status NOT IN ('running', 'delivering') ORDER BY started_at LIMIT ${size}`,
           [iso(before)],
         );
         const ids = rows.map((row) => String(row.id));
         if (ids.length === 0) return 0;
         await tx.execute(`DELETE FROM run_events WHERE run_id IN (${placeholders(ids.length)})`, ids);
+        await tx.execute(`DELETE FROM outbox WHERE run_id IN (${placeholders(ids.length)})`, ids);
         return tx.execute(`DELETE FROM runs WHERE id IN (${placeholders(ids.length)})`, ids);
       });
       deleted += gone;
@@ -366,6 +379,139 @@ export class SqlRunStore implements RunStore {
 
   async releaseKey(key: string): Promise<void> {
     await this.db.execute('DELETE FROM claimed_keys WHERE claim_key = ?', [key]);
+  }
+
+  async enqueueOutbox(
+    runId: string,
+    messages: readonly NewOutboxMessage[],
+    options: { open?: boolean; close?: boolean } = {},
+  ): Promise<number[]> {
+    return this.db.transaction(async (tx) => {
+      const open = options.close ? 0 : options.open ? 1 : undefined;
+      // The UPDATE locks the run's row until commit, so concurrent writers get consecutive numbers.
+      const [row] = await tx.query(
+        `UPDATE runs SET outbox_seq = outbox_seq + ?, delivery_open = COALESCE(?, delivery_open), updated_at = ?
+         WHERE id = ? RETURNING outbox_seq, status`,
+        [messages.length, open ?? null, iso(this.clock()), runId],
+      );
+      if (!row) throw new Error(`no run ${runId} to queue messages for`);
+      const first = Number(row.outbox_seq) - messages.length + 1;
+      const now = iso(this.clock());
+      const seqs: number[] = [];
+      for (const [i, message] of messages.entries()) {
+        // Only the latest state of the root goes out: an edit still waiting is replaced.
+        if (message.kind === 'root')
+          await tx.execute("DELETE FROM outbox WHERE run_id = ? AND kind = 'root' AND state = 'pending'", [runId]);
+        const seq = first + i;
+        await tx.execute(
+          `INSERT INTO outbox (run_id, seq, kind, channel, thread_ts, target_ts, payload, state, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+          [
+            runId,
+            seq,
+            message.kind,
+            message.channel,
+            message.threadTs,
+            message.targetTs,
+            encodeJson(message.payload),
+            now,
+          ],
+        );
+        seqs.push(seq);
+      }
+      const status = String(row.status);
+      if (messages.length > 0 && isTerminal(status))
+        await tx.execute("UPDATE runs SET settles_to = status, status = 'delivering' WHERE id = ?", [runId]);
+      else await this.settle(tx, runId);
+      return seqs;
+    });
+  }
+
+  async closeOutbox(runId: string): Promise<StoredRun | undefined> {
+    return this.db.transaction(async (tx) => {
+      const changed = await tx.execute('UPDATE runs SET delivery_open = 0 WHERE id = ?', [runId]);
+      if (changed === 0) return undefined;
+      return this.settle(tx, runId);
+    });
+  }
+
+  async outbox(runId: string): Promise<OutboxMessage[]> {
+    const rows = await this.db.query('SELECT * FROM outbox WHERE run_id = ? ORDER BY seq', [runId]);
+    return rows.map(rowToOutbox);
+  }
+
+  async markSending(runId: string, seq: number): Promise<boolean> {
+    const changed = await this.db.execute(
+      "UPDATE outbox SET state = 'sending' WHERE run_id = ? AND seq = ? AND state IN ('pending', 'sending')",
+      [runId, seq],
+    );
+    return changed === 1;
+  }
+
+  async settleOutbox(runId: string, seq: number, result: OutboxResult): Promise<StoredRun | undefined> {
+    return this.db.transaction(async (tx) => {
+      const now = iso(this.clock());
+      // Never overwrites a result already recorded: a message marked sent stays sent.
+      const changed = await tx.execute(
+        `UPDATE outbox SET state = ?, slack_ts = ?, error = ?, settled_at = ?
+         WHERE run_id = ? AND seq = ? AND state IN ('pending', 'sending')`,
+        [
+          result.state,
+          result.state === 'sent' ? result.slackTs : null,
+          result.state === 'failed' ? result.error : null,
+          now,
+          runId,
+          seq,
+        ],
+      );
+      await tx.execute(`UPDATE runs SET updated_at = ?, undelivered = undelivered + ? WHERE id = ?`, [
+        now,
+        changed === 1 && result.state === 'failed' ? 1 : 0,
+        runId,
+      ]);
+      return this.settle(tx, runId);
+    });
+  }
+
+  async undeliveredRuns(query: DeliveryQuery): Promise<UndeliveredRun[]> {
+    const { where: which, params } = conditions([
+      ['r.owner = ?', query.owner],
+      ['r.updated_at < ?', query.staleBefore && iso(query.staleBefore)],
+    ]);
+    if (which.length === 0) return [];
+    const rows = await this.db.query(
+      `SELECT r.*, (SELECT COUNT(*) FROM outbox o WHERE o.run_id = r.id AND o.state IN ('pending', 'sending')) AS pending
+       FROM runs r WHERE r.status <> 'running' AND (${which.join(' OR ')})
+       AND (r.delivery_open = 1 OR r.status = 'delivering'
+            OR EXISTS (SELECT 1 FROM outbox o WHERE o.run_id = r.id AND o.state IN ('pending', 'sending')))
+       ORDER BY r.started_at, r.id`,
+      params,
+    );
+    return rows.map((row) => ({
+      run: rowToRun(row),
+      open: Number(row.delivery_open) === 1,
+      pending: Number(row.pending),
+    }));
+  }
+
+  async claimDelivery(runId: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.clock();
+    return this.db.transaction(async (tx) => {
+      // Taken when free or expired; renewed by the replica that holds it.
+      const rows = await tx.query(
+        `INSERT INTO claimed_keys (claim_key, owner, expires_at) VALUES (?, ?, ?)
+         ON CONFLICT (claim_key) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+         WHERE claimed_keys.expires_at <= ? OR claimed_keys.owner = excluded.owner RETURNING claim_key`,
+        [deliveryKey(runId), owner, iso(new Date(now.getTime() + ttlMs)), iso(now)],
+      );
+      if (rows.length !== 1) return false;
+      await tx.execute('UPDATE runs SET owner = ? WHERE id = ? AND owner <> ?', [owner, runId, owner]);
+      return true;
+    });
+  }
+
+  async releaseDelivery(runId: string, owner: string): Promise<void> {
+    await this.db.execute('DELETE FROM claimed_keys WHERE claim_key = ? AND owner = ?', [deliveryKey(runId), owner]);
   }
 
   async claim(keys: readonly ClaimKey[], thread: AlertThread): Promise<ClaimResult> {
@@ -435,6 +581,27 @@ export class SqlRunStore implements RunStore {
     return this.db.close();
   }
 
+  private async pendingCount(db: SqlDb, runId: string): Promise<number> {
+    const [row] = await db.query(
+      "SELECT COUNT(*) AS n FROM outbox WHERE run_id = ? AND state IN ('pending', 'sending')",
+      [runId],
+    );
+    return Number(row?.n ?? 0);
+  }
+
+  /** Delivering → the status it settles to, once the delivery is closed and nothing is pending. */
+  private async settle(db: SqlDb, runId: string): Promise<StoredRun | undefined> {
+    const [row] = await db.query(`SELECT * FROM runs WHERE id = ? ${this.forUpdate()}`, [runId]);
+    if (!row) return undefined;
+    if (String(row.status) !== 'delivering' || Number(row.delivery_open) === 1) return rowToRun(row);
+    if ((await this.pendingCount(db, runId)) > 0) return rowToRun(row);
+    const [settled] = await db.query(
+      "UPDATE runs SET status = COALESCE(settles_to, 'finished'), settles_to = NULL WHERE id = ? RETURNING *",
+      [runId],
+    );
+    return settled ? rowToRun(settled) : undefined;
+  }
+
   /** Row lock for read-modify-write (PostgreSQL); SQLite's write transaction already excludes other writers. */
   protected forUpdate(): string {
     return '';
@@ -457,6 +624,27 @@ export class SqlRunStore implements RunStore {
       );
     }
   }
+}
+
+const isTerminal = (status: string): status is 'finished' | 'failed' => status === 'finished' || status === 'failed';
+
+const deliveryKey = (runId: string): string => `delivery:${runId}`;
+
+function rowToOutbox(row: Row): OutboxMessage {
+  return {
+    runId: String(row.run_id),
+    seq: Number(row.seq),
+    kind: String(row.kind) as OutboxMessage['kind'],
+    channel: String(row.channel),
+    threadTs: text(row.thread_ts),
+    targetTs: text(row.target_ts),
+    payload: decodeJson<OutboxMessage['payload']>(String(row.payload)),
+    state: String(row.state) as OutboxMessage['state'],
+    slackTs: text(row.slack_ts),
+    error: text(row.error),
+    createdAt: date(row.created_at),
+    settledAt: row.settled_at === null || row.settled_at === undefined ? null : date(row.settled_at),
+  };
 }
 
 /** The SQL conditions whose value is given, and their parameters in order. */

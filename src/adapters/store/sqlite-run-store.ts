@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { type Row, type SqlDb, SqlRunStore } from './sql-run-store.js';
@@ -117,7 +117,7 @@ function connect(path: string): SqliteDb {
   const key = memory ? '' : resolve(path);
   const shared = memory ? undefined : open.get(key);
   if (shared) return shared.share();
-  if (!memory) mkdirSync(dirname(key), { recursive: true });
+  if (!memory) makeDirectory(dirname(key));
   const db = new Database(path);
   try {
     db.pragma('busy_timeout = 5000');
@@ -150,4 +150,20 @@ export async function openSqliteRunStore(path: string, options: SqliteStoreOptio
     await store.close();
     throw err;
   }
+}
+
+/**
+ * Creates a directory and its missing parents one level at a time. Node's `recursive` option never returns under
+ * some pseudo file systems (`/proc/…`); here each level either exists, is created, or fails with its own error.
+ */
+function makeDirectory(dir: string): void {
+  const missing: string[] = [];
+  let current = dir;
+  while (!existsSync(current)) {
+    missing.push(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const level of missing.reverse()) mkdirSync(level);
 }

@@ -6,8 +6,19 @@
  * that matching stays linear in the input: match starts are pinned with look-behinds (one start per run of
  * candidate characters), and no two adjacent quantifiers can consume the same characters.
  *
+ * Vendor token formats (Stripe, GitHub, Datadog…) live in vendor-tokens.ts and are caught wherever they stand.
+ *
  * Pure: no I/O, no node:* imports.
  */
+
+import {
+  VENDOR_FORMATS,
+  VENDOR_KINDS,
+  type VendorFormat,
+  type VendorKind,
+  vendorFormatMayMatch,
+  vendorMatchIsSecret,
+} from './vendor-tokens.js';
 
 export type SecretKind =
   | 'bearer'
@@ -21,7 +32,27 @@ export type SecretKind =
   | 'secret-field'
   | 'email'
   | 'card'
-  | 'custom';
+  | 'custom'
+  | VendorKind;
+
+/** The built-in marker kinds other than vendor formats (`custom` marks configured extra patterns). */
+export const GENERIC_KINDS = [
+  'bearer',
+  'authorization',
+  'slack-token',
+  'aws-access-key',
+  'aws-secret-key',
+  'private-key',
+  'jwt',
+  'url-password',
+  'secret-field',
+  'email',
+  'card',
+  'custom',
+] as const satisfies readonly SecretKind[];
+
+/** Every marker kind the redactor can write. */
+export const REDACTION_KINDS: readonly SecretKind[] = [...GENERIC_KINDS, ...VENDOR_KINDS];
 
 export interface ExtraPattern {
   /** Marker kind; lower-cased, anything outside `[a-z0-9-]` becomes `-`. Defaults to `custom`. */
@@ -80,10 +111,30 @@ export function isSecretFieldName(name: string): boolean {
 interface Rule {
   readonly kind: string;
   readonly pattern: RegExp;
-  /** Replacement for one match, or undefined to leave it (the scan resumes one character later). */
-  readonly replace: (m: RegExpExecArray, marker: string) => string | undefined;
+  /**
+   * Replacement for one match (with its tail, for two-stage rules), or undefined to leave it (the scan resumes one
+   * character later, or after the head of a two-stage rule).
+   */
+  readonly replace: (m: RegExpExecArray, marker: string, tail?: RegExpExecArray) => string | undefined;
+  /**
+   * Two-stage rules: `pattern` matches a head (a field name and its separator); when `accept` takes it, the sticky
+   * `pattern` here matches the value right after it, and the replacement covers head and value. A rejected head
+   * costs only its own length, which keeps a run like `a=a=a=…` linear.
+   */
+  readonly tail?: { readonly accept: (m: RegExpExecArray) => boolean; readonly pattern: RegExp };
   /** Run over the whole text; by default a rule only sees the text between existing markers. */
   readonly raw?: boolean;
+  /**
+   * Whether the rule can match anywhere in the whole text; when false the rule is skipped. Only for rules whose
+   * boundaries never involve `[` or `]`, so that a match between markers is also a match in the whole text.
+   */
+  readonly prefilter?: (text: string) => boolean;
+}
+
+/** A sticky regex's match at `index`, or null. */
+function execAt(sticky: RegExp, text: string, index: number): RegExpExecArray | null {
+  sticky.lastIndex = index;
+  return sticky.exec(text);
 }
 
 function replaceMatches(text: string, rule: Rule): string {
@@ -94,8 +145,19 @@ function replaceMatches(text: string, rule: Rule): string {
   let last = 0;
   for (let m = re.exec(text); m !== null; m = re.exec(text)) {
     const start = m.index;
-    const end = start + m[0].length;
-    const replacement = m[0].length === 0 ? undefined : rule.replace(m, marker);
+    let end = start + m[0].length;
+    let replacement: string | undefined;
+    if (rule.tail !== undefined && m[0].length > 0) {
+      const tail = rule.tail.accept(m) ? execAt(rule.tail.pattern, text, end) : null;
+      replacement = tail === null ? undefined : rule.replace(m, marker, tail);
+      if (replacement === undefined) {
+        re.lastIndex = end;
+        continue;
+      }
+      end += tail?.[0].length ?? 0;
+    } else {
+      replacement = m[0].length === 0 ? undefined : rule.replace(m, marker);
+    }
     if (replacement === undefined) {
       re.lastIndex = start + 1;
       continue;
@@ -108,6 +170,7 @@ function replaceMatches(text: string, rule: Rule): string {
 }
 
 function applyRule(text: string, rule: Rule): string {
+  if (rule.prefilter !== undefined && !rule.prefilter(text)) return text;
   if (rule.raw || !text.includes('[redacted:')) return replaceMatches(text, rule);
   const parts = text.split(MARKER_SPLIT);
   // split with one capture group: even indexes are text, odd indexes are markers.
@@ -182,6 +245,25 @@ function redactCardRun(run: string, marker: string): string | undefined {
   return changed ? out + run.slice(last) : undefined;
 }
 
+/**
+ * One rule per vendor format. Keyword-gated formats run over the whole text (markers included) so that a keyword
+ * still counts for a second token after the first one was replaced.
+ */
+function vendorRule(format: VendorFormat): Rule {
+  return {
+    kind: format.kind,
+    pattern: new RegExp(format.pattern.source, format.pattern.flags),
+    raw: format.keywords !== undefined,
+    prefilter: (text) => vendorFormatMayMatch(format, text),
+    replace: (m, marker) => {
+      if (!vendorMatchIsSecret(format, m)) return undefined;
+      const groups = m.groups;
+      if (groups?.secret === undefined) return marker;
+      return `${groups.pre ?? ''}${marker}${groups.post ?? ''}`;
+    },
+  };
+}
+
 const NON_SECRET_VALUES = /^(?:null|nil|none|undefined|true|false)$/i;
 
 function builtinRules(): Rule[] {
@@ -213,6 +295,9 @@ function builtinRules(): Rule[] {
       pattern: /(?<![\w-])((?:set-)?cookie\\?["']?[ \t]*:[ \t]*(?:\\?["'][ \t]*)?)([^\r\n"'\\]+)/gi,
       replace: (m, marker) => (g(2, m).includes('=') ? `${g(1, m)}${marker}` : undefined),
     },
+    // Vendor tokens come after the header rules (an Authorization header keeps its own marker) and before the generic
+    // shapes (JWT, URL password, e-mail), so that `sk.eyJ…`, `ops_eyJ…` or a Sentry DSN get their vendor's marker.
+    ...VENDOR_FORMATS.map(vendorRule),
     {
       kind: 'url-password',
       pattern: /(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:/?#@]*:)([^\s/?#]+)@/g,
@@ -253,22 +338,27 @@ function builtinRules(): Rule[] {
     {
       kind: 'secret-field',
       raw: true,
-      pattern:
-        /(?<![\w.-])([A-Za-z_][\w.-]*)(\\?["']?[ \t]*[:=][ \t]*)(?:\\"([^"\\\r\n]*)\\"|"((?:[^"\\\r\n]|\\.)*)"|'([^'\r\n]*)'|((?!\[redacted:)[^\s"'`,;&<>{}()[\]\\]+))/g,
-      replace: (m, marker) => {
-        if (!isSecretFieldName(g(1, m))) return undefined;
+      // Two stages: the field name and its separator first, the value only after a secret-looking name. A value
+      // may hold `=` and `:`, so matching it for every name would rescan the rest of `a=a=a=…` at each `a`.
+      pattern: /(?<![\w.-])([A-Za-z_][\w.-]*)(\\?["']?[ \t]*[:=][ \t]*)/g,
+      tail: {
+        accept: (m) => isSecretFieldName(g(1, m)),
+        pattern: /\\"([^"\\\r\n]*)\\"|"((?:[^"\\\r\n]|\\.)*)"|'([^'\r\n]*)'|((?!\[redacted:)[^\s"'`,;&<>{}()[\]\\]+)/y,
+      },
+      replace: (m, marker, value) => {
+        if (value === undefined) return undefined;
         const head = `${g(1, m)}${g(2, m)}`;
         const quoted: [string | undefined, string][] = [
-          [m[3], '\\"'],
-          [m[4], '"'],
-          [m[5], "'"],
+          [value[1], '\\"'],
+          [value[2], '"'],
+          [value[3], "'"],
         ];
         for (const [inner, quote] of quoted) {
           if (inner === undefined) continue;
           if (inner.trim() === '' || ONLY_MARKERS.test(inner)) return undefined;
           return `${head}${quote}${marker}${quote}`;
         }
-        return NON_SECRET_VALUES.test(g(6, m)) ? undefined : `${head}${marker}`;
+        return NON_SECRET_VALUES.test(g(4, value)) ? undefined : `${head}${marker}`;
       },
     },
     {

@@ -7,7 +7,63 @@ import type { DiagnosisOutcome } from './diagnose.js';
 /** What started a run. */
 export type RunTrigger = 'command' | 'mention' | 'button' | 'alert' | 'webhook' | 'cli';
 
-export type StoredRunStatus = 'running' | 'finished' | 'failed' | 'interrupted';
+/**
+ * `delivering`: the diagnosis is over (finished or failed) but messages of its thread still wait in the outbox; the
+ * run turns `finished` or `failed` once every one of them is sent or marked failed.
+ */
+export type StoredRunStatus = 'running' | 'delivering' | 'finished' | 'failed' | 'interrupted';
+
+/** What an outbox message does in Slack. */
+export type OutboxKind = 'reply' | 'ledger' | 'root';
+
+/**
+ * Delivery state of an outbox message. `sending` means a send was started and its answer not recorded (a crash in
+ * between): the next sender looks for it in the thread before sending it again.
+ */
+export type OutboxState = 'pending' | 'sending' | 'sent' | 'failed';
+
+/** A message a run will post, already rendered and redacted. */
+export interface NewOutboxMessage {
+  kind: OutboxKind;
+  channel: string;
+  /** The thread a reply or ledger goes to. */
+  threadTs: string | null;
+  /** The message a root edit replaces. */
+  targetTs: string | null;
+  /** The Slack payload (text and blocks), stored as JSON; `label` names it in logs (`step pool-saturation`). */
+  payload: { text: string; blocks?: unknown[]; label?: string };
+}
+
+export interface OutboxMessage extends NewOutboxMessage {
+  runId: string;
+  /** Order within the run: 1, 2, 3… */
+  seq: number;
+  state: OutboxState;
+  /** The ts Slack gave the posted message (sent replies and ledgers; the target for root edits). */
+  slackTs: string | null;
+  /** Why it could not be delivered (a Slack error code). */
+  error: string | null;
+  createdAt: Date;
+  /** When it was sent or given up. */
+  settledAt: Date | null;
+}
+
+export type OutboxResult = { state: 'sent'; slackTs: string } | { state: 'failed'; error: string };
+
+export interface DeliveryQuery {
+  /** Runs owned by this replica. */
+  owner?: string;
+  /** Runs of any replica not updated since this time (a replica that died). */
+  staleBefore?: Date;
+}
+
+/** A run whose thread is not complete: messages still pending, or its ledger never queued. */
+export interface UndeliveredRun {
+  run: StoredRun;
+  /** True when the run's last message (its ledger) was never queued: the diagnosis or the process stopped first. */
+  open: boolean;
+  pending: number;
+}
 
 /** The alert a run diagnoses, as the run's root message shows it. */
 export interface RunAlertInfo {
@@ -165,5 +221,35 @@ export interface RunStore extends AlertThreadStore {
    */
   claimKey(key: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseKey(key: string): Promise<void>;
+  /**
+   * Appends messages to a run's durable outbox, in order, and returns their sequence numbers. A root edit replaces
+   * the run's root edit still pending (only the latest state goes out). `open` says more will come (the diagnosis
+   * runs), `close` that this was the last (the ledger): while the delivery is open or a message is pending, a run
+   * marked finished or failed reads `delivering`.
+   */
+  enqueueOutbox(
+    runId: string,
+    messages: readonly NewOutboxMessage[],
+    options?: { open?: boolean; close?: boolean },
+  ): Promise<number[]>;
+  /** Closes a run's delivery (nothing more will be queued); the run settles if nothing is pending. */
+  closeOutbox(runId: string): Promise<StoredRun | undefined>;
+  /** The run's outbox in order (every state). */
+  outbox(runId: string): Promise<OutboxMessage[]>;
+  /** Records that a send of this message starts (state `sending`); false if it is no longer pending or sending. */
+  markSending(runId: string, seq: number): Promise<boolean>;
+  /**
+   * Records a message's result (never overwriting a sent one), bumps the run's `updatedAt`, counts a failure in
+   * `undelivered`, and settles the run (delivering → finished/failed) when its outbox is complete and closed.
+   */
+  settleOutbox(runId: string, seq: number, result: OutboxResult): Promise<StoredRun | undefined>;
+  /** Runs that are not running and whose thread is incomplete, owned by `owner` or stale; oldest first. */
+  undeliveredRuns(query: DeliveryQuery): Promise<UndeliveredRun[]>;
+  /**
+   * Claims the delivery of a run for `owner` for `ttlMs` (renewable by the same owner); the run's owner becomes
+   * `owner`. True for one replica at a time.
+   */
+  claimDelivery(runId: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseDelivery(runId: string, owner: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -49,6 +49,16 @@ async function expectIntact(store: RunStore, before: Awaited<ReturnType<typeof f
   };
   expect(await store.claim([{ key: 'fp:1', since: new Date(0) }], thread)).toEqual({ holder: null });
   expect(await store.claimKey('event:Ev1', 'a', 60_000)).toBe(true);
+  // Runs from before the outbox owe nothing (no thread to resume), and what version 3 added works.
+  expect(await store.undeliveredRuns({ owner: 'replica-a' })).toEqual([]);
+  const finished = before.find(({ run }) => run?.status === 'finished')?.run;
+  expect(await store.outbox(finished?.id ?? '')).toEqual([]);
+  expect(
+    await store.enqueueOutbox(finished?.id ?? '', [
+      { kind: 'root', channel: 'C0ALERTS01', threadTs: null, targetTs: '1.1', payload: { text: 'edit' } },
+    ]),
+  ).toEqual([1]);
+  expect((await store.getRun(finished?.id ?? ''))?.status).toBe('delivering');
   expect(await store.migrate()).toBe(LATEST_VERSION);
 }
 

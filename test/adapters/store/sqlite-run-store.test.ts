@@ -55,6 +55,10 @@ describe('the SQLite run store file', () => {
     await reopened.close();
   });
 
+  it('fails, rather than hanging, under a directory that cannot hold one (a pseudo file system)', async () => {
+    await expect(openSqliteRunStore('/proc/triage-nope/runs.sqlite')).rejects.toThrow(/triage-nope/);
+  }, 5_000);
+
   it('says which file it could not open and why', async () => {
     const blocker = join(dir, 'not-a-dir');
     await (await import('node:fs/promises')).writeFile(blocker, 'x');

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../src/adapters/slack/run-registry.js';
 import { createThreadRenderers, threadRenderers } from '../../../src/adapters/slack/thread-renderers.js';
 import { createRedactor } from '../../../src/domain/redaction/redact.js';
+import { shannonEntropy } from '../../../src/domain/redaction/vendor-tokens.js';
 import { toDiagnosisJson } from '../../../src/domain/report/diagnosis-json.js';
 import { renderLedger, renderReport, renderStep } from '../../../src/domain/report/render-text.js';
 import type { DiagnosisOutcome } from '../../../src/domain/runs/diagnose.js';
@@ -16,6 +17,19 @@ const token = fc.oneof(
   fc.stringMatching(/^[A-Z0-9]{16}$/).map((s) => `AKIA${s}`),
   fc.tuple(b64url, b64url).map(([p, s]) => `eyJhbGciOiJIUzI1NiJ9.${p}.${s}`),
   fc.stringMatching(/^[a-z]{4,10}$/).map((u) => `${u}.oncall@example.com`),
+  // Vendor formats, caught in free text (built from pieces so that this file does not look like a leak).
+  fc.stringMatching(/^[A-Za-z0-9]{24,40}$/).map((s) => ['sk', 'live', s].join('_')),
+  fc.stringMatching(/^[A-Za-z0-9]{36}$/).map((s) => `gh${'p'}_${s}`),
+  fc.stringMatching(/^[A-Za-z0-9_-]{35}$/).map((s) => `AI${'za'}${s}`),
+  fc
+    .tuple(fc.stringMatching(/^[A-Za-z0-9_-]{22}$/), fc.stringMatching(/^[A-Za-z0-9_-]{43}$/))
+    .map(([a, b]) => `S${'G'}.${a}.${b}`),
+  fc.stringMatching(/^[A-Za-z0-9]{20}$/).map((s) => `gl${'pat'}-${s}`),
+  // Keyword-gated: the whole phrase must not survive, and the hex part is what goes.
+  fc
+    .stringMatching(/^[0-9a-f]{32}$/)
+    .filter((hex) => shannonEntropy(hex) >= 3)
+    .map((hex) => `datadog api key ${hex}`),
 );
 
 function everyOutput(o: DiagnosisOutcome): string {

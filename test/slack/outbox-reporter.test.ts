@@ -1,0 +1,130 @@
+import { WebClient } from '@slack/web-api';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../src/adapters/log/json-logger.js';
+import { ChannelPacer } from '../../src/adapters/slack/channel-pacer.js';
+import type { RunRecord } from '../../src/adapters/slack/run-registry.js';
+import { type ReporterOutbox, SlackRunReporter } from '../../src/adapters/slack/slack-run-reporter.js';
+import type { RunEvent } from '../../src/domain/engine/types.js';
+import type { DiagnosisOutcome } from '../../src/domain/runs/diagnose.js';
+import { parseSymptom } from '../../src/domain/symptom/parse-symptom.js';
+import { outcome, step } from '../support/diagnosis-factory.js';
+import { FAKE_SLACK_DEFAULTS, type FakeSlack, startFakeSlack } from '../support/fake-slack/fake-slack-server.js';
+
+const CHANNEL = FAKE_SLACK_DEFAULTS.channelId;
+const T0 = new Date('2026-11-01T14:00:00Z');
+
+let fake: FakeSlack;
+let client: WebClient;
+
+beforeAll(async () => {
+  fake = await startFakeSlack({ postMessageLimit: false, methodLimits: false });
+  client = new WebClient(FAKE_SLACK_DEFAULTS.token, { slackApiUrl: fake.url, retryConfig: { retries: 0 } });
+});
+
+afterAll(async () => {
+  await fake.stop();
+});
+
+beforeEach(() => {
+  fake.reset();
+  fake.setBehaviour({ postMessageLimit: false, methodLimits: false });
+});
+
+async function* twoSteps(runId: string): AsyncGenerator<RunEvent, DiagnosisOutcome> {
+  for (const id of ['a', 'b']) yield { type: 'step-finished', runId, step: step({ id, title: `Step ${id}` }), at: T0 };
+  const result = outcome({ runId });
+  yield { type: 'run-finished', runId, result, at: T0 };
+  return result;
+}
+
+async function reporterFor(outbox: ReporterOutbox) {
+  const posted = await client.chat.postMessage({ channel: CHANNEL, text: 'root' });
+  const ts = String(posted.ts);
+  const record: RunRecord = {
+    runId: 'run-1',
+    channel: CHANNEL,
+    rootTs: ts,
+    threadTs: ts,
+    text: '502 on checkout',
+    symptom: parseSymptom('502 on checkout', { now: T0 }),
+    userId: 'U0ONCALL01',
+    status: 'running',
+    stepsDone: 0,
+    stepsTotal: 2,
+    dedupeKey: 'k',
+    undelivered: 0,
+    active: true,
+  };
+  const reporter = new SlackRunReporter({
+    client,
+    pacer: new ChannelPacer(0, { sleep: async () => undefined }),
+    render: {
+      root: (r) => ({ text: `root ${r.status}`, blocks: [] }),
+      step: (s) => ({ text: `step ${s.id}`, blocks: [] }),
+      ledger: () => ({ text: 'ledger', blocks: [] }),
+    },
+    record,
+    logger: silentLogger,
+    outbox,
+  });
+  return { reporter, ts };
+}
+
+const refusingStore: ReporterOutbox['store'] = {
+  enqueueOutbox: () => Promise.reject(new Error('SQLITE_BUSY: database is locked')),
+  closeOutbox: () => Promise.reject(new Error('SQLITE_BUSY: database is locked')),
+};
+
+describe('SlackRunReporter with an outbox', () => {
+  it('sends directly, in order, when the run store cannot take a message', async () => {
+    const sender = { deliver: () => Promise.resolve(undefined), isStopped: false };
+    const { reporter, ts } = await reporterFor({ store: refusingStore, sender });
+    await reporter.consume(twoSteps('run-1'));
+    expect(
+      fake
+        .thread(CHANNEL, ts)
+        .slice(1)
+        .map((m) => m.text),
+    ).toEqual(['step a', 'step b', 'ledger']);
+    expect(fake.thread(CHANNEL, ts)[0]?.text).toBe('root finished');
+  });
+
+  it('sends nothing once the sender has stopped (shutdown past its grace)', async () => {
+    const sender = { deliver: () => Promise.resolve(undefined), isStopped: true };
+    const { reporter, ts } = await reporterFor({ store: refusingStore, sender });
+    await reporter.consume(twoSteps('run-1'));
+    expect(fake.thread(CHANNEL, ts).slice(1)).toEqual([]);
+    expect(fake.callsTo('chat.update')).toEqual([]);
+  });
+
+  it('writes each message to the outbox in the thread’s order, the ledger closing the delivery', async () => {
+    const written: string[] = [];
+    const store: ReporterOutbox['store'] = {
+      enqueueOutbox: async (_runId, messages, options) => {
+        for (const m of messages) written.push(`${m.kind}:${m.payload.text}${options?.close ? ':close' : ''}`);
+        return messages.map((_, i) => i + 1);
+      },
+      closeOutbox: async () => undefined,
+    };
+    const delivered: string[] = [];
+    const sender = {
+      deliver: async (runId: string) => {
+        delivered.push(runId);
+        return undefined;
+      },
+      isStopped: false,
+    };
+    const { reporter, ts } = await reporterFor({ store, sender });
+    await reporter.consume(twoSteps('run-1'));
+    expect(written.filter((w) => !w.startsWith('root'))).toEqual([
+      'reply:step a',
+      'reply:step b',
+      'ledger:ledger:close',
+    ]);
+    expect(written.at(-1)).toBe('root:root finished');
+    expect(delivered.every((id) => id === 'run-1')).toBe(true);
+    expect(delivered.length).toBe(written.length);
+    // Nothing is posted by the reporter itself: the sender does it.
+    expect(fake.thread(CHANNEL, ts).slice(1)).toEqual([]);
+  });
+});
