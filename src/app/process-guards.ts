@@ -1,4 +1,5 @@
 import type { Logger } from '../adapters/log/json-logger.js';
+import { currentRunId } from '../adapters/log/run-context.js';
 
 /** The run an error belongs to, when the code that threw said so (`runId` on the error or its cause). */
 export function runIdOf(error: unknown): string | undefined {
@@ -33,7 +34,8 @@ export interface ProcessGuardOptions {
  */
 export function installProcessGuards(options: ProcessGuardOptions, target: NodeJS.EventEmitter = process): () => void {
   const handle = async (kind: 'unhandledRejection' | 'uncaughtException', error: unknown) => {
-    const runId = runIdOf(error);
+    // The error says which run it belongs to, or the handler runs in that run's async context.
+    const runId = runIdOf(error) ?? currentRunId();
     options.logger.error({ kind, ...fieldsOf(error), ...(runId ? { runId } : {}) }, `${kind}: logged, not silent`);
     if (runId && options.markRunFailed) {
       await options

@@ -1,4 +1,8 @@
+import { spawnSync } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { installProcessGuards, runIdOf } from '../../src/app/process-guards.js';
 import { Readiness } from '../../src/app/readiness.js';
@@ -80,6 +84,31 @@ describe('installProcessGuards', () => {
     expect(markRunFailed).toHaveBeenCalledTimes(1);
     remove();
     expect(target.listenerCount('unhandledRejection')).toBe(0);
+  });
+
+  it("marks failed the run whose code left a rejection unhandled, from the run's own async context", () => {
+    // A real process: the handler must see the run the rejected promise was created in, after awaits and timers.
+    const script = [
+      `import { withRun } from ${JSON.stringify(resolve('src/adapters/log/run-context.ts'))};`,
+      `import { installProcessGuards } from ${JSON.stringify(resolve('src/app/process-guards.ts'))};`,
+      'const quiet = () => {};',
+      'installProcessGuards({',
+      '  logger: { info: quiet, warn: quiet, error: quiet },',
+      "  markRunFailed: async (runId, reason) => { process.stdout.write('failed ' + runId + ': ' + reason + '\\n'); },",
+      '  onFatal: () => process.exit(1),',
+      '});',
+      "withRun('run-7', async () => {",
+      '  await new Promise((r) => setTimeout(r, 5));',
+      "  void Promise.reject(new Error('lost in run 7'));",
+      '});',
+      "void Promise.reject(new Error('outside any run'));",
+      'setTimeout(() => {}, 50);',
+    ].join('\n');
+    const file = join(mkdtempSync(join(tmpdir(), 'triage-guards-')), 'guards.mts');
+    writeFileSync(file, script);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', file], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim().split('\n')).toEqual(['failed run-7: Triage hit an unexpected error: lost in run 7']);
   });
 
   it('finds the run id on the error or its causes', () => {

@@ -6,6 +6,7 @@ import type { DiagnoseRequest, DiagnosisOutcome } from '../../domain/runs/diagno
 import type { RunJournal } from '../../domain/runs/run-journal.js';
 import type { RunTrigger, StoredRun, UndeliveredRun } from '../../domain/runs/run-store.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
+import { withRun } from '../log/run-context.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { withDeliveryNote } from './delivery-note.js';
@@ -233,9 +234,14 @@ export class ThreadRunner {
     return next;
   }
 
-  private async postAndRun(args: StartRunArgs): Promise<RunRecord | undefined> {
-    const { client, channel, symptom } = args;
+  private postAndRun(args: StartRunArgs): Promise<RunRecord | undefined> {
     const runId = randomUUID();
+    // Everything the run starts carries its id, so an error nobody catches can still mark this run failed.
+    return withRun(runId, () => this.postAndRunAs(runId, args));
+  }
+
+  private async postAndRunAs(runId: string, args: StartRunArgs): Promise<RunRecord | undefined> {
+    const { client, channel, symptom } = args;
     const record: RunRecord = {
       runId,
       channel,
