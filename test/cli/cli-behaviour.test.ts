@@ -2,6 +2,7 @@
  * The CLI behaves like a CLI: `--version`, runs kept in the user's state directory, an empty symptom refused, a run
  * id that is not recorded (exit 4) or too short, usage errors that name the command's own --help, `demo --list`.
  */
+
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openRunStore } from '../../src/adapters/store/open-run-store.js';
 import { EXIT } from '../../src/cli/run-cli.js';
 import { defaultCliStorePath } from '../../src/cli/state-dir.js';
-import { parseSymptom } from '../../src/domain/symptom/parse-symptom.js';
+import { newRun } from '../adapters/store/run-store-contract.js';
 import { cli } from '../support/cli.js';
 import { closedPort } from '../support/local-process.js';
 
@@ -30,22 +31,10 @@ const stateEnv = () => ({ TRIAGE_DB_PATH: undefined, XDG_STATE_HOME: join(dir, '
 async function seedRuns(path: string, ids: string[]): Promise<void> {
   const store = await openRunStore({ sqlitePath: path });
   const at = new Date('2026-11-01T14:00:00Z');
-  for (const id of ids)
-    await store.createRun({
-      id,
-      trigger: 'cli',
-      text: `502 on checkout (${id})`,
-      symptom: parseSymptom('502 on checkout', { now: at }),
-      service: 'checkout',
-      playbook: null,
-      channel: null,
-      rootTs: null,
-      threadTs: null,
-      userId: null,
-      alert: null,
-      owner: 'test',
-      startedAt: at,
-    });
+  for (const id of ids) {
+    const cliRun = { trigger: 'cli', channel: null, rootTs: null, threadTs: null, userId: null } as const;
+    await store.createRun(newRun({ id, ...cliRun, text: `502 on checkout (${id})`, owner: 'test', startedAt: at }));
+  }
   await store.close();
 }
 

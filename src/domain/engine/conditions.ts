@@ -50,26 +50,42 @@ export function evaluateCondition(c: Condition, results: ReadonlyMap<string, Ste
   return true;
 }
 
-const referenced = new WeakMap<Condition, readonly string[]>();
-
-/** Ids of every step a condition reads (worked out once per condition: scoring asks after every step). */
-export function stepsReferenced(c: Condition): readonly string[] {
-  let ids = referenced.get(c);
+/**
+ * Step ids a condition yields, worked out once per condition (scoring asks after every step): `all` and `any` gather
+ * their parts', `not` and the leaves say their own.
+ */
+function stepIds(
+  cache: WeakMap<Condition, readonly string[]>,
+  c: Condition,
+  own: (c: Condition) => readonly string[],
+): readonly string[] {
+  let ids = cache.get(c);
   if (ids === undefined) {
     ids = Object.freeze(
       'all' in c
-        ? c.all.flatMap(stepsReferenced)
+        ? c.all.flatMap((x) => stepIds(cache, x, own))
         : 'any' in c
-          ? c.any.flatMap(stepsReferenced)
-          : 'not' in c
-            ? stepsReferenced(c.not)
-            : 'log' in c || 'moved' in c
-              ? []
-              : [c.step],
+          ? c.any.flatMap((x) => stepIds(cache, x, own))
+          : own(c),
     );
-    referenced.set(c, ids);
+    cache.set(c, ids);
   }
   return ids;
+}
+
+const referenced = new WeakMap<Condition, readonly string[]>();
+
+/** Ids of every step a condition reads. */
+export function stepsReferenced(c: Condition): readonly string[] {
+  return stepIds(referenced, c, (leaf) =>
+    'not' in leaf
+      ? stepsReferenced(leaf.not)
+      : 'log' in leaf || 'moved' in leaf
+        ? []
+        : 'step' in leaf
+          ? [leaf.step]
+          : [],
+  );
 }
 
 /** Whether a condition reads what the log lines say (a `log:` signature), anywhere inside it. */
@@ -89,20 +105,11 @@ const absences = new WeakMap<Condition, readonly string[]>();
  * deployed" holds only as far as deploys were measured: scoring weighs such a rule by how many of these were.
  */
 export function absenceReferences(c: Condition): readonly string[] {
-  let ids = absences.get(c);
-  if (ids === undefined) {
-    ids = Object.freeze(
-      'all' in c
-        ? c.all.flatMap(absenceReferences)
-        : 'any' in c
-          ? c.any.flatMap(absenceReferences)
-          : 'not' in c
-            ? stepsReferenced(c.not)
-            : 'step' in c && c.is !== undefined && (Array.isArray(c.is) ? c.is : [c.is]).includes('ok')
-              ? [c.step]
-              : [],
-    );
-    absences.set(c, ids);
-  }
-  return ids;
+  return stepIds(absences, c, (leaf) =>
+    'not' in leaf
+      ? stepsReferenced(leaf.not)
+      : 'step' in leaf && leaf.is !== undefined && (Array.isArray(leaf.is) ? leaf.is : [leaf.is]).includes('ok')
+        ? [leaf.step]
+        : [],
+  );
 }

@@ -88,14 +88,10 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
       anomalous: p.anomalous,
       ...(p.callee !== undefined ? { callee: p.callee } : {}),
       ...(p.rollout !== undefined ? { rollout: p.rollout } : {}),
+      findings: p.findings,
     }));
     const news = compared.patterns.filter((p) => p.anomalous);
-    const signatures = new Set<string>(news.flatMap((p) => p.signatures));
-    if (news.length) signatures.add('new-errors');
-    if (news.some((p) => p.rollout !== undefined)) signatures.add('rollout');
-    if (news.some((p) => p.callee !== undefined)) signatures.add('names-callee');
-    if (news.some((p) => p.signatures.includes('out-of-memory') && p.episodes >= 2))
-      signatures.add('repeated-out-of-memory');
+    const signatures = new Set<string>(news.flatMap((p) => [...p.signatures, ...p.findings]));
     const when = baselineSource === 'day-before' ? 'a day earlier' : 'in the window before';
     const evidence: Evidence[] = compared.patterns.map((p) => ({
       summary: `${p.count}× ${p.template} (${p.isNew ? `new: none ${when}` : `${formatValue(p.baselineCount ?? 0, 'count')} ${when}`})`,

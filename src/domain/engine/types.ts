@@ -73,6 +73,8 @@ export interface LogPatternSummary {
   callee?: string;
   /** The pods or version of a rollout inside the window that all its lines came from. */
   rollout?: string;
+  /** What the pattern shows beside what its lines say (`new-errors`, `rollout`, `names-callee`, …); news only. */
+  findings?: string[];
 }
 
 export type HypothesisVerdict = 'supported' | 'possible' | 'ruled-out';

@@ -25,6 +25,11 @@ export interface ComparedPattern extends LogPattern {
   episodes: number;
   /** When every line of it came from pods or versions absent from the baseline, while older ones ran in the window. */
   rollout?: string;
+  /**
+   * What the pattern shows beside what its lines say, for `log:` rules (signatures.ts PATTERN_FINDINGS): `new-errors`
+   * when it is news, `rollout`, `names-callee`, `repeated-out-of-memory`. Only news has findings.
+   */
+  findings: LogSignature[];
 }
 
 export interface PatternComparison {
@@ -122,6 +127,15 @@ export function comparePatterns(
     const signatures = signaturesOf(lines);
     const callee = signatures.some((s) => CALL_FAILURES.has(s)) ? calleeOf(lines, options.service) : undefined;
     const rollout = before === null ? undefined : rolloutOf(lines, oldGroups, windowGroups);
+    const episodes = episodesOf(lines);
+    const findings: LogSignature[] = anomalous
+      ? [
+          'new-errors',
+          ...(rollout !== undefined ? (['rollout'] as const) : []),
+          ...(callee !== undefined ? (['names-callee'] as const) : []),
+          ...(signatures.includes('out-of-memory') && episodes >= 2 ? (['repeated-out-of-memory'] as const) : []),
+        ]
+      : [];
     return {
       ...p,
       baselineCount: seen === null ? null : round(seen),
@@ -130,8 +144,9 @@ export function comparePatterns(
       anomalous,
       signatures,
       ...(callee !== undefined ? { callee } : {}),
-      episodes: episodesOf(lines),
+      episodes,
       ...(rollout !== undefined ? { rollout } : {}),
+      findings,
     };
   });
   compared.sort((a, b) => rank(b) - rank(a) || b.lastSeen - a.lastSeen || a.template.localeCompare(b.template));

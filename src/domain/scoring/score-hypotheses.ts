@@ -117,14 +117,6 @@ function leaves(when: Condition, key: 'log' | 'moved'): Set<string> {
   return wanted;
 }
 
-/** Pattern findings that are not a line's own signature, and the patterns that show each. */
-const FINDINGS: Readonly<Record<string, (p: LogPatternSummary) => boolean>> = {
-  'new-errors': () => true,
-  rollout: (p) => p.rollout !== undefined,
-  'names-callee': (p) => p.callee !== undefined,
-  'repeated-out-of-memory': (p) => p.signatures.includes('out-of-memory'),
-};
-
 /** The new error patterns that made a rule's `log:` conditions true, the most telling first. */
 function logPatternsOf(when: Condition, results: ReadonlyMap<string, StepResult>): LogPatternSummary[] {
   const wanted = leaves(when, 'log');
@@ -133,7 +125,7 @@ function logPatternsOf(when: Condition, results: ReadonlyMap<string, StepResult>
   for (const r of results.values()) {
     for (const p of r.patterns ?? []) {
       if (p.anomalous === false) continue;
-      const shows = [...wanted].some((w) => FINDINGS[w]?.(p) ?? p.signatures.includes(w));
+      const shows = [...wanted].some((w) => p.signatures.includes(w) || (p.findings ?? []).includes(w));
       if (shows) out.push(p);
     }
   }

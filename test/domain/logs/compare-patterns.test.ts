@@ -122,6 +122,9 @@ describe('comparePatterns', () => {
     ];
     const { patterns } = comparePatterns(now, before);
     expect(patterns[0]).toMatchObject({ template: 'No enum constant X', rollout: 'pods orders-5f6b7c9d8-*' });
+    expect(patterns[0]?.findings).toEqual(['new-errors', 'rollout']);
+    // The card declines, as usual, show nothing.
+    expect(patterns[1]?.findings).toEqual([]);
     // The same pods logging it a day earlier too: no rollout in the window.
     const again = comparePatterns(
       many(20, () => 'ERROR No enum constant X', T0, 20, fresh),

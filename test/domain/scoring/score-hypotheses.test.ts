@@ -107,6 +107,7 @@ describe('scoreHypotheses', () => {
           anomalous: true,
           callee: 'rates-api',
           rollout: 'pods shipping-5f6b7c9d8-*',
+          findings: ['new-errors', 'rollout', 'names-callee'],
         },
       ],
     };
