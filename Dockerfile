@@ -17,6 +17,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+# The build also checks the built-in playbooks and signals once (dist/yaml-cache.json) and bundles the CLI.
+COPY scripts ./scripts
+COPY playbooks ./playbooks
+COPY signals ./signals
 RUN npm run build \
  && npm prune --omit=dev --no-audit --no-fund
 # Keep only better-sqlite3's compiled addon: its C sources and object files (30 MB) are never read at run time.

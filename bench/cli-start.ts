@@ -1,10 +1,11 @@
 /**
  * How long `triage` takes as a new process, the way an installed package runs it: `triage --help`, and `triage
- * diagnose` against the scenario Prometheus, each the median of several runs of the built `dist/cli/main.js`
- * (rebuilt first; bin/triage.js adds a few ms, and in a checkout whose dist/ is older than src/ it runs the sources
- * through tsx instead, which is not what users run). The diagnosis time is the one the report states on its last
- * line; the rest is starting the command: Node's own start, the modules it loads, reading and checking the
- * playbooks and signals, opening the run store.
+ * diagnose` against the scenario Prometheus, each the median (and the best) of several runs of the built
+ * `dist/cli/main.js`, the bundle scripts/build-cli.mjs writes (rebuilt first; bin/triage.js adds a few ms, and in a
+ * checkout whose dist/ is older than src/ it runs the sources through tsx instead, which is not what users run).
+ * Other work on the machine slows every figure: the best run is the closest to an idle machine. The diagnosis time
+ * is the one the report states on its last line; the rest is starting the command: Node's own start, the modules it
+ * loads, reading and checking the playbooks and signals, opening the run store.
  *
  * Run alone: `node --import tsx bench/cli-start.ts` (starts the scenario Prometheus itself).
  */
@@ -91,12 +92,23 @@ export async function benchCliStart(
     }
     const help = median(helpMs);
     const over = median(overMs);
+    const best = (xs: number[]) => Math.min(...xs);
     return [
-      { figure: 'node -e 0 (Node start, for reference)', value: fmt(median(nodeMs)), goal: '—', pass: null },
-      { figure: 'triage --help (new process)', value: fmt(help), goal: '< 300 ms', pass: help < 300 },
+      {
+        figure: 'node -e 0 (Node start, for reference)',
+        value: `${fmt(median(nodeMs))} (best ${fmt(best(nodeMs))})`,
+        goal: '—',
+        pass: null,
+      },
+      {
+        figure: 'triage --help (new process)',
+        value: `${fmt(help)} (best ${fmt(best(helpMs))})`,
+        goal: '< 300 ms',
+        pass: help < 300,
+      },
       {
         figure: `triage diagnose (new process, "${scenario.symptom}")`,
-        value: `${fmt(median(wallMs))} = diagnosis ${fmt(median(statedMs))} as reported + ${fmt(over)}`,
+        value: `${fmt(median(wallMs))} = diagnosis ${fmt(median(statedMs))} as reported + ${fmt(over)} (best ${fmt(best(overMs))})`,
         goal: 'diagnosis + 300 ms',
         pass: over <= 300,
       },

@@ -3,20 +3,23 @@
  * scenario Prometheus behind a slow proxy), the child killed with SIGKILL at random moments (while diagnoses run and
  * while their replies go out), and restarted on the same SQLite file. At the end every thread is checked against the
  * run store and the fake Slack: complete, marked incomplete (messages Slack refused, counted on the root), or
- * interrupted (the diagnosis itself was killed; its root says so), and no message posted twice.
+ * interrupted (the diagnosis itself was killed; its root says so), and no message posted twice. Commands acknowledged
+ * but killed before their root was posted are counted: recorded before the ack, they are resumed after the restart
+ * (their root says so), so none should be lost.
  *
  * Run alone: `node --import tsx bench/crash-restart.ts` (BENCH_SEED, BENCH_CRASH_RUNS to vary it).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ACTIONS } from '../src/adapters/slack/ids.js';
 import { openSqliteRunStore } from '../src/adapters/store/sqlite-run-store.js';
 import type { StoredRun } from '../src/domain/runs/run-store.js';
 import { SCENARIOS } from '../test/scenarios/catalog.js';
 import { seededRandom } from '../test/scenarios/model/noise.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlack, startFakeSlack } from '../test/support/fake-slack/fake-slack-server.js';
 import { signSlackRequest, slashCommandBody } from '../test/support/fake-slack/sign-request.js';
+import { kill9, type PortReportingApp, startPortReportingApp } from '../test/support/local-process.js';
 import { startScenarioPrometheus } from '../test/support/prometheus/scenario-server.js';
 import { startSlowProxy } from '../test/support/slow-proxy.js';
 import type { BenchRow } from './table.js';
@@ -47,7 +50,16 @@ export interface CrashRestartFigures {
   stillOwed: number;
   postedTwice: number;
   outOfOrder: number;
-  acceptedNotStarted: number;
+  /** Commands Slack got an ack for. */
+  accepted: number;
+  /** Acknowledged commands that never got a root (nor an "ask again" note): lost between the ack and the root. */
+  lostBetweenAckAndRoot: number;
+  /** Commands whose root was posted after a restart (acknowledged by the killed process). */
+  resumedCommands: number;
+  /** Commands too old to run after the restart (the channel was told to ask again). */
+  expiredCommands: number;
+  /** Diagnosis roots posted more than once for one run. */
+  rootsTwice: number;
   messages: number;
   wallMs: number;
 }
@@ -57,41 +69,9 @@ const random = seededRandom;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface AppProcess {
-  child: ChildProcess;
-  port: number;
-  output: string[];
-}
+type AppProcess = PortReportingApp;
 
-async function startApp(env: NodeJS.ProcessEnv): Promise<AppProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', APP], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  const output: string[] = [];
-  child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
-  const port = await new Promise<number>((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(() => reject(new Error(`the app did not start: ${output.join('').slice(-2000)}`)), 60_000);
-    child.stdout?.on('data', (c: Buffer) => {
-      buffer += c.toString();
-      const line = buffer.split('\n').find((l) => l.startsWith('{"port"'));
-      if (line) {
-        clearTimeout(timer);
-        resolve(Number((JSON.parse(line) as { port: number }).port));
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the app exited (${code}) before listening: ${output.join('').slice(-2000)}`));
-    });
-  });
-  return { child, port, output };
-}
-
-async function kill9(app: AppProcess): Promise<void> {
-  if (app.child.exitCode !== null || app.child.signalCode !== null) return;
-  const exited = new Promise((r) => app.child.once('exit', r));
-  app.child.kill('SIGKILL');
-  await exited;
-}
+const startApp = (env: NodeJS.ProcessEnv) => startPortReportingApp(APP, env);
 
 async function command(port: number, text: string, channel: string): Promise<boolean> {
   const body = slashCommandBody({ text, channel_id: channel, response_url: `http://127.0.0.1:${port}/unused` });
@@ -166,13 +146,15 @@ export async function measureCrashRestart(options: CrashRestartOptions = {}): Pr
       await kill9(app);
       kills++;
     }
-    // The last restart: everything owed goes out.
+    // The last restart: everything owed goes out, and the commands left by the last kill are run.
     app = await startApp(env);
     const deadline = Date.now() + 300_000;
+    const patience = Date.now() + 15_000;
     while (Date.now() < deadline) {
       const runs = await store.listRuns({ limit: 1000 });
       const owed = await store.undeliveredRuns({ owner: REPLICA });
-      if (owed.length === 0 && !runs.some((r) => r.status === 'running')) break;
+      const allThere = runs.length >= accepted || Date.now() > patience;
+      if (allThere && owed.length === 0 && !runs.some((r) => r.status === 'running')) break;
       await sleep(500);
     }
     // Let the last root edits land, then stop it cleanly.
@@ -215,6 +197,22 @@ export async function measureCrashRestart(options: CrashRestartOptions = {}): Pr
       }
     }
     const postedTwice = [...seen.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
+    // Roots (top-level messages with the Re-run button, whose value is the run id) as first posted, those saying
+    // they were resumed after a restart, and the notes about commands too old to run.
+    const rootsOf = new Map<string, number>();
+    let resumedCommands = 0;
+    let expiredCommands = 0;
+    for (const call of fake.callsTo('chat.postMessage')) {
+      if (call.status !== 200 || call.error || call.params.thread_ts !== undefined) continue;
+      if (/Triage restarted before it could diagnose/.test(String(call.params.text ?? ''))) expiredCommands++;
+      const blocks = Array.isArray(call.params.blocks) ? (call.params.blocks as unknown[]) : undefined;
+      const runId = rerunValue(blocks);
+      if (!runId) continue;
+      rootsOf.set(runId, (rootsOf.get(runId) ?? 0) + 1);
+      if (/resumed after a Triage restart/.test(JSON.stringify(blocks))) resumedCommands++;
+    }
+    const rootsTwice = [...rootsOf.values()].reduce((n, c) => n + Math.max(0, c - 1), 0);
+    const commandRuns = runs.filter((r) => r.trigger === 'command').length;
     return {
       runs: runs.length,
       kills,
@@ -226,7 +224,11 @@ export async function measureCrashRestart(options: CrashRestartOptions = {}): Pr
       stillOwed,
       postedTwice,
       outOfOrder: outOfOrder.size,
-      acceptedNotStarted: Math.max(0, accepted - runs.length),
+      accepted,
+      lostBetweenAckAndRoot: Math.max(0, accepted - commandRuns - expiredCommands),
+      resumedCommands,
+      expiredCommands,
+      rootsTwice,
       messages,
       wallMs: performance.now() - t0,
     };
@@ -240,15 +242,37 @@ export async function measureCrashRestart(options: CrashRestartOptions = {}): Pr
   }
 }
 
+/** The run id a root message's Re-run button carries, if it is a diagnosis root. */
+function rerunValue(blocks: unknown[] | undefined): string | undefined {
+  for (const block of blocks ?? []) {
+    const elements = (block as { type?: string; elements?: { action_id?: string; value?: string }[] }).elements;
+    const rerun = elements?.find((e) => e.action_id === ACTIONS.rerun);
+    if (rerun?.value) return rerun.value;
+  }
+  return undefined;
+}
+
 /** The figures as rows of the bench table. */
 export async function benchCrashRestart(options: CrashRestartOptions = {}): Promise<BenchRow[]> {
   const f = await measureCrashRestart(options);
   return [
     {
       figure: 'crash-restart: diagnoses recorded / asked',
-      value: `${f.runs} / ${options.runs ?? 50} (${f.acceptedNotStarted} acknowledged, killed before the root was posted)`,
+      value: `${f.runs} / ${options.runs ?? 50} (${f.accepted} acknowledged)`,
       goal: '—',
       pass: null,
+    },
+    {
+      figure: 'crash-restart: commands lost between ack and root',
+      value: `${f.lostBetweenAckAndRoot} (${f.resumedCommands} resumed after a restart, ${f.expiredCommands} too old: told to ask again)`,
+      goal: '0',
+      pass: f.lostBetweenAckAndRoot === 0,
+    },
+    {
+      figure: 'crash-restart: roots posted twice',
+      value: String(f.rootsTwice),
+      goal: '0',
+      pass: f.rootsTwice === 0,
     },
     {
       figure: 'crash-restart: kill -9 (while diagnosing / while replies go out)',

@@ -1,5 +1,5 @@
-import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
-import { App, HTTPReceiver, LogLevel, type Receiver, SocketModeReceiver } from '@slack/bolt';
+import { createServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
+import { App, HTTPReceiver, LogLevel, type Receiver } from '@slack/bolt';
 import { WebClient, WebClientEvent } from '@slack/web-api';
 import { ALERTMANAGER_WEBHOOK_PATH, alertmanagerWebhookHandler } from '../adapters/http/alertmanager-webhook.js';
 import { createBoltLogger } from '../adapters/log/bolt-logger.js';
@@ -13,6 +13,8 @@ import { ChannelPacer } from '../adapters/slack/channel-pacer.js';
 import { MethodBudget } from '../adapters/slack/method-budget.js';
 import { registerListeners } from '../adapters/slack/register-listeners.js';
 import { RunRegistry } from '../adapters/slack/run-registry.js';
+import { SocketHealth } from '../adapters/slack/socket-health.js';
+import { SocketReceiver } from '../adapters/slack/socket-receiver.js';
 import { createThreadRenderers } from '../adapters/slack/thread-renderers.js';
 import { ThreadRunner } from '../adapters/slack/thread-runner.js';
 import { openRunStore } from '../adapters/store/open-run-store.js';
@@ -26,6 +28,7 @@ import { createDiagnoser, type Diagnoser, systemClock } from './create-diagnoser
 import { Readiness } from './readiness.js';
 import { recoverRuns } from './recover-runs.js';
 import { type RunRetention, startRunRetention } from './run-retention.js';
+import { openSocket, SOCKET_OPEN_RETRY } from './socket-startup.js';
 import { type Backoff, checkSlackToken, checkSources, type SourceProbe } from './startup-checks.js';
 import { StartupError } from './startup-error.js';
 import { watchRunStore } from './watched-run-store.js';
@@ -53,6 +56,8 @@ export interface BuiltApp {
    * Listens, then checks the bot token (auth.test) and the data sources. Resolves with the port once Slack accepted
    * the token (data sources still out of reach keep /readyz at 503 and are retried in the background); rejects
    * with StartupError when Slack rejects the token. While Slack is out of reach it keeps retrying, /readyz 503.
+   * In Socket Mode it also waits for the socket's `hello` (an app token Slack refuses: StartupError naming
+   * SLACK_APP_TOKEN).
    */
   start(): Promise<number>;
   /** Stops at once (tests): no draining. */
@@ -85,6 +90,8 @@ export interface BuildOverrides {
   startupBackoff?: Backoff;
   /** Data sources probed before ready; default the configured ones (none when `diagnoser` is given). */
   sourceProbes?: readonly SourceProbe[];
+  /** Socket Mode: how long without a connection before /healthz fails (default SOCKET_LIVENESS_BOUND_MS, 10 min). */
+  socketLivenessBoundMs?: number;
 }
 
 /**
@@ -99,6 +106,21 @@ export const SERVER_LIMITS = {
   connectionsCheckingIntervalMs: 2_000,
   maxConnections: 512,
 } as const;
+
+/** {@link SERVER_LIMITS} as options for `http.createServer` (the rest is set by {@link applyServerLimits}). */
+const SERVER_OPTIONS: ServerOptions = {
+  connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingIntervalMs,
+  headersTimeout: SERVER_LIMITS.headersTimeoutMs,
+  requestTimeout: SERVER_LIMITS.requestTimeoutMs,
+  keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
+};
+
+/** A server for Triage's own routes, with {@link SERVER_LIMITS}. */
+function limitedServer(): Server {
+  const server = createServer(SERVER_OPTIONS);
+  applyServerLimits(server);
+  return server;
+}
 
 /** Applies {@link SERVER_LIMITS} to a listening server. */
 export function applyServerLimits(server: Server): void {
@@ -224,6 +246,14 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
         },
       ]
     : [];
+  // Socket Mode: the connection's state, for /readyz (via readiness) and /healthz.
+  const socketHealth = config.slack.appToken
+    ? new SocketHealth({
+        readiness,
+        logger,
+        ...(overrides.socketLivenessBoundMs === undefined ? {} : { livenessBoundMs: overrides.socketLivenessBoundMs }),
+      })
+    : undefined;
   const customRoutes = [
     ...webhookRoutes,
     {
@@ -238,7 +268,13 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     {
       path: '/healthz',
       method: ['GET'],
-      handler: (_req: IncomingMessage, res: ServerResponse) => json(res, 200, { status: 'ok' }),
+      // Liveness: the process answers. In Socket Mode it also fails once no connection to Slack has been open for
+      // longer than a bound (10 min), never during the client's own reconnects (see SOCKET_LIVENESS_BOUND_MS).
+      handler: (_req: IncomingMessage, res: ServerResponse) => {
+        const socket = socketHealth?.liveness();
+        if (socket && !socket.ok) return json(res, 503, { status: `unhealthy: ${socket.reason}` });
+        return json(res, 200, { status: 'ok' });
+      },
     },
     {
       path: '/readyz',
@@ -253,22 +289,35 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
             }),
     },
   ];
-  const receiver: Receiver = config.slack.appToken
-    ? new SocketModeReceiver({
-        appToken: config.slack.appToken,
-        customRoutes,
-        installerOptions: { port: config.port },
-        logger: boltLogger('bolt:SocketModeReceiver'),
-        logLevel: LogLevel.WARN,
-      })
-    : new HTTPReceiver({
-        signingSecret: config.slack.signingSecret ?? '',
-        endpoints: '/slack/events',
-        customRoutes,
-        processBeforeResponse: false,
-        logger: boltLogger('bolt:HTTPReceiver'),
-        logLevel: LogLevel.WARN,
-      });
+  const receiver: Receiver =
+    socketHealth && config.slack.appToken
+      ? new SocketReceiver({
+          appToken: config.slack.appToken,
+          // Triage's routes on a server of its own, with the HTTP receiver's limits; it listens first in start().
+          server: limitedServer(),
+          routes: customRoutes,
+          routeLogger: logger,
+          logger: boltLogger('bolt:SocketModeReceiver'),
+          logLevel: LogLevel.WARN,
+          installerOptions: {
+            // The socket's own Web API client (apps.connections.open, with the app token): SLACK_API_URL applies to
+            // it too, it keeps retrying while Slack is out of reach, and its answers show in /readyz.
+            clientOptions: {
+              ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+              retryConfig: SOCKET_OPEN_RETRY,
+              fetch: socketHealth.observeFetch(metrics.countingFetch()),
+            },
+          },
+        })
+      : new HTTPReceiver({
+          signingSecret: config.slack.signingSecret ?? '',
+          endpoints: '/slack/events',
+          customRoutes,
+          processBeforeResponse: false,
+          logger: boltLogger('bolt:HTTPReceiver'),
+          logLevel: LogLevel.WARN,
+        });
+  if (socketHealth && receiver instanceof SocketReceiver) socketHealth.watch(receiver.client);
   const app = new App({
     token: config.slack.botToken,
     receiver,
@@ -394,19 +443,20 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
           }
         }
       };
-      if (config.slack.appToken) {
+      if (receiver instanceof SocketReceiver && socketHealth) {
+        // Listen first here too: /readyz says why the app is not ready while Slack is checked and the socket opens.
+        port = await receiver.listen(config.port);
+        logger.info(
+          { port },
+          'listening; checking Slack and opening the Socket Mode connection before reporting ready',
+        );
         await checkSlack();
         if (signal.aborted) return port;
-        await app.start();
+        await openSocket({ start: () => app.start(), health: socketHealth, signal });
+        if (signal.aborted) return port;
       } else {
         // Listen first, so /readyz can say why the app is not ready while the checks run.
-        const serverOptions: ServerOptions = {
-          connectionsCheckingInterval: SERVER_LIMITS.connectionsCheckingIntervalMs,
-          headersTimeout: SERVER_LIMITS.headersTimeoutMs,
-          requestTimeout: SERVER_LIMITS.requestTimeoutMs,
-          keepAliveTimeout: SERVER_LIMITS.keepAliveTimeoutMs,
-        };
-        const server = await (receiver as HTTPReceiver).start(config.port, serverOptions);
+        const server = await (receiver as HTTPReceiver).start(config.port, SERVER_OPTIONS);
         applyServerLimits(server);
         const address = server.address();
         if (address && typeof address === 'object') port = address.port;

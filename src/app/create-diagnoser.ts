@@ -12,7 +12,7 @@ import { explainService, type ServiceExplanation } from '../domain/runs/explain-
 import type { ServiceMapping } from '../domain/signals/schema.js';
 import type { SignalCatalog } from '../domain/signals/signal.js';
 import type { TimeWindow } from '../domain/time-window.js';
-import { createLogSource, type LogSourceConfig } from './create-log-source.js';
+import type { LogSourceConfig } from './create-log-source.js';
 
 export interface DiagnoserConfig {
   prometheus: { url: string; timeoutMs: number; externalUrl?: string };
@@ -99,10 +99,11 @@ export async function createDiagnoser(
       ),
       config.cache ?? {},
     );
+  // The Loki and Elasticsearch clients load only when one is configured.
   const createdLogs =
     overrides.logs || !config.logs
       ? undefined
-      : createLogSource({
+      : (await import('./create-log-source.js')).createLogSource({
           ...config.logs,
           timeoutMs: config.prometheus.timeoutMs,
           ...(config.breaker ? { breaker: config.breaker } : {}),

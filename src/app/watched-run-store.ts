@@ -9,6 +9,7 @@ const READS = new Set([
   'runByThread',
   'outbox',
   'undeliveredRuns',
+  'getCommand',
   'schemaVersion',
   'close',
 ]);

@@ -1,7 +1,24 @@
-import { runCli } from './run-cli.js';
+import module from 'node:module';
 
+// Node 22.1+ keeps the code it compiled between runs, so every later start compiles less (bin/entry.js asks too; a
+// second call changes nothing). Node 20 has no such cache: there the call is skipped. The command line is imported
+// after it, so that the cache covers it.
+(module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+const { runCli } = await import('./run-cli.js');
+
+// A reader that stops early (`triage runs list | head`) closes the pipe: the rest of the output is dropped and the
+// command still finishes (a diagnosis is still recorded), instead of dying on EPIPE with a stack trace.
+const closed = new Set<NodeJS.WriteStream>();
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed.add(stream);
+  });
+const write = (stream: NodeJS.WriteStream) => (text: string) => {
+  if (!closed.has(stream)) stream.write(text);
+};
 const code = await runCli(process.argv.slice(2), process.env, {
-  stdout: (t) => process.stdout.write(t),
-  stderr: (t) => process.stderr.write(t),
+  stdout: write(process.stdout),
+  stderr: write(process.stderr),
 });
 process.exitCode = code;

@@ -18,8 +18,8 @@ import { packageVersion } from './version.js';
 // needs (the engine, Prometheus and log clients, the run stores, zod schemas) with import() when it runs.
 
 /**
- * Exit codes: 0 done, 1 a failed check (playbooks validate/test), 2 a usage error, 3 Prometheus could not be used,
- * 4 the run asked for is not recorded.
+ * Exit codes: 0 done, 1 a failed check (playbooks validate/test), 2 a usage error, 3 Prometheus or the run store
+ * could not be used, 4 the run asked for is not recorded.
  */
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3, notFound: 4 } as const;
 
@@ -35,6 +35,9 @@ export const BUNDLED_RECORDINGS = fileURLToPath(new URL('../../fixtures/recordin
 export const MIN_RUN_ID_PREFIX = 4;
 
 class UsageProblem extends Error {}
+
+/** The run store named by the flags or the environment cannot be opened (exit 3, like a data source out of reach). */
+class StoreUnavailable extends Error {}
 
 // Option parsers throw commander's InvalidArgumentError, which it reports with the option, the value and the
 // command's own --help line.
@@ -104,7 +107,16 @@ async function withStore<T>(
   const options = storeOptions(opts, env);
   const name = await storeName(options);
   if (notCreatedYet(options)) return use(undefined, name);
-  const store = await openStore(options);
+  let store: RunStore;
+  try {
+    store = await openStore(options);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    const fix = options.databaseUrl
+      ? 'check --database-url or DATABASE_URL (host, port, database, credentials)'
+      : 'check --db or TRIAGE_DB_PATH (a file in a writable directory)';
+    throw new StoreUnavailable(`cannot open the run store ${name}: ${reason}; ${fix}.`);
+  }
   try {
     return await use(store, name);
   } finally {
@@ -216,7 +228,7 @@ async function catalogDirs(
 
 /**
  * Runs the `triage` command line and returns the exit code (see EXIT): 0 done, 1 a failed check, 2 a usage error,
- * 3 Prometheus unreachable, 4 no such run. `env` is passed in, never read deep inside.
+ * 3 Prometheus or the run store unreachable, 4 no such run. `env` is passed in, never read deep inside.
  */
 export async function runCli(
   argv: readonly string[],
@@ -579,6 +591,10 @@ export async function runCli(
     if (err instanceof UsageProblem) {
       io.stderr(`triage: ${err.message}\n${seeHelp}\n`);
       return EXIT.usage;
+    }
+    if (err instanceof StoreUnavailable) {
+      io.stderr(`triage: ${err.message}\n`);
+      return EXIT.unreachable;
     }
     if (err instanceof AppError) {
       const usage = ['symptom_invalid', 'usage_invalid', 'playbook_invalid', 'config_invalid'];

@@ -3,6 +3,7 @@
  * id that is not recorded (exit 4) or too short, usage errors that name the command's own --help, `demo --list`.
  */
 
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -200,4 +201,37 @@ describe('triage demo --list', () => {
     expect(r.code).toBe(EXIT.usage);
     expect(r.stderr).toBe(`triage: cannot read the recordings directory ${join(dir, 'missing')}\n`);
   });
+});
+
+describe('a run store that cannot be opened', () => {
+  it('exits 3 with one line naming the store and the fix, no stack trace', async () => {
+    const port = await closedPort();
+    const url = `postgres://triage:s3cret-pass@127.0.0.1:${port}/runs`;
+    const r = await cli(['runs', 'list', '--database-url', url]);
+    expect(r.code).toBe(EXIT.unreachable);
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `^triage: cannot open the run store postgres://127\\.0\\.0\\.1:${port}/runs: .*ECONNREFUSED.*DATABASE_URL`,
+      ),
+    );
+    expect(r.stderr).not.toContain('s3cret-pass');
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('a reader that closes the pipe early (`triage demo | head -1`)', () => {
+  it('ends the command quietly: exit 0, no EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'demo'], {
+      env: { ...process.env, TRIAGE_DB_PATH: join(dir, 'runs.sqlite') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled 'error'|\n\s+at /);
+    expect(code).toBe(0);
+  }, 60_000);
 });

@@ -3,10 +3,12 @@
  * runtime stage with only what the app needs, a non-root user, an exec-form CMD naming a package.json bin, and a
  * HEALTHCHECK that really tells a healthy app from a sick one.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { createServer } from 'node:http';
-import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -168,6 +170,28 @@ describe('Dockerfile', () => {
     expect(order.every((i) => i >= 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
+
+  it('copies into the build stage everything `npm run build` reads: the build passes with only those files', async () => {
+    // The build stage's steps, outside Docker: its context COPYs before `npm run build`, node_modules from `npm ci`.
+    const buildAt = build.instructions.findIndex((i) => i.keyword === 'RUN' && i.args.includes('npm run build'));
+    const copied = contextCopies({ ...build, instructions: build.instructions.slice(0, buildAt) });
+    const dir = await mkdtemp(join(tmpdir(), 'triage-image-build-'));
+    try {
+      // As the context holds them: what .dockerignore leaves out is not there.
+      for (const source of copied)
+        await cp(join(ROOT, source), join(dir, source), {
+          recursive: true,
+          filter: (from) => !ignored(relative(ROOT, from), dockerignore),
+        });
+      await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+      const result = spawnSync('npm', ['run', 'build'], { cwd: dir, encoding: 'utf8', timeout: 240_000 });
+      expect(result.status, `${result.stdout}\n${result.stderr}`.slice(-2000)).toBe(0);
+      for (const built of ['dist/main.js', 'dist/cli/main.js', 'dist/yaml-cache.json', 'dist/promql-valid.json'])
+        expect(existsSync(join(dir, built)), built).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('has a runtime stage that satisfies every rule (read package.json now: the triage-app bin may be new)', () => {
     expect(runtimeProblems(stages, packageBins())).toEqual([]);

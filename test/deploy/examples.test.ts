@@ -78,6 +78,29 @@ describe('examples/alertmanager', () => {
     }
   });
 
+  it.skipIf(!amtool)(
+    'the README’s ready-to-paste receiver passes amtool and sends warnings to Triage and on',
+    async () => {
+      const readme = readFileSync('README.md', 'utf8');
+      const section = readme.slice(readme.indexOf('**Which path to use.**'));
+      const block = /```yaml\n([\s\S]*?)```/.exec(section)?.[1];
+      expect(block, 'a yaml block under "Which path to use"').toBeDefined();
+      const dir = await mkdtemp(join(tmpdir(), 'triage-am-readme-'));
+      try {
+        const file = join(dir, 'alertmanager.yml');
+        await writeFile(file, (block ?? '').replace('<ALERT_WEBHOOK_TOKEN>', 'a-long-random-shared-secret'));
+        const ok = runAmtool(['check-config', file]);
+        expect(ok.status, ok.stdout + ok.stderr).toBe(0);
+        expect(routesFor(file, { alertname: 'HighErrorRate', service: 'checkout', severity: 'critical' })).toBe(
+          'triage,default',
+        );
+        expect(routesFor(file, { alertname: 'Watchdog', severity: 'none' })).toBe('default');
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
   it.skipIf(!amtool)('routes warnings and above to Triage and every alert to the usual receiver', () => {
     expect(routesFor(AM_CONFIG, { alertname: 'HighErrorRate', severity: 'critical' })).toBe('triage,default');
     expect(routesFor(AM_CONFIG, { alertname: 'HighLatency', severity: 'warning' })).toBe('triage,default');

@@ -3,7 +3,7 @@
  * token ends start-up with one JSON line naming SLACK_BOT_TOKEN (exit 1); Slack answering 500s keeps /readyz at 503
  * with the reason until Slack answers; a failing run store shows in /readyz; every stderr line is JSON.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/app/config.js';
 import { StartupError } from '../../src/app/startup-error.js';
 import type { RunStore } from '../../src/domain/runs/run-store.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlack, startFakeSlack } from '../support/fake-slack/fake-slack-server.js';
-import { freePort, waitForExit } from '../support/local-process.js';
+import { freePort, spawnCollectingLines, waitForExit } from '../support/local-process.js';
 import { until } from '../support/until.js';
 
 const APP = new URL('../../bin/triage-app.js', import.meta.url).pathname;
@@ -189,27 +189,17 @@ describe('start-up of the app process', () => {
   });
 
   function start(env: Record<string, string>) {
-    const lines: string[] = [];
-    let partial = '';
-    child = spawn(process.execPath, [APP], {
-      env: {
-        ...process.env,
-        CI: '',
-        SLACK_SIGNING_SECRET: 'startup-test-secret',
-        SLACK_API_URL: fake.url,
-        PROMETHEUS_URL: fake.origin,
-        TRIAGE_DB_PATH: join(dir, `${Math.random()}.sqlite`),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const started = spawnCollectingLines(APP, {
+      ...process.env,
+      CI: '',
+      SLACK_SIGNING_SECRET: 'startup-test-secret',
+      SLACK_API_URL: fake.url,
+      PROMETHEUS_URL: fake.origin,
+      TRIAGE_DB_PATH: join(dir, `${Math.random()}.sqlite`),
+      ...env,
     });
-    child.stderr?.on('data', (c: Buffer) => {
-      const parts = (partial + c.toString()).split('\n');
-      partial = parts.pop() ?? '';
-      lines.push(...parts);
-    });
-    child.stdout?.on('data', (c: Buffer) => lines.push(`stdout: ${c.toString()}`));
-    return { child, lines };
+    child = started.child;
+    return started;
   }
 
   it('ends with exit 1 and one JSON line naming SLACK_BOT_TOKEN when Slack rejects the token', async () => {

@@ -201,3 +201,56 @@ export async function listenOnLoopback(server: HttpServer): Promise<{ url: strin
     },
   };
 }
+
+/** A child app (a tsx script) that prints `{"port":N}` on stdout once it listens; its stderr is kept in `output`. */
+export interface PortReportingApp {
+  child: ChildProcess;
+  port: number;
+  output: string[];
+}
+
+/** Starts `script` with tsx and waits (60 s at most) for the `{"port":N}` line it prints once it listens. */
+export async function startPortReportingApp(script: string, env: NodeJS.ProcessEnv): Promise<PortReportingApp> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const output: string[] = [];
+  child.stderr?.on('data', (c: Buffer) => output.push(c.toString()));
+  const port = await new Promise<number>((resolve, reject) => {
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`the app did not start: ${output.join('').slice(-2000)}`)), 60_000);
+    child.stdout?.on('data', (c: Buffer) => {
+      buffer += c.toString();
+      const line = buffer.split('\n').find((l) => l.startsWith('{"port"'));
+      if (line) {
+        clearTimeout(timer);
+        resolve(Number((JSON.parse(line) as { port: number }).port));
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the app exited (${code}) before listening: ${output.join('').slice(-2000)}`));
+    });
+  });
+  return { child, port, output };
+}
+
+/** Kills a child app with SIGKILL (a crash) and waits for it to be gone; nothing when it already exited. */
+export async function kill9(app: { child: ChildProcess } | undefined): Promise<void> {
+  if (!app || app.child.exitCode !== null || app.child.signalCode !== null) return;
+  const exited = new Promise((r) => app.child.once('exit', r));
+  app.child.kill('SIGKILL');
+  await exited;
+}
+
+/** Runs a Node script with `env`; `lines` collects its stderr line by line, and stdout chunks as `stdout: …`. */
+export function spawnCollectingLines(script: string, env: NodeJS.ProcessEnv): { child: ChildProcess; lines: string[] } {
+  const lines: string[] = [];
+  let partial = '';
+  const child = spawn(process.execPath, [script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stderr?.on('data', (c: Buffer) => {
+    const parts = (partial + c.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  child.stdout?.on('data', (c: Buffer) => lines.push(`stdout: ${c.toString()}`));
+  return { child, lines };
+}

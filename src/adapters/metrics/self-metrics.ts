@@ -27,6 +27,7 @@ export class SelfMetrics {
   private readonly slackCalls: Counter<'method' | 'status'>;
   private readonly slackRateLimited: Counter<'method'>;
   private readonly undeliveredPosts: Counter;
+  private readonly bypassedPosts: Counter;
 
   constructor(sources: MetricsSources = {}) {
     const registers = [this.registry];
@@ -71,6 +72,11 @@ export class SelfMetrics {
     this.undeliveredPosts = new Counter({
       name: 'triage_slack_undelivered_total',
       help: 'Thread posts Slack never got, after the retries.',
+      registers,
+    });
+    this.bypassedPosts = new Counter({
+      name: 'triage_slack_outbox_bypassed_total',
+      help: 'Slack messages sent directly because the run store refused their outbox write (not resumable after a crash).',
       registers,
     });
     new Gauge({
@@ -132,6 +138,11 @@ export class SelfMetrics {
 
   undelivered(): void {
     this.undeliveredPosts.inc();
+  }
+
+  /** Counts one Slack message sent without the durable outbox (the store refused it). */
+  outboxBypassed(): void {
+    this.bypassedPosts.inc();
   }
 
   /** Counts one Slack Web API response. */

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { isMap, parseDocument } from 'yaml';
+import type * as Yaml from 'yaml';
 import type { z } from 'zod';
 import type { PlaybookProblem } from '../../domain/errors.js';
 
@@ -38,6 +39,13 @@ export function displayName(file: string): string {
   return rel && !rel.startsWith('..') ? rel : resolve(file);
 }
 
+let yaml: typeof Yaml | undefined;
+/** The YAML parser, loaded the first time a file is not one the build already parsed. */
+function yamlParser(): typeof Yaml {
+  yaml ??= createRequire(import.meta.url)('yaml') as typeof Yaml;
+  return yaml;
+}
+
 function issuePath(issue: z.core.$ZodIssue): string {
   return issue.path.map(String).join('.');
 }
@@ -52,11 +60,10 @@ export function parseYamlText<T>(
   schema: z.ZodType<T>,
   what: string,
 ): { value?: T; raw?: unknown; problems: PlaybookProblem[] } {
+  // The build parsed this very text and checked it against the schema of its kind: that output is the value.
   const known = parsedAtBuild().get(createHash('sha1').update(text).digest('hex'));
-  if (known !== undefined) {
-    const parsed = schema.safeParse(known);
-    if (parsed.success) return { value: parsed.data, problems: [] };
-  }
+  if (known?.what === what) return { value: structuredClone(known.value) as T, problems: [] };
+  const { isMap, parseDocument } = yamlParser();
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return { problems: doc.errors.map((e) => ({ file, path: '', message: `YAML: ${e.message.split('\n')[0]}` })) };
@@ -70,19 +77,29 @@ export function parseYamlText<T>(
   return { value: parsed.data, problems: [] };
 }
 
-let buildCache: ReadonlyMap<string, unknown> | undefined;
+interface CheckedAtBuild {
+  /** The kind of file (`playbook`, `signals`) whose schema the build checked it against. */
+  what: string;
+  /** The schema's output. */
+  value: unknown;
+}
+let buildCache: ReadonlyMap<string, CheckedAtBuild> | undefined;
 
 /**
- * The built-in files as `npm run build` parsed them (dist/yaml-cache.json, keyed by the SHA-1 of their text): the
- * same text gives the same document, so a file whose text matches skips the YAML parser (most of a CLI run's start).
- * Empty when running from the sources or when the file is missing or unreadable.
+ * The built-in files as `npm run build` parsed and checked them (dist/yaml-cache.json, keyed by the SHA-1 of their
+ * text; see scripts/build-cache.mjs): the same text gives the same document and the same schema output, so a file
+ * whose text matches skips the YAML parser and the schema (most of a CLI run's start). Empty when running from the
+ * sources or when the file is missing or unreadable.
  */
-function parsedAtBuild(): ReadonlyMap<string, unknown> {
+function parsedAtBuild(): ReadonlyMap<string, CheckedAtBuild> {
   if (buildCache) return buildCache;
   try {
     const text = readFileSync(fileURLToPath(new URL('../../yaml-cache.json', import.meta.url)), 'utf8');
     const parsed: unknown = JSON.parse(text);
-    buildCache = new Map(typeof parsed === 'object' && parsed !== null ? Object.entries(parsed) : []);
+    const entries = typeof parsed === 'object' && parsed !== null ? Object.entries(parsed) : [];
+    buildCache = new Map(
+      entries.filter((e): e is [string, CheckedAtBuild] => typeof (e[1] as CheckedAtBuild | null)?.what === 'string'),
+    );
   } catch {
     buildCache = new Map();
   }

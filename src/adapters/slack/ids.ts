@@ -27,6 +27,7 @@ export const BLOCKS = {
   explainMissing: 'triage_explain_missing',
   rootAlert: 'triage_root_alert',
   alertNotes: 'triage_alert_notes',
+  alertGroup: 'triage_alert_group',
   stormSummary: 'triage_storm_summary',
   stormAlerts: 'triage_storm_alerts',
   /** The section `enforceLimits` adds when it folds blocks past the 50-block limit. */

@@ -50,6 +50,22 @@ interface Lane {
   again: boolean;
 }
 
+/** Which of a run's lanes a delivery drains: the thread's messages, the root's edit, or both. */
+export type DeliveryLanes = 'all' | 'thread' | 'root';
+
+export interface DeliverOptions {
+  /** Default `all`. */
+  lanes?: DeliveryLanes;
+  /**
+   * Root edits of this run are sent at least this far apart (alert counters in a storm of repeats): the edit waits,
+   * and goes out with the state of the run when its time comes.
+   */
+  rootSpacingMs?: number;
+}
+
+/** How many times a delivery looks again for messages queued while its last pass ran (by another replica, say). */
+const EXTRA_PASSES = 2;
+
 const isOpen = (m: OutboxMessage): boolean => m.state === 'pending' || m.state === 'sending';
 
 /**
@@ -63,6 +79,8 @@ export class OutboxSender {
   private readonly deps: OutboxSenderDeps;
   private readonly threads = new Map<string, Lane>();
   private readonly roots = new Map<string, Lane>();
+  /** Per run: the spacing its root edits keep, and when its last root edit was sent (while edits keep coming). */
+  private readonly spacing = new Map<string, { ms: number; lastAt: number; forget?: NodeJS.Timeout }>();
   private stopped = false;
   private onStopped: () => void = () => undefined;
   /** Resolves when {@link stop} is called: callers waiting for a delivery are let go at once. */
@@ -89,26 +107,58 @@ export class OutboxSender {
     return new Set([...this.threads.keys(), ...this.roots.keys()]).size;
   }
 
+  /** Runs whose root-edit spacing is remembered (empty once their edits are done). */
+  spacingHeld(): number {
+    return this.spacing.size;
+  }
+
   /**
    * Delivers the run's pending messages; resolves once none is pending, the run is claimed by another replica, or
-   * the sender stopped. Called again while delivering, it picks up what was queued since.
+   * the sender stopped. Called again while delivering, it picks up what was queued since. Messages queued by another
+   * process while the last pass ran are picked up too; once the run's thread is complete the claim is let go, so the
+   * next message of the run (an alert line, a decision) can be delivered by whichever replica queues it.
    */
-  async deliver(runId: string, client: WebClient): Promise<StoredRun | undefined> {
+  async deliver(runId: string, client: WebClient, options: DeliverOptions = {}): Promise<StoredRun | undefined> {
     if (this.stopped) return undefined;
     const ttl = this.deps.claimTtlMs ?? DELIVERY_CLAIM_MS;
     if (!(await this.deps.store.claimDelivery(runId, this.deps.owner, ttl))) {
       this.deps.logger.warn({ runId }, 'another replica delivers this run');
       return undefined;
     }
-    await Promise.race([
-      Promise.all([
-        this.kick(this.threads, runId, () => this.drainThread(runId, client)),
-        this.kick(this.roots, runId, () => this.drainRoot(runId, client)),
-      ]),
-      this.stoppedSignal,
-    ]);
-    if (this.stopped) return undefined;
-    return this.deps.store.getRun(runId);
+    const lanes = options.lanes ?? 'all';
+    if (options.rootSpacingMs !== undefined) this.spaceRoot(runId, options.rootSpacingMs);
+    for (let pass = 0; pass <= EXTRA_PASSES; pass++) {
+      await Promise.race([
+        Promise.all([
+          lanes !== 'root' ? this.kick(this.threads, runId, () => this.drainThread(runId, client)) : undefined,
+          lanes !== 'thread' ? this.kick(this.roots, runId, () => this.drainRoot(runId, client)) : undefined,
+        ]),
+        this.stoppedSignal,
+      ]);
+      if (this.stopped) return undefined;
+      const left = (await this.deps.store.outbox(runId)).filter(
+        (m) => m.state === 'pending' && (lanes === 'all' || (lanes === 'root') === (m.kind === 'root')),
+      );
+      if (left.length === 0 || this.threads.has(runId) || this.roots.has(runId)) break;
+    }
+    const run = await this.deps.store.getRun(runId);
+    // Settled: its delivery is closed and nothing is pending.
+    const settled = run?.status === 'finished' || run?.status === 'failed';
+    if (settled && !this.threads.has(runId) && !this.roots.has(runId))
+      await this.deps.store.releaseDelivery(runId, this.deps.owner).catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Sends the run's pending root edit once even though the sender is stopped: at shutdown, the root of a run cut
+   * short says so within the last seconds. What does not make it stays pending for the next start.
+   */
+  async flushRoot(runId: string, client: WebClient): Promise<void> {
+    const waiting = (await this.deps.store.outbox(runId)).filter((m) => m.kind === 'root' && isOpen(m));
+    for (const message of waiting) {
+      await (this.deps.updates ?? UNLIMITED).take();
+      await this.send(message, client, true);
+    }
   }
 
   /**
@@ -128,6 +178,23 @@ export class OutboxSender {
       }),
     ]);
     clearTimeout(timer);
+  }
+
+  private spaceRoot(runId: string, ms: number): void {
+    const entry = this.spacing.get(runId);
+    if (entry?.forget) clearTimeout(entry.forget);
+    this.spacing.set(runId, { ms: Math.max(ms, entry?.ms ?? 0), lastAt: entry?.lastAt ?? 0 });
+  }
+
+  /** Spacing only matters while edits keep coming: forgotten once the run's root lane has been idle that long. */
+  private forgetSpacingLater(runId: string): void {
+    const entry = this.spacing.get(runId);
+    if (!entry) return;
+    if (entry.forget) clearTimeout(entry.forget);
+    entry.forget = setTimeout(() => {
+      if (!this.roots.has(runId) && this.spacing.get(runId) === entry) this.spacing.delete(runId);
+    }, entry.ms);
+    entry.forget.unref?.();
   }
 
   private kick(lanes: Map<string, Lane>, runId: string, drain: () => Promise<void>): Promise<void> {
@@ -170,19 +237,49 @@ export class OutboxSender {
   }
 
   private async drainRoot(runId: string, client: WebClient): Promise<void> {
-    const waiting = (await this.deps.store.outbox(runId)).filter((m) => m.kind === 'root' && isOpen(m));
-    for (const message of waiting) {
-      if (this.stopped) throw new SenderStopped();
-      await (this.deps.updates ?? UNLIMITED).take();
-      await this.send(message, client).catch((err: unknown) => {
-        if (err instanceof SenderStopped) throw err;
-      });
+    try {
+      while (true) {
+        const waiting = (await this.deps.store.outbox(runId)).filter((m) => m.kind === 'root' && isOpen(m));
+        if (waiting.length === 0) return;
+        if (this.stopped) throw new SenderStopped();
+        const spaced = this.spacing.get(runId);
+        const wait = spaced ? spaced.lastAt + spaced.ms - Date.now() : 0;
+        if (wait > 0) {
+          // A newer edit queued meanwhile replaces this one in the store: read the outbox again after the wait.
+          await this.sleep(wait);
+          continue;
+        }
+        for (const message of waiting) {
+          if (this.stopped) throw new SenderStopped();
+          await (this.deps.updates ?? UNLIMITED).take();
+          const entry = this.spacing.get(runId);
+          if (entry) entry.lastAt = Date.now();
+          await this.send(message, client).catch((err: unknown) => {
+            if (err instanceof SenderStopped) throw err;
+          });
+        }
+        return;
+      }
+    } finally {
+      this.forgetSpacingLater(runId);
     }
   }
 
+  /** Waits `ms`, or less if the sender stops. */
+  private async sleep(ms: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, ms);
+      }),
+      this.stoppedSignal,
+    ]);
+    clearTimeout(timer);
+  }
+
   /** One message: found already posted, or sent now; its result recorded at once. */
-  private async send(message: OutboxMessage, client: WebClient): Promise<void> {
-    if (this.stopped) throw new SenderStopped();
+  private async send(message: OutboxMessage, client: WebClient, evenStopped = false): Promise<void> {
+    if (this.stopped && !evenStopped) throw new SenderStopped();
     const { store } = this.deps;
     const { runId, seq } = message;
     if (message.state === 'sending' && message.kind !== 'root') {

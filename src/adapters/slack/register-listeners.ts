@@ -1,10 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { SymptomError } from '../../domain/errors.js';
 import { type Redactor, redactDeep } from '../../domain/redaction/redact.js';
 import type { ServiceExplanation } from '../../domain/runs/explain-service.js';
 import type { RunJournal } from '../../domain/runs/run-journal.js';
-import type { RunStore } from '../../domain/runs/run-store.js';
+import type { CommandStatus, RunStore } from '../../domain/runs/run-store.js';
 import { parseSymptom } from '../../domain/symptom/parse-symptom.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import { renderExplanation } from './blocks/render-explanation.js';
@@ -40,6 +41,31 @@ export interface SlackSurfaceDeps {
 
 /** How long an Events API event id stays claimed (Slack retries within minutes). */
 const EVENT_CLAIM_MS = 3_600_000;
+
+/**
+ * How long a slash command's ack waits for the run store to record the command: well inside Slack's 3 s. Past it
+ * (or when the write fails) the command is acknowledged anyway and goes on in memory only.
+ */
+export const COMMAND_RECORD_BUDGET_MS = 1500;
+
+/** Waits for `work` at most `ms`: ok when it succeeded in time, else why not (it may still finish later). */
+async function withinBudget(work: Promise<unknown>, ms: number): Promise<{ ok: true } | { ok: false; why: string }> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<{ ok: false; why: string }>((resolve) => {
+    timer = setTimeout(() => resolve({ ok: false, why: `no answer within ${ms} ms` }), ms);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => ({ ok: true }) as const,
+        (err: unknown) => ({ ok: false, why: err instanceof Error ? err.message : String(err) }) as const,
+      ),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Removes the leading bot mention(s) from an app_mention text. */
 function withoutMentions(text: string): string {
@@ -88,13 +114,13 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
     await next();
   });
 
-  const parse = (text: string): ParsedSymptom =>
-    parseSymptom(text, { now: deps.now(), ...(deps.timeZone ? { timeZone: deps.timeZone } : {}) });
+  const parse = (text: string, now: Date = deps.now()): ParsedSymptom =>
+    parseSymptom(text, { now, ...(deps.timeZone ? { timeZone: deps.timeZone } : {}) });
 
   /** Parses the symptom, or tells the user what could not be understood and returns undefined. */
-  const parseOrExplain = async (text: string, explain: (message: string) => Promise<unknown>) => {
+  const parseOrExplain = async (text: string, explain: (message: string) => Promise<unknown>, now?: Date) => {
     try {
-      return parse(text);
+      return parse(text, now);
     } catch (err) {
       if (!(err instanceof SymptomError)) throw err;
       await explain(err.message);
@@ -146,8 +172,12 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       await exportTo(client, latest.id, command.channel_id, respond);
       return;
     }
-    const symptom = await parseOrExplain(text, (message) =>
-      ack({ response_type: 'ephemeral', text: `${message} Try \`/diagnose help\` for examples.` }),
+    // A window relative to "now" is anchored here, when the command was received, even if it runs after a restart.
+    const receivedAt = deps.now();
+    const symptom = await parseOrExplain(
+      text,
+      (message) => ack({ response_type: 'ephemeral', text: `${message} Try \`/diagnose help\` for examples.` }),
+      receivedAt,
     );
     if (!symptom) return;
     const key = dedupeKeyOf(symptom);
@@ -164,11 +194,38 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
       return;
     }
     if (twinKey) reserved.add(twinKey);
+    // Recorded before the ack (redacted, like the rest of the run): a process killed between the ack and the root
+    // post leaves the command for the next start to run (see recoverRuns). The run takes the command's id.
+    const runId = randomUUID();
+    const recording = store.acceptCommand({
+      id: runId,
+      channel: command.channel_id,
+      userId: command.user_id,
+      teamId: command.team_id || null,
+      text: deps.redactor(text),
+      symptom: redactDeep(symptom, deps.redactor),
+      responseUrl: command.response_url || null,
+      receivedAt,
+      owner: journal.replica,
+    });
+    const recorded = await withinBudget(recording, COMMAND_RECORD_BUDGET_MS);
+    if (!recorded.ok) {
+      deps.logger.warn(
+        { runId, user: command.user_id, channel: command.channel_id, error: recorded.why, durable: false },
+        '/diagnose could not be recorded before the ack; going on in memory (a crash before its root is posted loses it)',
+      );
+    }
     await ack({
       response_type: 'ephemeral',
       text: `Diagnosing "${truncate(text, QUOTE_MAX)}"… I'll post the thread in this channel.`,
     });
-    deps.logger.info({ user: command.user_id, channel: command.channel_id }, '/diagnose accepted');
+    deps.logger.info(
+      { runId, user: command.user_id, channel: command.channel_id, durable: recorded.ok },
+      '/diagnose accepted',
+    );
+    /** What became of the command (after its record, should that write still be under way). */
+    const settle = (status: Exclude<CommandStatus, 'accepted'>) =>
+      recording.then(() => store.settleCommand(runId, status)).catch(() => undefined);
     void (async () => {
       try {
         if (twinKey && !(await claim(twinKey, deps.twinClaimMs))) {
@@ -178,9 +235,25 @@ export function registerListeners(app: App, deps: SlackSurfaceDeps): void {
             response_type: 'ephemeral',
             text: `Another Triage replica is already diagnosing ${symptom.service} for the same window${where}, so I won't start a twin.`,
           });
+          await settle('declined');
           return;
         }
-        await startRun({ client, channel: command.channel_id, userId: command.user_id, text, symptom, respond });
+        let posted = false;
+        const record = await startRun({
+          client,
+          channel: command.channel_id,
+          userId: command.user_id,
+          text,
+          symptom,
+          respond,
+          runId,
+          onRootPosted: () => {
+            posted = true;
+            void settle('started');
+          },
+        });
+        // Run without a thread (the bot is not in the channel), or not run at all (the user was told why).
+        if (!posted) await settle(record ? 'started' : 'declined');
         if (twinKey) await store.releaseKey(twinKey).catch(() => undefined);
       } finally {
         if (twinKey) reserved.delete(twinKey);

@@ -40,6 +40,8 @@ export interface RunRecord {
   dedupeKey: string;
   /** Set when the run diagnoses an alert. */
   alert?: RunAlert;
+  /** When its slash command was asked, for a run resumed after a restart. */
+  resumedFrom?: Date;
   /** Posts that could not be delivered after retries. */
   undelivered: number;
   /** True until every post and edit of the run has been sent (status says what the run found; this says when

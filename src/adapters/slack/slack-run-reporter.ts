@@ -51,6 +51,7 @@ export class SlackRunReporter {
   private readonly onFinished: (() => void) | undefined;
   private readonly updates: Pick<MethodBudget, 'take'>;
   private readonly onUndelivered: ((what: string, error: string) => void) | undefined;
+  private readonly onBypassed: ((what: string, error: unknown) => void) | undefined;
   private lastRootEdit = 0;
   private rootDirty = false;
   private rootChain: Promise<void> = Promise.resolve();
@@ -75,6 +76,11 @@ export class SlackRunReporter {
     onUndelivered?: (what: string, error: string) => void;
     /** Write every message to the run store's outbox before it is sent. */
     outbox?: ReporterOutbox;
+    /**
+     * Told about every message sent directly although it should have gone through the outbox: the store refused its
+     * write, or (without `outbox`) the run's outbox could not be opened. Such a message is not durable.
+     */
+    onBypassed?: (what: string, error: unknown) => void;
   }) {
     this.outbox = deps.outbox;
     this.client = deps.client;
@@ -87,6 +93,7 @@ export class SlackRunReporter {
     this.onFinished = deps.onFinished;
     this.updates = deps.updates ?? UNLIMITED;
     this.onUndelivered = deps.onUndelivered;
+    this.onBypassed = deps.onBypassed;
   }
 
   /** Consumes the run to its end and returns its result. */
@@ -161,6 +168,7 @@ export class SlackRunReporter {
       };
       return this.queue(entry, last ? { close: true } : {}, () => this.postDirect(message, what));
     }
+    this.onBypassed?.(what, 'the run has no outbox');
     return this.postDirect(message, what);
   }
 
@@ -180,10 +188,12 @@ export class SlackRunReporter {
       (err: unknown) => {
         // Stopped (shutdown past its grace): nothing more goes to Slack from this process.
         if (outbox.sender.isStopped) return undefined;
-        this.logger.warn(
-          { runId, kind: entry.kind, error: describeSlackError(err) },
-          'the outbox could not take a message; sending it directly',
-        );
+        if (this.onBypassed) this.onBypassed(entry.payload.label ?? entry.kind, err);
+        else
+          this.logger.warn(
+            { runId, kind: entry.kind, error: describeSlackError(err), durable: false },
+            'the outbox could not take a message; sending it directly',
+          );
         return direct();
       },
     );
@@ -227,6 +237,7 @@ export class SlackRunReporter {
       this.rootChain = this.queue(entry, {}, () => this.updateDirect()).then(() => undefined);
       return;
     }
+    this.onBypassed?.('root', 'the run has no outbox');
     this.rootChain = this.rootChain.then(() => this.updateDirect());
   }
 

@@ -25,6 +25,7 @@ export function rootStateOf(record: RunRecord): RootState {
     nextSteps: result?.conclusion.nextSteps ?? top?.mitigations.slice(0, 2) ?? [],
     decision: record.decision ? { userId: record.decision.userId, decision: record.decision.decision } : null,
     ...(record.alert ? { alert: record.alert } : {}),
+    ...(record.resumedFrom ? { resumedFrom: record.resumedFrom } : {}),
   };
 }
 

@@ -4,7 +4,7 @@ import type { WebClient } from '@slack/web-api';
 import type { RunEvent } from '../../domain/engine/types.js';
 import type { DiagnoseRequest, DiagnosisOutcome } from '../../domain/runs/diagnose.js';
 import type { RunJournal } from '../../domain/runs/run-journal.js';
-import type { RunTrigger, StoredRun, UndeliveredRun } from '../../domain/runs/run-store.js';
+import type { NewOutboxMessage, RunTrigger, StoredRun, UndeliveredRun } from '../../domain/runs/run-store.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import { withRun } from '../log/run-context.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';
@@ -34,7 +34,8 @@ export interface ThreadRunnerDeps {
   /** Records every run and its events in the run store. */
   journal?: RunJournal;
   /** Counts runs, step durations and data-source errors for /metrics. */
-  metrics?: Pick<SelfMetrics, 'runStarted' | 'runEnded' | 'observe' | 'undelivered'>;
+  metrics?: Pick<SelfMetrics, 'runStarted' | 'runEnded' | 'observe' | 'undelivered'> &
+    Partial<Pick<SelfMetrics, 'outboxBypassed'>>;
   /** The data source a playbook step queries (`prometheus`, `logs`), for the metrics. */
   sourceOf?: (playbook: string, stepId: string) => string;
   /**
@@ -68,6 +69,10 @@ export interface StartRunArgs {
   urgent?: boolean;
   /** What started the run, for the run store (default `command`). */
   trigger?: RunTrigger;
+  /** The run's id (a slash command's, recorded before its ack); default a new one. */
+  runId?: string;
+  /** When the command was asked, for a run resumed after a restart (its root says so). */
+  resumedFrom?: Date;
 }
 
 const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found']);
@@ -83,10 +88,17 @@ function slackError(err: unknown): string | undefined {
  */
 export class ThreadRunner {
   private readonly deps: ThreadRunnerDeps;
+  /** Per run, its latest root edit through the outbox (written, then delivered). */
   private readonly rootEdits = new Map<string, Promise<void>>();
+  /** Per run, the chain of root edits sent without the outbox. */
+  private readonly directEdits = new Map<string, Promise<void>>();
   /** Runs with a root edit queued and not started yet: another request joins it (it renders at send time). */
   private readonly editQueued = new Set<string>();
   private readonly lastEdit = new Map<string, number>();
+  /** Per run, its outbox writes of root edits and alert lines in call order (the later render is stored last). */
+  private readonly outboxWrites = new Map<string, Promise<unknown>>();
+  /** Per run, messages sent to Slack directly because the store refused them, and how many of those failed. */
+  private readonly bypassed = new Map<string, { sent: number; failed: number }>();
   /** Runs start one per turn of the event loop, after the acks of the commands that asked for them. */
   private readonly turns = new TurnQueue();
   /** Sends what runs queued in the run store's outbox (absent without a journal). */
@@ -164,7 +176,9 @@ export class ThreadRunner {
         );
       } else await store.closeOutbox(run.id);
     }
-    let settled = await sender.deliver(run.id, client);
+    // The thread first; then one root edit with the final state (it replaces a root edit left pending by the
+    // previous process: a decision, an alert counter, "interrupted"), so the root is edited once.
+    let settled = await sender.deliver(run.id, client, { lanes: 'thread' });
     if (!settled || sender.isStopped) return settled;
     record.undelivered = settled.undelivered;
     const root = withDeliveryNote(this.deps.render.root(record), record.undelivered);
@@ -183,7 +197,11 @@ export class ThreadRunner {
 
   /** What the runner holds between runs (root edits queued, edit spacing): empty once every run's edits are done. */
   held(): { rootEdits: number; queuedEdits: number; editTimes: number } {
-    return { rootEdits: this.rootEdits.size, queuedEdits: this.editQueued.size, editTimes: this.lastEdit.size };
+    return {
+      rootEdits: this.rootEdits.size + this.directEdits.size,
+      queuedEdits: this.editQueued.size + this.outboxWrites.size + this.bypassed.size,
+      editTimes: this.lastEdit.size + (this.sender?.spacingHeld() ?? 0),
+    };
   }
 
   /** Posts the root, runs the diagnosis and reports it. Resolves when the run is over (undefined if nothing ran). */
@@ -199,14 +217,147 @@ export class ThreadRunner {
   }
 
   /**
-   * Re-renders a run's root message from its current record. Edits of one run are serialised and rendered when
-   * they are sent; a request made while another waits joins it, and edits are spaced `minIntervalMs` apart
-   * (chat.update is rate limited per workspace, and a storm of repeats must not spend it).
+   * Re-renders a run's root message from its current record (a decision, an alert counter, "interrupted"). With the
+   * run store's outbox the edit is written there first, replacing the run's edit still pending (root edits are
+   * idempotent: the latest wins), and sent by the outbox sender, so a process killed before Slack got it leaves it
+   * for the next start. Edits are spaced `minIntervalMs` apart and take the workspace's chat.update budget; they are
+   * rendered again when sent, so an edit that waited shows the latest state. Once the sender is stopped (shutdown)
+   * the edit is still tried once. Without an outbox, or when the store refuses the write, the edit is sent directly.
    */
   refreshRoot(client: WebClient, record: RunRecord, options: { minIntervalMs?: number } = {}): Promise<void> {
     if (!record.rootTs) return Promise.resolve();
+    const { sender } = this;
+    const store = this.deps.journal?.store;
+    if (!sender || !store) return this.refreshRootDirect(client, record, options);
     const { runId } = record;
-    const previous = this.rootEdits.get(runId) ?? Promise.resolve();
+    const root = withDeliveryNote(this.deps.render.root(record), record.undelivered);
+    const entry: NewOutboxMessage = {
+      kind: 'root',
+      channel: record.channel,
+      threadTs: null,
+      targetTs: record.rootTs,
+      payload: { text: root.text, blocks: root.blocks },
+    };
+    const done = this.writeOutbox(runId, () => store.enqueueOutbox(runId, [entry])).then(
+      async () => {
+        if (sender.isStopped) await sender.flushRoot(runId, client);
+        else
+          await sender.deliver(runId, client, {
+            lanes: 'root',
+            ...(options.minIntervalMs ? { rootSpacingMs: options.minIntervalMs } : {}),
+          });
+      },
+      (err: unknown) => {
+        if (sender.isStopped) return undefined;
+        this.bypassedOutbox(runId, 'root', err);
+        return this.refreshRootDirect(client, record, options);
+      },
+    );
+    const tracked = done.catch((err: unknown) => {
+      this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the root message could not be updated');
+    });
+    this.rootEdits.set(runId, tracked);
+    void tracked.then(() => {
+      if (this.rootEdits.get(runId) === tracked) this.rootEdits.delete(runId);
+    });
+    return tracked;
+  }
+
+  /**
+   * Posts a message in a run's thread (an alert line): written to the run's outbox and delivered in order with the
+   * thread's other messages; sent directly without an outbox or when the store refuses it. Resolves once it was
+   * delivered (or left pending for the replica that delivers the run, or the next start).
+   */
+  async postInThread(
+    client: WebClient,
+    target: { runId: string; channel: string; threadTs: string },
+    message: SlackMessage,
+    label: string,
+  ): Promise<void> {
+    const { sender } = this;
+    const store = this.deps.journal?.store;
+    const { runId, channel, threadTs } = target;
+    const direct = () =>
+      this.deps.pacer.run(channel, () =>
+        client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks }),
+      );
+    if (!sender || !store) {
+      await direct();
+      return;
+    }
+    const entry: NewOutboxMessage = {
+      kind: 'reply',
+      channel,
+      threadTs,
+      targetTs: null,
+      payload: { text: message.text, blocks: message.blocks, label },
+    };
+    try {
+      await this.writeOutbox(runId, () => store.enqueueOutbox(runId, [entry]));
+    } catch (err) {
+      if (sender.isStopped) return;
+      this.bypassedOutbox(runId, label, err);
+      await direct().catch((error: unknown) => {
+        this.directFailed(runId);
+        throw error;
+      });
+      return;
+    }
+    await sender.deliver(runId, client, { lanes: 'thread' });
+  }
+
+  /** Outbox writes of one run, one after the other; the chain is forgotten once it is idle. */
+  private writeOutbox<T>(runId: string, write: () => Promise<T>): Promise<T> {
+    const next = (this.outboxWrites.get(runId) ?? Promise.resolve()).then(write);
+    const settled = next.catch(() => undefined);
+    this.outboxWrites.set(runId, settled);
+    void settled.then(() => {
+      if (this.outboxWrites.get(runId) === settled) this.outboxWrites.delete(runId);
+    });
+    return next;
+  }
+
+  /**
+   * The store refused a message's outbox write (disk full, PostgreSQL down): it is sent directly, so the thread
+   * still gets it, but it is not durable. Logged, counted in /metrics, and journalled on the run when the store
+   * takes that write, so the run's record never claims its thread went out through the outbox.
+   */
+  private bypassedOutbox(runId: string, what: string, err: unknown): void {
+    const error = describeSlackError(err);
+    this.deps.logger.warn(
+      { runId, what, error, durable: false },
+      'the outbox could not take a message; sending it directly (not resumable after a crash)',
+    );
+    this.deps.metrics?.outboxBypassed?.();
+    const count = this.bypassed.get(runId) ?? { sent: 0, failed: 0 };
+    count.sent++;
+    this.bypassed.set(runId, count);
+    if (!this.deps.registry.get(runId)?.active) void this.recordBypass(runId);
+    void this.deps.journal?.note(runId, { type: 'delivered-directly', what, reason: error });
+  }
+
+  /** A message sent directly could not be delivered either: it counts in the run's stored `undelivered`. */
+  private directFailed(runId: string): void {
+    const count = this.bypassed.get(runId) ?? { sent: 0, failed: 0 };
+    count.failed++;
+    this.bypassed.set(runId, count);
+    if (!this.deps.registry.get(runId)?.active) void this.recordBypass(runId);
+  }
+
+  /** Adds the run's failed direct sends to its stored `undelivered` (the outbox counts only its own messages). */
+  private async recordBypass(runId: string): Promise<void> {
+    const count = this.bypassed.get(runId);
+    this.bypassed.delete(runId);
+    const journal = this.deps.journal;
+    if (!count || count.failed === 0 || !journal) return;
+    const run = await journal.store.getRun(runId).catch(() => undefined);
+    if (run) await journal.update(runId, { undelivered: run.undelivered + count.failed });
+  }
+
+  /** The root edit without the outbox: serialised per run, spaced, within the chat.update budget. */
+  private refreshRootDirect(client: WebClient, record: RunRecord, options: { minIntervalMs?: number }): Promise<void> {
+    const { runId } = record;
+    const previous = this.directEdits.get(runId) ?? Promise.resolve();
     if (this.editQueued.has(runId)) return previous;
     this.editQueued.add(runId);
     const next = previous.then(async () => {
@@ -222,20 +373,20 @@ export class ThreadRunner {
         this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the root message could not be updated');
       }
     });
-    this.rootEdits.set(runId, next);
+    this.directEdits.set(runId, next);
     void next.then(() => {
-      if (this.rootEdits.get(runId) !== next) return;
-      this.rootEdits.delete(runId);
+      if (this.directEdits.get(runId) !== next) return;
+      this.directEdits.delete(runId);
       // Spacing only matters while edits keep coming; forget it once the run's edits are done.
       setTimeout(() => {
-        if (!this.rootEdits.has(runId)) this.lastEdit.delete(runId);
+        if (!this.directEdits.has(runId)) this.lastEdit.delete(runId);
       }, options.minIntervalMs ?? 0).unref?.();
     });
     return next;
   }
 
   private postAndRun(args: StartRunArgs): Promise<RunRecord | undefined> {
-    const runId = randomUUID();
+    const runId = args.runId ?? randomUUID();
     // Everything the run starts carries its id, so an error nobody catches can still mark this run failed.
     return withRun(runId, () => this.postAndRunAs(runId, args));
   }
@@ -257,6 +408,7 @@ export class ThreadRunner {
       undelivered: 0,
       active: true,
       ...(args.alert ? { alert: args.alert } : {}),
+      ...(args.resumedFrom ? { resumedFrom: args.resumedFrom } : {}),
     };
     const root = this.deps.render.root(record);
     try {
@@ -297,7 +449,10 @@ export class ThreadRunner {
         ? await store.enqueueOutbox(runId, [], { open: true }).then(
             () => ({ store, sender: this.sender as OutboxSender }),
             (err: unknown) => {
-              this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the outbox is not available');
+              this.deps.logger.warn(
+                { runId, error: describeSlackError(err), durable: false },
+                'the outbox is not available: this thread is sent directly',
+              );
               return undefined;
             },
           )
@@ -314,9 +469,14 @@ export class ThreadRunner {
       ...(this.deps.updates ? { updates: this.deps.updates } : {}),
       onUndelivered: (what, error) => {
         this.deps.metrics?.undelivered();
+        // With an outbox, only messages it could not take are sent directly.
+        if (this.sender && store) this.directFailed(runId);
         void this.deps.journal?.note(runId, { type: 'delivery-failed', what, error });
       },
       ...(outbox ? { outbox } : {}),
+      ...(this.sender && store
+        ? { onBypassed: (what: string, err: unknown) => this.bypassedOutbox(runId, what, err) }
+        : {}),
     });
     const trigger = args.trigger ?? 'command';
     this.deps.metrics?.runStarted(trigger);
@@ -334,10 +494,14 @@ export class ThreadRunner {
         if (record.undelivered > 0 && !outbox.sender.isStopped) await reporter.refreshRoot();
       }
       await this.rootEdits.get(runId);
+      await this.directEdits.get(runId);
       record.active = false;
-      // With the outbox, the store counts failed messages itself.
-      if (record.undelivered > 0 && !outbox)
-        await this.deps.journal?.update(runId, { undelivered: record.undelivered });
+      // With the outbox, the store counts its failed messages itself; those sent directly are added to them.
+      if (outbox) await this.recordBypass(runId);
+      else {
+        this.bypassed.delete(runId);
+        if (record.undelivered > 0) await this.deps.journal?.update(runId, { undelivered: record.undelivered });
+      }
     }
     return record;
   }

@@ -105,6 +105,28 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE runs ADD COLUMN settles_to TEXT',
     ],
   },
+  {
+    version: 4,
+    description: 'slash commands recorded before they are acknowledged, until their run starts',
+    statements: [
+      `CREATE TABLE commands (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        team_id TEXT,
+        command_text TEXT NOT NULL,
+        symptom TEXT NOT NULL,
+        response_url TEXT,
+        received_at TEXT NOT NULL,
+        status TEXT NOT NULL,
+        owner TEXT NOT NULL,
+        session TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      )`,
+      'CREATE INDEX commands_status_updated ON commands (status, updated_at)',
+      'CREATE INDEX commands_received ON commands (received_at)',
+    ],
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,8 +1,12 @@
+import { randomUUID } from 'node:crypto';
 import type { AlertThread, ClaimKey, ClaimResult } from '../../domain/alerts/alert-threads.js';
 import type {
+  ClaimCommandsQuery,
+  CommandStatus,
   DeliveryQuery,
   ListRunsQuery,
   MarkInterruptedQuery,
+  NewCommand,
   NewOutboxMessage,
   NewRun,
   OutboxMessage,
@@ -10,6 +14,7 @@ import type {
   RunJournalEvent,
   RunPatch,
   RunStore,
+  StoredCommand,
   StoredEvent,
   StoredRun,
   UndeliveredRun,
@@ -156,6 +161,8 @@ export class SqlRunStore implements RunStore {
   protected readonly db: SqlDb;
   private readonly clock: () => Date;
   private claimsSincePrune = 0;
+  /** This store's process: the commands it accepts are its own live work, never claimed back by itself. */
+  private readonly session = randomUUID();
 
   constructor(db: SqlDb, options: { clock?: () => Date } = {}) {
     this.db = db;
@@ -336,8 +343,11 @@ export class SqlRunStore implements RunStore {
         return tx.execute(`DELETE FROM runs WHERE id IN (${placeholders(ids.length)})`, ids);
       });
       deleted += gone;
-      if (gone < size) return deleted;
+      if (gone < size) break;
     }
+    // Commands are only ever run within minutes of being asked: older ones are history, whatever their state.
+    await this.db.execute('DELETE FROM commands WHERE received_at < ?', [iso(before)]);
+    return deleted;
   }
 
   async claimKey(key: string, owner: string, ttlMs: number): Promise<boolean> {
@@ -514,6 +524,68 @@ export class SqlRunStore implements RunStore {
     await this.db.execute('DELETE FROM claimed_keys WHERE claim_key = ? AND owner = ?', [deliveryKey(runId), owner]);
   }
 
+  async acceptCommand(command: NewCommand): Promise<StoredCommand> {
+    const stored: StoredCommand = { ...command, status: 'accepted', updatedAt: this.clock() };
+    await this.db.execute(
+      `INSERT INTO commands (id, channel, user_id, team_id, command_text, symptom, response_url, received_at, status,
+       owner, session, updated_at) VALUES (${placeholders(12)})`,
+      [
+        stored.id,
+        stored.channel,
+        stored.userId,
+        stored.teamId,
+        stored.text,
+        encodeJson(stored.symptom),
+        stored.responseUrl,
+        iso(stored.receivedAt),
+        stored.status,
+        stored.owner,
+        this.session,
+        iso(stored.updatedAt),
+      ],
+    );
+    return stored;
+  }
+
+  async settleCommand(id: string, status: Exclude<CommandStatus, 'accepted'>): Promise<StoredCommand | undefined> {
+    const [row] = await this.db.query(
+      `UPDATE commands SET status = ?, response_url = NULL, updated_at = ? WHERE id = ? AND status = 'accepted'
+       RETURNING *`,
+      [status, iso(this.clock()), id],
+    );
+    return row ? rowToCommand(row) : undefined;
+  }
+
+  async getCommand(id: string): Promise<StoredCommand | undefined> {
+    const [row] = await this.db.query('SELECT * FROM commands WHERE id = ?', [id]);
+    return row ? rowToCommand(row) : undefined;
+  }
+
+  async claimCommands(query: ClaimCommandsQuery): Promise<StoredCommand[]> {
+    const { where: which, params } = conditions([
+      ['c.owner = ?', query.owner],
+      ['c.updated_at < ?', query.staleBefore && iso(query.staleBefore)],
+    ]);
+    const candidates = await this.db.query(
+      `SELECT * FROM commands c WHERE c.status = 'accepted' AND c.session <> ? AND (${which.join(' OR ')})
+       AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = c.id) ORDER BY c.received_at, c.id`,
+      [this.session, ...params],
+    );
+    const claimed: StoredCommand[] = [];
+    for (const candidate of candidates) {
+      // Compare-and-set on the process that held it: of two replicas claiming at once, one changes the row and the
+      // other's condition no longer holds (PostgreSQL re-checks it on the updated row; SQLite serialises writers).
+      const [row] = await this.db.query(
+        `UPDATE commands SET owner = ?, session = ?, updated_at = ?
+         WHERE id = ? AND session = ? AND status = 'accepted'
+         AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = commands.id) RETURNING *`,
+        [query.owner, this.session, iso(this.clock()), String(candidate.id), String(candidate.session)],
+      );
+      if (row) claimed.push(rowToCommand(row));
+    }
+    return claimed;
+  }
+
   async claim(keys: readonly ClaimKey[], thread: AlertThread): Promise<ClaimResult> {
     return this.db.transaction(
       async (tx) => {
@@ -629,6 +701,22 @@ export class SqlRunStore implements RunStore {
 const isTerminal = (status: string): status is 'finished' | 'failed' => status === 'finished' || status === 'failed';
 
 const deliveryKey = (runId: string): string => `delivery:${runId}`;
+
+function rowToCommand(row: Row): StoredCommand {
+  return {
+    id: String(row.id),
+    channel: String(row.channel),
+    userId: String(row.user_id),
+    teamId: text(row.team_id),
+    text: String(row.command_text),
+    symptom: decodeJson<StoredCommand['symptom']>(String(row.symptom)),
+    responseUrl: text(row.response_url),
+    receivedAt: date(row.received_at),
+    status: String(row.status) as CommandStatus,
+    owner: String(row.owner),
+    updatedAt: date(row.updated_at),
+  };
+}
 
 function rowToOutbox(row: Row): OutboxMessage {
   return {

@@ -1,7 +1,14 @@
 import { SymptomError } from '../errors.js';
 import { DEFAULT_WINDOW_SECONDS, MAX_WINDOW_SECONDS, parseSymptom } from '../symptom/parse-symptom.js';
 import type { ParsedSymptom, SymptomKind } from '../symptom/symptom.js';
-import { type Alert, type AlertNotification, isScrapeJobName, isSeverityWord, SERVICE_LABELS } from './alert.js';
+import {
+  type Alert,
+  type AlertNotification,
+  isExporterName,
+  isScrapeJobName,
+  isSeverityWord,
+  SERVICE_LABELS,
+} from './alert.js';
 import { alertTitleValues, podWorkload, serviceFromTitleValues } from './parse-slack-alert.js';
 
 /** Options of `alertToSymptom`. */
@@ -77,7 +84,7 @@ export function alertToSymptom(n: AlertNotification, options: AlertSymptomOption
   const severity = nonEmpty(primary?.labels.severity ?? n.commonLabels.severity);
 
   const notes: string[] = [];
-  const chosen = chooseService(n, primary, titleValues);
+  const chosen = alertService(primary, n.commonLabels, n.title);
   const service = chosen?.service ?? null;
   notes.push(chosen?.note ?? 'The alert names no service.');
 
@@ -98,7 +105,7 @@ export function alertToSymptom(n: AlertNotification, options: AlertSymptomOption
   return {
     text: humanText(alertname, service, summary, severity),
     service,
-    serviceCandidates: service === null ? [] : candidatesFor(service),
+    serviceCandidates: chosen ? [...new Set(chosen.candidates.flatMap(candidatesFor))] : [],
     kinds: detected.kinds,
     statusCodes: detected.statusCodes,
     window: { start: new Date(window.start), end: new Date(window.end) },
@@ -128,49 +135,154 @@ export function alertnameWords(alertname: string): string {
 // ---------------------------------------------------------------------------------------------------------------
 // The service.
 
-interface ServiceChoice {
+/** The service an alert is about, the other names it may go by (best first), and where they came from. */
+export interface ServiceChoice {
   service: string;
+  /** Names to look for in Prometheus, best first (`service` first, the namespace last). */
+  candidates: string[];
   note: string;
 }
 
-function chooseService(
-  n: AlertNotification,
-  primary: Alert | undefined,
-  titleValues: readonly string[],
+/** Namespaces every cluster has: they name no workload. */
+const SHARED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'monitoring']);
+
+/** Labels that name a Kubernetes workload (kube-state-metrics, cAdvisor, the mesh). */
+const WORKLOAD_LABELS = new Set([
+  'container',
+  'deployment',
+  'statefulset',
+  'daemonset',
+  'job_name',
+  'pod',
+  'destination_workload',
+]);
+
+/** A workload label's value as a service name: a pod without its hash, a CronJob's job without its timestamp. */
+function workloadOf(name: string, raw: string): string | undefined {
+  if (name === 'pod') return podWorkload(raw) ?? /^(.*[a-z].*)-\d{1,4}$/i.exec(raw)?.[1];
+  if (name === 'job_name') return raw.replace(/-\d{6,}$/, '');
+  return raw;
+}
+
+/**
+ * The service one alert is about, from its labels (then the notification's common labels), else from the values
+ * of a values-only title. Exporter jobs and services (`isExporterName`: kube-state-metrics, node-exporter,
+ * blackbox, cAdvisor, the Prometheus operator …) and scrape-job names never name it; `container`, `pod` (without
+ * its ReplicaSet or StatefulSet suffix), `deployment`, `statefulset`, `daemonset`, `job_name`,
+ * `destination_workload` and `service_name` do, and the namespace is the last candidate. Every candidate is kept,
+ * so the diagnosis can take the first one Prometheus knows.
+ *
+ * @example alertService({ labels: { service: 'kube-prometheus-stack-kube-state-metrics', container: 'billing', namespace: 'finance' } … }, {}, '')
+ * // { service: 'billing', candidates: ['billing', 'finance'], note: … }
+ */
+export function alertService(
+  alert: Alert | undefined,
+  commonLabels: Readonly<Record<string, string>>,
+  title: string,
 ): ServiceChoice | null {
-  let scrapeJob: string | undefined;
-  for (const labels of [primary?.labels ?? {}, n.commonLabels]) {
+  const candidates: string[] = [];
+  let first: { name: string; raw: string } | undefined;
+  const exporters: string[] = [];
+  const sources = [alert?.labels ?? {}, commonLabels];
+  for (const labels of sources) {
     for (const name of SERVICE_LABELS) {
       const raw = nonEmpty(labels[name]);
       if (raw === undefined) continue;
-      if (name === 'job' && isScrapeJobName(raw)) {
-        scrapeJob ??= raw;
+      if (isExporterName(raw) || (name === 'job' && isScrapeJobName(raw))) {
+        if (!exporters.includes(`${name}="${raw}"`)) exporters.push(`${name}="${raw}"`);
         continue;
       }
       if (name === 'container' && SIDECARS.has(raw.toLowerCase())) continue;
-      const value = name === 'pod' ? podWorkload(raw) : raw;
-      if (value === undefined) continue;
-      const how = name === 'pod' ? ` (the pod ${raw})` : '';
-      return { service: value, note: `Service from the alert's \`${name}\` label${how}.` };
+      const value = workloadOf(name, raw);
+      if (value === undefined || value === '' || isExporterName(value)) continue;
+      if (!candidates.some((c) => c.toLowerCase() === value.toLowerCase())) candidates.push(value);
+      first ??= { name, raw };
     }
   }
+  const skipped = exporterNote(exporters);
+  if (first !== undefined && candidates[0] !== undefined) {
+    // A workload label names a Kubernetes workload: its namespace is the last name worth trying.
+    for (const labels of WORKLOAD_LABELS.has(first.name) ? sources : []) {
+      const ns = nonEmpty(labels.namespace);
+      if (ns !== undefined && !SHARED_NAMESPACES.has(ns.toLowerCase()) && !candidates.includes(ns)) candidates.push(ns);
+    }
+    const how = first.name === 'pod' ? ` (the pod ${first.raw})` : '';
+    return {
+      service: candidates[0],
+      candidates,
+      note: `Service from the alert's \`${first.name}\` label${how}${skipped}.`,
+    };
+  }
   const known = new Set<string>();
-  for (const labels of [primary?.labels ?? {}, n.commonLabels]) {
+  for (const labels of sources) {
     for (const name of NOT_SERVICE_LABELS) {
       const v = labels[name];
       if (v !== undefined) known.add(v);
     }
   }
-  const [first, ...rest] = titleValues;
-  const guess = first === undefined ? undefined : serviceFromTitleValues([first, ...rest.filter((v) => !known.has(v))]);
-  if (guess !== undefined) return { service: guess, note: `Service guessed from the alert title: "${guess}".` };
-  if (scrapeJob !== undefined) {
-    return {
-      service: scrapeJob,
-      note: `Service from the alert's \`job\` label, although "${scrapeJob}" looks like a scrape job name: no other label names the service.`,
-    };
+  const [name, ...rest] = alertTitleValues(title);
+  const guess = name === undefined ? undefined : serviceFromTitleValues([name, ...rest.filter((v) => !known.has(v))]);
+  if (guess !== undefined) {
+    return { service: guess, candidates: [guess], note: `Service guessed from the alert title: "${guess}".` };
+  }
+  for (const labels of sources) {
+    const ns = nonEmpty(labels.namespace);
+    if (ns !== undefined && !SHARED_NAMESPACES.has(ns.toLowerCase())) {
+      return { service: ns, candidates: [ns], note: `Service from the alert's \`namespace\` label${skipped}.` };
+    }
   }
   return null;
+}
+
+/** ` (\`job="kube-state-metrics"\` names the exporter …)`: why a label that looks like a service was skipped. */
+function exporterNote(exporters: readonly string[]): string {
+  if (exporters.length === 0) return '';
+  const shown = exporters
+    .slice(0, 3)
+    .map((e) => `\`${e}\``)
+    .join(', ');
+  const verb = exporters.length === 1 ? 'names' : 'name';
+  return ` (${shown} ${verb} the exporter or scrape job that reported it, not the workload)`;
+}
+
+/** The firing alerts of a notification, one group per service they are about (alerts naming none form one group). */
+export interface ServiceGroup {
+  service: string | null;
+  /** The notification narrowed to this group's alerts. */
+  notification: AlertNotification;
+}
+
+/**
+ * Splits a notification by the service of each alert (`alertService`), in the order the services first appear;
+ * services compare case-insensitively. A notification whose alerts show no labels stays one group.
+ *
+ * @example splitByService(grouped).map((g) => g.service) // ['billing', 'checkout']
+ */
+export function splitByService(n: AlertNotification): ServiceGroup[] {
+  const groups = new Map<string, { service: string | null; alerts: Alert[] }>();
+  for (const alert of n.alerts) {
+    const service = alertService(alert, n.commonLabels, n.title)?.service ?? null;
+    const key = service?.toLowerCase() ?? '';
+    const group = groups.get(key);
+    if (group) group.alerts.push(alert);
+    else groups.set(key, { service, alerts: [alert] });
+  }
+  return [...groups.values()].map(({ service, alerts }) => {
+    const firing = alerts.filter((a) => a.status === 'firing').length;
+    return {
+      service,
+      notification:
+        groups.size === 1
+          ? n
+          : {
+              ...n,
+              alerts,
+              firingCount: firing,
+              resolvedCount: alerts.length - firing,
+              status: firing > 0 ? 'firing' : 'resolved',
+            },
+    };
+  });
 }
 
 function candidatesFor(service: string): string[] {

@@ -2,8 +2,9 @@ import type { AlertStatus } from './alert.js';
 
 /**
  * One alert diagnosis thread: where it is in Slack, what it diagnoses and which alerts are still firing in it. The
- * thread store keeps these and the keys that point at them (alert fingerprints, group keys, the service, the alert
- * message), so a repeat or a resolution finds its thread, and two deliveries of one alert open one thread.
+ * thread store keeps these and the keys that point at them (each alert's identity — `fp:<fingerprint>`,
+ * `labels:{…}` or `text:<…>`, see `alertKey` —, the service, the alert message), so a repeat or a resolution finds
+ * its thread, and two deliveries of one alert open one thread.
  */
 export interface AlertThread {
   id: string;

@@ -25,6 +25,11 @@ export interface Alert {
   fingerprint?: string;
   /** Link back to the rule or panel that fired (`generatorURL`, Grafana's Source line). */
   generatorURL?: string;
+  /**
+   * What tells the alert apart when the notification shows no labels (Alertmanager's default Slack message): its
+   * text without the status and counts (`HighErrorRate checkout (critical)`). Set by the Slack parser only then.
+   */
+  identity?: string;
 }
 
 export interface AlertNotification {
@@ -104,15 +109,18 @@ export function meetsSeverity(value: string | undefined, minimum: Severity): boo
   return rank >= SEVERITIES.indexOf(minimum);
 }
 
-/** A stable key for one alert: its fingerprint when known, else alertname plus sorted labels. */
+/**
+ * An alert's identity: its fingerprint when known (webhook), else its full label set, alertname included. A
+ * notification that shows no labels identifies its alert by its text (`identity`), so distinct texts are distinct
+ * alerts. Two alerts with the same name for two services never share a key.
+ */
 export function alertKey(alert: Alert): string {
   if (alert.fingerprint) return `fp:${alert.fingerprint}`;
-  const labels = Object.entries(alert.labels)
-    .filter(([name]) => name !== 'alertname')
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  if (alert.identity !== undefined) return `text:${alert.identity}`;
+  const labels = sortedLabelPairs({ alertname: alert.alertname, ...alert.labels })
     .map(([name, value]) => `${name}=${JSON.stringify(value)}`)
     .join(',');
-  return `alert:${alert.alertname}{${labels}}`;
+  return `labels:{${labels}}`;
 }
 
 /** The most labels (and, separately, annotations) kept per alert; the rest are dropped. */
@@ -174,22 +182,47 @@ const SCRAPE_JOBS = new Set([
 
 /**
  * True when a `job` label value is a scrape job name (`kubernetes-pods`, `node-exporter`, `prometheus`,
- * `integrations/…`) rather than a service name.
+ * `integrations/…`) or an exporter (`isExporterName`) rather than a service name.
  */
 export function isScrapeJobName(value: string): boolean {
   const v = value.trim().toLowerCase();
-  return SCRAPE_JOBS.has(v) || v.includes('/') || v.startsWith('kubernetes-');
+  return SCRAPE_JOBS.has(v) || v.includes('/') || v.startsWith('kubernetes-') || isExporterName(v);
+}
+
+/** The monitoring stack's own components, as the last part of a job or service name. */
+const EXPORTER_SUFFIX =
+  /(?:^|[-_.])(?:kube[-_]state[-_]metrics|node[-_]exporter|prometheus[-_]node[-_]exporter|blackbox(?:[-_]exporter)?|cadvisor|kubelet|pushgateway|prometheus[-_]pushgateway|prometheus[-_]operator|kube[-_]prom(?:etheus)?(?:[-_]stack)?[-_]operator|operator|prometheus|prometheus[-_]k8s|prometheus[-_]operated|alertmanager(?:[-_]operated|[-_]main)?|[a-z0-9]+[-_]exporter|grafana[-_]agent|otel[-_]collector)$/;
+
+/**
+ * True when a job or service label names the exporter or monitoring component that reported the alert, never the
+ * workload: kube-state-metrics, node-exporter, blackbox(-exporter), cAdvisor and the kubelet, the Prometheus
+ * operator (`kube-prometheus-stack-operator`, `prometheus-operator`), Prometheus itself, Alertmanager, the
+ * Pushgateway, any `…-exporter`, and the services a kube-prometheus-stack release creates
+ * (`kube-prometheus-stack-kube-state-metrics`, `kube-prometheus-stack-prometheus-node-exporter`).
+ *
+ * @example isExporterName('kube-prometheus-stack-kube-state-metrics') // true
+ */
+export function isExporterName(value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (v === '') return false;
+  if (SCRAPE_JOBS.has(v) || /^kube-prometheus-stack(?:-|$)/.test(v) || /(?:^|-)kube-prom-/.test(v)) return true;
+  // `operator` alone is too common a word for a service; only the Prometheus operator's names count.
+  if (/(?:^|[-_.])operator$/.test(v)) return /prom/.test(v);
+  return EXPORTER_SUFFIX.test(v);
 }
 
 /**
- * Labels that may name the service, best first: `service`, `service_name`, `app_kubernetes_io_name`, then `job`
- * (skipped when it is a scrape-job name), `app`, `application`, `container`, the workload labels of
- * kube-state-metrics alerts, and `pod`.
+ * Labels that may name the service, best first: `service`, `service_name`, `app_kubernetes_io_name`,
+ * `destination_workload`, then `job` (each skipped when it names a scrape job or an exporter: `isScrapeJobName`),
+ * `app`, `application`, and the workload labels kube-state-metrics and cAdvisor alerts carry: `container`,
+ * `deployment`, `statefulset`, `daemonset`, `job_name` and `pod` (without its hash). The namespace comes last, as a
+ * candidate only (`alertService`).
  */
 export const SERVICE_LABELS = [
   'service',
   'service_name',
   'app_kubernetes_io_name',
+  'destination_workload',
   'job',
   'app',
   'application',
@@ -197,6 +230,7 @@ export const SERVICE_LABELS = [
   'deployment',
   'statefulset',
   'daemonset',
+  'job_name',
   'pod',
 ] as const;
 

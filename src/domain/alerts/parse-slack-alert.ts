@@ -249,12 +249,20 @@ function readMessage(message: SlackAlertMessage): AlertNotification | null {
     .filter((a) => !isUnfurl(a))
     .map(readAttachment);
 
+  // Slack mirrors a message's text as a rich_text block: read that block only when the text is empty.
+  const blocks = blockTexts(message.blocks, text.trim() === '').map((t) => decodeEntities(t.slice(0, MAX_TEXT)));
+
   const titleText =
     attachments.map((a) => a.title).find((t) => t !== undefined && parseAlertTitle(t) !== null) ??
-    (parseAlertTitle(text) ? firstLine(text).trim() : undefined);
+    (parseAlertTitle(text) ? firstLine(text).trim() : undefined) ??
+    blocks.map((b) => firstLine(b).trim()).find((t) => parseAlertTitle(t) !== null);
   const title = titleText === undefined ? null : parseAlertTitle(titleText);
 
-  const sources = [...attachments.map((a) => a.entries), textEntries(text, 0)].map(collect);
+  const sources = [
+    ...attachments.map((a) => a.entries),
+    textEntries(text, 0),
+    ...blocks.map((b) => textEntries(parseAlertTitle(b) ? b.slice(firstLine(b).length) : b, 0)),
+  ].map(collect);
   const drafts = mergeSources(sources);
   const explicit = drafts.some((d) => d.alertname !== undefined);
   if (!title && !explicit) return null;
@@ -307,6 +315,49 @@ function countsOf(
     };
   }
   return { status, firingCount: firing, resolvedCount: alerts.length - firing };
+}
+
+const MAX_BLOCKS = 50;
+
+/**
+ * The texts of a message's Block Kit blocks, one per block: a header's text, a section's text and fields, a
+ * context's elements, a rich text's runs (sections and list items on their own lines; only when `readRichText`).
+ * Anything else is skipped.
+ */
+function blockTexts(blocks: unknown, readRichText: boolean): string[] {
+  if (!Array.isArray(blocks)) return [];
+  const out: string[] = [];
+  for (const block of blocks.slice(0, MAX_BLOCKS)) {
+    if (!isRecord(block) || (!readRichText && block.type === 'rich_text')) continue;
+    const parts: string[] = [];
+    const textOf = (v: unknown) => (isRecord(v) ? str(v.text) : undefined);
+    const own = textOf(block.text);
+    if (own !== undefined) parts.push(own);
+    for (const list of [block.fields, block.elements]) {
+      if (!Array.isArray(list)) continue;
+      for (const item of list.slice(0, MAX_FIELDS)) {
+        const t = isRecord(item) ? (str(item.text) ?? richText(item, 0)) : undefined;
+        if (t !== undefined && t !== '') parts.push(t);
+      }
+    }
+    const joined = parts.join('\n');
+    if (joined.trim() !== '') out.push(joined);
+  }
+  return out;
+}
+
+/** A rich_text element's runs as text: inline runs joined, sections and list items one per line. */
+function richText(element: Json, depth: number): string | undefined {
+  if (depth > 4) return undefined;
+  const type = str(element.type);
+  if (type === 'text' || type === 'link') return str(element.text) ?? str(element.url);
+  if (!Array.isArray(element.elements)) return undefined;
+  const inner = element.elements
+    .slice(0, MAX_FIELDS)
+    .filter(isRecord)
+    .map((e) => richText(e, depth + 1) ?? '');
+  const block = type === 'rich_text_list' || type === 'rich_text' || type === 'rich_text_preformatted';
+  return inner.join(block ? '\n' : '');
 }
 
 function isOwnMessage(text: string): boolean {
@@ -738,13 +789,33 @@ function mergeSources(sources: readonly Draft[][]): Draft[] {
   return out.map((o) => o.draft);
 }
 
+/**
+ * The identity of an alert whose notification shows no labels: the title without its status and counts, plus the
+ * annotations shown, so distinct texts are distinct alerts and the `[RESOLVED]` post of a `[FIRING:n]` one matches.
+ */
+function textIdentity(title: AlertTitle | null, annotations: ReadonlyMap<string, string>): string {
+  const head = title ? normalise(`${title.group}${title.common === '' ? '' : ` (${title.common})`}`) : '';
+  const notes = [...annotations.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${normalise(v)}`);
+  return clipValue([head, ...notes].filter((p) => p !== '').join(' | '));
+}
+
 function buildAlerts(drafts: readonly Draft[], title: AlertTitle | null, status: AlertStatus): Alert[] {
   const titleName = title?.values[0];
   const titleSeverity = title?.values.slice(1).find((v) => isSeverityWord(v));
   const titleLabels: Record<string, string> = titleSeverity !== undefined ? { severity: clipValue(titleSeverity) } : {};
   if (drafts.length === 0) {
     if (titleName === undefined) return [];
-    return [{ status, alertname: clipValue(titleName), labels: titleLabels, annotations: {} }];
+    return [
+      {
+        status,
+        alertname: clipValue(titleName),
+        labels: titleLabels,
+        annotations: {},
+        identity: textIdentity(title, new Map()),
+      },
+    ];
   }
   const alerts: Alert[] = [];
   let previous: string | undefined;
@@ -753,11 +824,14 @@ function buildAlerts(drafts: readonly Draft[], title: AlertTitle | null, status:
     if (alertname === undefined || alertname.trim() === '') continue;
     previous = alertname;
     const labels = d.labels.size === 0 ? { ...titleLabels } : Object.fromEntries(d.labels);
+    // Labels other than the name and severity tell alerts apart; without them the text does.
+    const shown = [...d.labels.keys()].some((k) => k !== 'alertname' && k !== 'severity');
     alerts.push({
       status: d.status ?? status,
       alertname: clipValue(alertname),
       labels,
       annotations: Object.fromEntries(d.annotations),
+      ...(shown ? {} : { identity: textIdentity(title, d.annotations) }),
       ...(d.startsAt ? { startsAt: d.startsAt } : {}),
       ...(d.generatorURL ? { generatorURL: d.generatorURL } : {}),
     });

@@ -70,6 +70,8 @@ export interface RunAlertInfo {
   source: AlertSource;
   title: string;
   alertname: string;
+  /** The service this diagnosis of the alert is for (a grouped notification gets one diagnosis per service). */
+  service?: string;
   severity?: string;
   status: AlertStatus;
   startsAt?: Date;
@@ -154,7 +156,9 @@ export type JournalNote =
   | { type: 'alert-grouped'; title: string; link?: string }
   | { type: 'alert-resolved'; title: string; resolvedAt?: Date }
   | { type: 'interrupted'; reason: string }
-  | { type: 'delivery-failed'; what: string; error: string };
+  | { type: 'delivery-failed'; what: string; error: string }
+  /** Sent to Slack without going through the outbox (the store refused its write): not resumable after a crash. */
+  | { type: 'delivered-directly'; what: string; reason: string };
 
 /** Engine events are stored as they are (minus nothing); notes carry their own fields. */
 export type RunJournalEvent = RunEvent | (JournalNote & { at: Date });
@@ -176,6 +180,45 @@ export interface ListRunsQuery {
   limit?: number;
   channel?: string;
   status?: StoredRunStatus;
+}
+
+/**
+ * What became of a slash command recorded before it was acknowledged. `accepted`: recorded, its run not started yet
+ * (the run takes the command's id, so a run with that id means the root was posted and recorded); `started`: its
+ * root was posted; `declined`: it was not run and the user was told why (a twin was running, the channel refused
+ * the root); `expired`: Triage restarted too long after it was asked to run it (the channel was told).
+ */
+export type CommandStatus = 'accepted' | 'started' | 'declined' | 'expired';
+
+/** A `/diagnose` as accepted, before its root message is posted. */
+export interface NewCommand {
+  /** The id its run will have. */
+  id: string;
+  channel: string;
+  userId: string;
+  teamId: string | null;
+  /** The command text, redacted. */
+  text: string;
+  /** The symptom as parsed when the command was received (its window anchored then), redacted. */
+  symptom: ParsedSymptom;
+  /** Slack's response URL for the command (answers to the user for 30 minutes); cleared once the command settles. */
+  responseUrl: string | null;
+  receivedAt: Date;
+  /** The replica that accepted it (TRIAGE_REPLICA_ID). */
+  owner: string;
+}
+
+export interface StoredCommand extends NewCommand {
+  status: CommandStatus;
+  /** Stamped by the store at every change: an accepted command not touched for long belongs to a dead replica. */
+  updatedAt: Date;
+}
+
+export interface ClaimCommandsQuery {
+  /** The claiming replica: it takes its own commands left by an earlier process, and becomes owner of what it takes. */
+  owner: string;
+  /** Also take accepted commands of any replica not touched since this time (a replica that died). */
+  staleBefore?: Date;
 }
 
 export interface MarkInterruptedQuery {
@@ -211,8 +254,8 @@ export interface RunStore extends AlertThreadStore {
    */
   markInterrupted(query: MarkInterruptedQuery): Promise<StoredRun[]>;
   /**
-   * Deletes the runs started before `before` that are no longer running, with their events (retention); returns how
-   * many went. A run still running is kept, however old.
+   * Deletes the runs started before `before` that are no longer running, with their events, and the slash commands
+   * received before it (retention); returns how many runs went. A run still running is kept, however old.
    */
   deleteRunsBefore(before: Date): Promise<number>;
   /**
@@ -251,5 +294,17 @@ export interface RunStore extends AlertThreadStore {
    */
   claimDelivery(runId: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseDelivery(runId: string, owner: string): Promise<void>;
+  /** Records a slash command as accepted (before Slack is answered), owned by `command.owner` and this process. */
+  acceptCommand(command: NewCommand): Promise<StoredCommand>;
+  /** Settles an accepted command (clearing its response URL); undefined when it is not accepted (any more). */
+  settleCommand(id: string, status: Exclude<CommandStatus, 'accepted'>): Promise<StoredCommand | undefined>;
+  getCommand(id: string): Promise<StoredCommand | undefined>;
+  /**
+   * Takes the accepted commands whose run never started (no run has their id): `owner`'s own ones left by an earlier
+   * process, and, with `staleBefore`, any replica's not touched since then. Each goes to exactly one caller, even
+   * when replicas race, and its owner becomes `owner`. Commands accepted through this store (this process) are never
+   * taken: this process is still working on them. Oldest first.
+   */
+  claimCommands(query: ClaimCommandsQuery): Promise<StoredCommand[]>;
   close(): Promise<void>;
 }

@@ -90,7 +90,9 @@ describe('alertToSymptom: from the recorded webhook', () => {
   it('prefers the service label over a scrape-job name', () => {
     const s = alertToSymptom(webhook('alertmanager-webhook-grouped'), { now: NOW });
     expect(s.service).toBe('checkout');
-    expect(s.notes[0]).toBe("Service from the alert's `service` label.");
+    expect(s.notes[0]).toBe(
+      'Service from the alert\'s `service` label (`job="kubernetes-pods"` names the exporter or scrape job that reported it, not the workload).',
+    );
   });
 });
 
@@ -111,12 +113,11 @@ describe('alertToSymptom: the service', () => {
     expect(s.notes[0]).toMatch(new RegExp(`^Service from the alert's \`${label}\` label`));
   });
 
-  it('uses a scrape-job name only when nothing else names the service, and says so', () => {
+  it('never takes an exporter job for the service, even when nothing else names one', () => {
     const s = alertToSymptom(alertWith({ alertname: 'NodeFilesystemAlmostFull', job: 'node-exporter' }), { now: NOW });
-    expect(s.service).toBe('node-exporter');
-    expect(s.notes[0]).toBe(
-      'Service from the alert\'s `job` label, although "node-exporter" looks like a scrape job name: no other label names the service.',
-    );
+    expect(s.service).toBeNull();
+    expect(s.serviceCandidates).toEqual([]);
+    expect(s.notes[0]).toBe('The alert names no service.');
   });
 
   it("looks in the first firing alert's labels before the common labels", () => {

@@ -55,7 +55,13 @@ describe('parseSlackAlert: Alertmanager default notification (values-only title)
     expect(n.groupLabels).toEqual({});
     expect(n.commonLabels).toEqual({ severity: 'critical' });
     expect(n.alerts).toEqual([
-      { status: 'firing', alertname: 'HighErrorRate', labels: { severity: 'critical' }, annotations: {} },
+      {
+        status: 'firing',
+        alertname: 'HighErrorRate',
+        labels: { severity: 'critical' },
+        annotations: {},
+        identity: 'HighErrorRate checkout (shop critical)',
+      },
     ]);
     expect(alertTitleValues(n.title)).toEqual(['HighErrorRate', 'checkout', 'shop', 'critical']);
   });
@@ -248,6 +254,7 @@ describe('parseSlackAlert: Alertmanager with templated fields and text', () => {
         alertname: 'HighErrorRate',
         labels: { severity: 'critical' },
         annotations: { summary: 'Error ratio above 5%' },
+        identity: 'HighErrorRate checkout (critical) | summary=Error ratio above 5%',
       },
     ]);
   });

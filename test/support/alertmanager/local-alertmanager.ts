@@ -39,6 +39,11 @@ export interface StartAlertmanagerOptions {
   sendResolved?: boolean;
   /** How long to wait for `/-/ready`; default 30 s. */
   readyTimeoutMs?: number;
+  /**
+   * A whole Alertmanager config (route and receivers) used instead of the single webhook receiver, e.g. Slack
+   * receivers whose `api_url` points at a local recorder (test/support/alertmanager/capture-slack.ts).
+   */
+  config?: Record<string, unknown>;
 }
 
 /** An alert as `POST /api/v2/alerts` takes it (`postableAlert`). Times are RFC 3339. */
@@ -118,6 +123,7 @@ export function alertmanagerVersion(env: NodeJS.ProcessEnv = process.env): strin
 
 /** The Alertmanager config (as JSON, which is YAML): one route to one webhook receiver. */
 export function alertmanagerConfig(options: StartAlertmanagerOptions): string {
+  if (options.config) return `${JSON.stringify(options.config, null, 2)}\n`;
   const webhook = {
     url: options.webhookUrl,
     send_resolved: options.sendResolved ?? true,

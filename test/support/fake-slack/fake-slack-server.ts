@@ -274,6 +274,7 @@ export const DEFAULT_METHOD_LIMITS: Readonly<Record<string, MethodRateLimit>> = 
   'chat.postEphemeral': { perMinute: SLACK_TIERS[4] },
   'conversations.info': { perMinute: SLACK_TIERS[3] },
   'conversations.replies': { perMinute: SLACK_TIERS[3] },
+  'conversations.history': { perMinute: SLACK_TIERS[3] },
   'conversations.join': { perMinute: SLACK_TIERS[3] },
   'users.info': { perMinute: SLACK_TIERS[4] },
   'usergroups.users.list': { perMinute: SLACK_TIERS[2] },
@@ -1010,6 +1011,33 @@ export async function startFakeSlack(options: FakeSlackOptions = {}): Promise<Fa
       }
       const page = thread.slice(offset, offset + limit).map(apiMessage);
       const hasMore = offset + limit < thread.length;
+      return {
+        ok: true,
+        messages: page,
+        has_more: hasMore,
+        ...(hasMore
+          ? { response_metadata: { next_cursor: Buffer.from(`offset:${offset + limit}`).toString('base64') } }
+          : {}),
+      };
+    },
+
+    // The channel's top-level messages (and replies also sent to the channel), newest first, paginated by cursor.
+    'conversations.history': (params) => {
+      const channel = resolveChannel(params.channel);
+      requireMember(channel);
+      const limit = Math.max(1, Math.min(999, Number(str(params.limit) ?? 100) || 100));
+      const cursor = nonEmpty(params.cursor);
+      let offset = 0;
+      if (cursor !== undefined) {
+        const m = /^offset:(\d+)$/.exec(Buffer.from(cursor, 'base64').toString('utf8'));
+        if (!m?.[1]) throw new SlackError('invalid_cursor');
+        offset = Number(m[1]);
+      }
+      const visible = (messages.get(channel.id) ?? [])
+        .filter((m) => m.thread_ts === undefined || m.thread_ts === m.ts || m.reply_broadcast)
+        .reverse();
+      const page = visible.slice(offset, offset + limit).map(apiMessage);
+      const hasMore = offset + limit < visible.length;
       return {
         ok: true,
         messages: page,

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
 import {
   type Alert,
@@ -8,13 +8,19 @@ import {
   type Severity,
   severityOf,
 } from '../../../domain/alerts/alert.js';
-import { alertToSymptom } from '../../../domain/alerts/alert-symptom.js';
+import { alertToSymptom, splitByService } from '../../../domain/alerts/alert-symptom.js';
 import type { AlertThread, AlertThreadStore, ClaimKey } from '../../../domain/alerts/alert-threads.js';
 import type { RunJournal } from '../../../domain/runs/run-journal.js';
 import type { JournalNote } from '../../../domain/runs/run-store.js';
 import type { ParsedSymptom } from '../../../domain/symptom/symptom.js';
 import type { SlackMessage } from '../blocks/limits.js';
-import { type AlertNote, MAX_NOTES_PER_MESSAGE, type StormState } from '../blocks/render-alert.js';
+import {
+  type AlertGroupState,
+  type AlertNote,
+  MAX_NOTES_PER_MESSAGE,
+  renderAlertGroup,
+  type StormState,
+} from '../blocks/render-alert.js';
 import type { ChannelPacer } from '../channel-pacer.js';
 import { type MethodBudget, UNLIMITED } from '../method-budget.js';
 import { messageLink, type RunAlert, type RunRecord, type RunRegistry } from '../run-registry.js';
@@ -59,6 +65,8 @@ export interface AlertIntakeOptions {
 export interface AlertRenderers {
   notes(notes: readonly AlertNote[]): SlackMessage;
   storm(state: StormState): SlackMessage;
+  /** The summary of a notification affecting several services (default `renderAlertGroup`). */
+  group?(state: AlertGroupState): SlackMessage;
 }
 
 export interface AlertIntakeDeps {
@@ -103,6 +111,22 @@ interface Job {
   symptom: ParsedSymptom;
   alert: RunAlert;
   acceptedAt: number;
+  /** `HighErrorRate — checkout`: how the diagnosis is headed among the others of its notification. */
+  heading: string;
+  /** The thread of the notification's summary, when it affects several services. */
+  inThread?: Promise<string | undefined>;
+}
+
+/** The most diagnoses one notification starts; the other services it affects are listed, not diagnosed. */
+export const MAX_DIAGNOSES_PER_NOTIFICATION = 5;
+/** Identities longer than this are stored hashed. */
+const MAX_STORED_KEY = 512;
+/** The most alert identities looked up for one resolution. */
+const MAX_KEYS_LOOKED_UP = 100;
+
+/** `HighErrorRate — checkout`, or the alertname alone when no service is known. */
+function alertHeading(alertname: string, service: string | null): string {
+  return service ? `${alertname} — ${service}` : alertname;
 }
 
 interface Storm {
@@ -120,6 +144,8 @@ interface Storm {
 interface NoteBuffer {
   channel: string;
   threadTs: string | null;
+  /** The run whose thread the notes go to: they are written to its durable outbox. */
+  runId: string | null;
   notes: AlertNote[];
   scheduled: boolean;
 }
@@ -208,138 +234,246 @@ export class AlertIntake {
   private async decide(incoming: IncomingAlert): Promise<IntakeOutcome> {
     const { notification: n, channel } = incoming;
     const now = this.deps.now();
-    const messageKey = incoming.alertTs ? [scoped(channel, `msg:${incoming.alertTs}`)] : [];
-    const groupKey = scoped(channel, `group:${n.groupKey}`);
-    const resolvedKeys = n.alerts.filter((a) => a.status === 'resolved').map((a) => this.alertKeyIn(channel, a));
-    const firingKeys = firingAlerts(n).map((a) => this.alertKeyIn(channel, a));
+    const messageKey = incoming.alertTs ? scoped(channel, `msg:${incoming.alertTs}`) : undefined;
+    const resolved = n.alerts.filter((a) => a.status === 'resolved');
 
+    // Resolutions follow identity: each resolved alert ends in the thread that holds its key.
     if (n.status === 'resolved') {
-      const thread = await this.deps.store.find([...messageKey, groupKey, ...resolvedKeys.filter(isString)]);
-      if (!thread) {
+      const threads = await this.threadsOf(channel, resolved.length > 0 ? resolved : n.alerts, messageKey);
+      if (threads.length === 0) {
         this.counts.unmatchedResolves++;
         return 'unmatched-resolve';
       }
-      await this.resolve(thread, [groupKey, ...resolvedKeys.filter(isString)], n.title, now);
+      for (const { thread, keys } of threads) await this.resolve(thread, keys, n.title, now);
       this.counts.resolved++;
       return 'resolved';
     }
 
     // Some alerts of a firing group may have resolved (Grafana's mixed notifications, webhook groups).
-    const partlyResolved = resolvedKeys.filter(isString);
-    if (partlyResolved.length > 0) {
-      const thread = await this.deps.store.find(partlyResolved);
-      if (thread) await this.resolve(thread, partlyResolved, n.title, now, false);
+    if (resolved.length > 0) {
+      for (const { thread, keys } of await this.threadsOf(channel, resolved)) {
+        await this.resolve(thread, keys, n.title, now, false);
+      }
     }
 
-    if (
-      !n.alerts.some(
-        (a) =>
-          a.status === 'firing' &&
-          meetsSeverity(a.labels.severity ?? n.commonLabels.severity, this.deps.options.minSeverity),
-      )
-    ) {
+    const firing = firingAlerts(n).filter((a) =>
+      meetsSeverity(a.labels.severity ?? n.commonLabels.severity, this.deps.options.minSeverity),
+    );
+    if (firing.length === 0) {
       this.counts.belowSeverity++;
       return 'below-severity';
     }
 
-    const keys = [groupKey, ...firingKeys.filter(isString)];
     const dedupeSince = new Date(now.getTime() - this.deps.options.dedupeWindowMs);
     const groupSince = new Date(now.getTime() - this.deps.options.groupWindowMs);
-    const symptom = alertToSymptom(n, { now, ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}) });
-    const serviceKey = symptom.service ? scoped(channel, `service:${symptom.service.toLowerCase()}`) : undefined;
+    const outcomes: IntakeOutcome[] = [];
+    /** Threads this notification already added a line to: one line each, however many of its alerts they hold. */
+    const noted = new Set<string>();
+    const fresh: Job[] = [];
+    /** Services past the bound: listed, not diagnosed; their alerts belong to the first new thread. */
+    const left: { heading: string; keys: string[] }[] = [];
+    // One diagnosis per service the notification names (a grouped `[FIRING:2] HighErrorRate` for two services).
+    for (const group of splitByService({ ...n, alerts: firing, firingCount: firing.length })) {
+      const sub = group.notification;
+      const keys = [...new Set(sub.alerts.map((a) => this.alertKeyIn(channel, a)))];
+      const symptom = alertToSymptom(sub, { now, ...(this.deps.timeZone ? { timeZone: this.deps.timeZone } : {}) });
+      const serviceKey = symptom.service ? scoped(channel, `service:${symptom.service.toLowerCase()}`) : undefined;
+      const first = sub.alerts[0];
+      const heading = alertHeading(first?.alertname ?? n.title, symptom.service);
 
-    // The same message edited (Alertmanager's update_message), a repeat, or another alert for the same service.
-    const known =
-      (await this.deps.store.find([...messageKey, ...keys], dedupeSince)) ??
-      (serviceKey ? await this.deps.store.find([serviceKey], groupSince) : undefined);
-    if (!known && this.queue.length >= this.deps.options.queueMax) {
-      this.drop(channel, n, now);
-      return 'dropped';
-    }
-
-    const thread: AlertThread = {
-      id: randomUUID(),
-      channel,
-      threadTs: incoming.alertTs ?? null,
-      service: symptom.service,
-      title: n.title,
-      openedAt: now,
-      lastSeenAt: now,
-      status: 'firing',
-      firing: keys,
-    };
-    const claimKeys: ClaimKey[] = [
-      ...messageKey.map((key) => ({ key, since: dedupeSince })),
-      ...keys.map((key) => ({ key, since: dedupeSince })),
-      ...(serviceKey ? [{ key: serviceKey, since: groupSince }] : []),
-    ];
-    const claim = await this.deps.store.claim(claimKeys, thread);
-    if (claim.holder) {
-      const holder = claim.holder;
-      const sameService = claim.matched === serviceKey;
-      await this.deps.store.bind([...messageKey, ...keys], holder.id);
-      const firing = [...new Set([...holder.firing, ...keys])];
-      const refired = holder.status === 'resolved';
-      await this.deps.store.update(holder.id, { lastSeenAt: now, firing, status: 'firing' });
-      const title = n.title;
-      if (sameService) {
-        this.counts.grouped++;
-        this.note(holder, {
-          kind: 'grouped',
-          title,
-          at: now,
-          ...(incoming.alertTs ? { link: messageLink(channel, incoming.alertTs) } : {}),
-        });
-        this.touchRun(holder, (alert) => {
-          alert.grouped.push(title);
-        });
-        return 'grouped';
+      // A repeat of an alert (same identity), or another alert for a service being diagnosed.
+      const known =
+        (await this.deps.store.find(keys, dedupeSince)) ??
+        (serviceKey ? await this.deps.store.find([serviceKey], groupSince) : undefined);
+      if (!known && fresh.length >= MAX_DIAGNOSES_PER_NOTIFICATION) {
+        left.push({ heading, keys });
+        continue;
       }
-      this.counts.repeats++;
-      this.note(holder, {
-        kind: refired ? 'refired' : 'repeat',
-        title,
-        at: now,
-        ...(incoming.alertTs ? { link: messageLink(channel, incoming.alertTs) } : {}),
-      });
-      this.touchRun(holder, (alert) => {
-        alert.repeats++;
-        if (refired) {
-          alert.status = 'firing';
-          delete alert.resolvedAt;
-        }
-      });
-      return 'repeat';
+      if (!known && this.queue.length + fresh.length >= this.deps.options.queueMax) {
+        this.drop(channel, sub, now);
+        outcomes.push('dropped');
+        continue;
+      }
+
+      const thread: AlertThread = {
+        id: randomUUID(),
+        channel,
+        threadTs: incoming.alertTs ?? null,
+        service: symptom.service,
+        title: n.title,
+        openedAt: now,
+        lastSeenAt: now,
+        status: 'firing',
+        firing: keys,
+      };
+      const claimKeys: ClaimKey[] = [
+        ...keys.map((key) => ({ key, since: dedupeSince })),
+        ...(serviceKey ? [{ key: serviceKey, since: groupSince }] : []),
+      ];
+      const claim = await this.deps.store.claim(claimKeys, thread);
+      if (claim.holder) {
+        outcomes.push(await this.join(claim.holder, claim.matched === serviceKey, keys, incoming, now, noted));
+        continue;
+      }
+
+      const severity = first?.labels.severity ?? sub.commonLabels.severity;
+      const alert: RunAlert = {
+        source: n.source,
+        title: n.title,
+        alertname: first?.alertname ?? n.title,
+        ...(symptom.service ? { service: symptom.service } : {}),
+        ...(severity ? { severity } : {}),
+        status: 'firing',
+        ...(first?.startsAt ? { startsAt: first.startsAt } : {}),
+        repeats: 0,
+        grouped: [],
+        ...(n.link ? { link: n.link } : {}),
+      };
+      fresh.push({ thread, incoming, symptom, alert, acceptedAt: performance.now(), heading });
     }
 
-    const first = firingAlerts(n)[0];
-    const severity = severityLabel(n);
-    const alert: RunAlert = {
-      source: n.source,
-      title: n.title,
-      alertname: first?.alertname ?? n.title,
-      ...(severity ? { severity } : {}),
-      status: 'firing',
-      ...(first?.startsAt ? { startsAt: first.startsAt } : {}),
-      repeats: 0,
-      grouped: [],
-      ...(n.link ? { link: n.link } : {}),
-    };
-    this.alertByThread.set(thread.id, alert);
-    if (this.alertByThread.size > 10_000) {
-      const oldest = this.alertByThread.keys().next().value;
-      if (oldest !== undefined) this.alertByThread.delete(oldest);
+    const [lead] = fresh;
+    if (!lead) return outcomes[0] ?? 'repeat';
+    if (left.length > 0) {
+      const keys = left.flatMap((l) => l.keys);
+      lead.thread.firing = [...new Set([...lead.thread.firing, ...keys])];
+      await this.deps.store.bind(keys, lead.thread.id);
+      await this.deps.store.update(lead.thread.id, { firing: lead.thread.firing });
     }
-    this.queue.push({ thread, incoming, symptom, alert, acceptedAt: performance.now() });
+    // An edit of the message (Alertmanager's update_message) that resolves it finds its thread by the message too.
+    if (messageKey) await this.deps.store.bind([messageKey], lead.thread.id);
+    // Several services: one summary, then one diagnosis per service in its thread.
+    const inThread =
+      fresh.length + left.length > 1
+        ? this.postGroupSummary(channel, incoming.alertTs, {
+            title: n.title,
+            source: n.source,
+            diagnosed: fresh.map((j) => j.heading),
+            notDiagnosed: left.map((l) => l.heading),
+            max: MAX_DIAGNOSES_PER_NOTIFICATION,
+          })
+        : undefined;
+    for (const job of fresh) {
+      if (inThread) job.inThread = inThread;
+      this.alertByThread.set(job.thread.id, job.alert);
+      if (this.alertByThread.size > 10_000) {
+        const oldest = this.alertByThread.keys().next().value;
+        if (oldest !== undefined) this.alertByThread.delete(oldest);
+      }
+      this.queue.push(job);
+    }
     this.pump();
     return 'queued';
   }
 
-  /** An alert's own key when it has one worth keying on (a fingerprint, or labels besides alertname). */
-  private alertKeyIn(channel: string, a: Alert): string | undefined {
-    if (!a.fingerprint && Object.keys(a.labels).filter((l) => l !== 'alertname' && l !== 'severity').length === 0)
-      return undefined;
-    return scoped(channel, alertKey(a));
+  /** An alert joins the thread holding its identity (a repeat) or its service (grouped into that diagnosis). */
+  private async join(
+    holder: AlertThread,
+    sameService: boolean,
+    keys: readonly string[],
+    incoming: IncomingAlert,
+    now: Date,
+    noted: Set<string>,
+  ): Promise<IntakeOutcome> {
+    const { channel } = incoming;
+    await this.deps.store.bind(keys, holder.id);
+    const firing = [...new Set([...holder.firing, ...keys])];
+    const refired = holder.status === 'resolved';
+    await this.deps.store.update(holder.id, { lastSeenAt: now, firing, status: 'firing' });
+    const outcome: IntakeOutcome = sameService ? 'grouped' : 'repeat';
+    if (noted.has(holder.id)) return outcome;
+    noted.add(holder.id);
+    const title = incoming.notification.title;
+    const link = incoming.alertTs ? { link: messageLink(channel, incoming.alertTs) } : {};
+    if (sameService) {
+      this.counts.grouped++;
+      this.note(holder, { kind: 'grouped', title, at: now, ...link });
+      this.touchRun(holder, (alert) => {
+        alert.grouped.push(title);
+      });
+      return 'grouped';
+    }
+    this.counts.repeats++;
+    this.note(holder, { kind: refired ? 'refired' : 'repeat', title, at: now, ...link });
+    this.touchRun(holder, (alert) => {
+      alert.repeats++;
+      if (refired) {
+        alert.status = 'firing';
+        delete alert.resolvedAt;
+      }
+    });
+    return 'repeat';
+  }
+
+  /**
+   * The threads holding the identities of `alerts`, each with the keys it holds; the thread of the message itself
+   * (`messageKey`) when no identity matches.
+   */
+  private async threadsOf(
+    channel: string,
+    alerts: readonly Alert[],
+    messageKey?: string,
+  ): Promise<{ thread: AlertThread; keys: string[] }[]> {
+    const found = new Map<string, { thread: AlertThread; keys: string[] }>();
+    const keys = [...new Set(alerts.slice(0, MAX_KEYS_LOOKED_UP).map((a) => this.alertKeyIn(channel, a)))];
+    for (const key of keys) {
+      const thread = await this.deps.store.find([key]);
+      if (!thread) continue;
+      const entry = found.get(thread.id) ?? { thread, keys: [] };
+      entry.keys.push(key);
+      found.set(thread.id, entry);
+    }
+    if (found.size === 0 && messageKey) {
+      const thread = await this.deps.store.find([messageKey]);
+      if (thread) found.set(thread.id, { thread, keys: [...keys, ...thread.firing] });
+    }
+    return [...found.values()];
+  }
+
+  /**
+   * Posts the one summary of a notification that affects several services: in the alert's thread (Slack), or at the
+   * top of the channel (webhook), where it heads the thread. Resolves to the thread the diagnoses go to, or
+   * undefined when it could not be posted (each diagnosis then opens its own thread).
+   */
+  private postGroupSummary(
+    channel: string,
+    alertTs: string | undefined,
+    state: AlertGroupState,
+  ): Promise<string | undefined> {
+    const message = (this.deps.render.group ?? renderAlertGroup)(state);
+    const posted = this.deps.pacer
+      .run(
+        channel,
+        () =>
+          this.deps.client.chat.postMessage({
+            channel,
+            text: message.text,
+            blocks: message.blocks,
+            ...(alertTs ? { thread_ts: alertTs } : {}),
+          }),
+        { urgent: true },
+      )
+      .then((r) => alertTs ?? (r.ts ? String(r.ts) : undefined))
+      .catch((err: unknown) => {
+        this.deps.logger.warn(
+          { channel, error: describeSlackError(err) },
+          'the alert group summary could not be posted',
+        );
+        return alertTs;
+      });
+    this.track(posted);
+    return posted;
+  }
+
+  /**
+   * An alert's identity in a channel: its fingerprint, its full label set, or its text (`alertKey`). A long one is
+   * stored as its SHA-256, so a key stays far below what a database index entry may hold.
+   */
+  private alertKeyIn(channel: string, a: Alert): string {
+    const key = alertKey(a);
+    if (key.length <= MAX_STORED_KEY) return scoped(channel, key);
+    const kind = key.slice(0, key.indexOf(':'));
+    return scoped(channel, `${kind}:sha256:${createHash('sha256').update(key).digest('hex')}`);
   }
 
   private pump(): void {
@@ -365,13 +499,14 @@ export class AlertIntake {
   private async runJob(job: Job, compact: boolean, onFinished: () => void): Promise<void> {
     const { thread, incoming, symptom, alert } = job;
     this.counts.diagnosed++;
+    const inThread = (job.inThread ? await job.inThread : undefined) ?? incoming.alertTs;
     const record = await this.deps.runner.start({
       client: this.deps.client,
       channel: incoming.channel,
       userId: 'alert',
       text: symptom.text,
       symptom,
-      ...(incoming.alertTs ? { inThread: incoming.alertTs } : {}),
+      ...(inThread ? { inThread } : {}),
       alert,
       compact,
       urgent: true,
@@ -389,6 +524,7 @@ export class AlertIntake {
         const buffer = this.buffers.get(thread.id);
         if (buffer) {
           buffer.threadTs = posted.threadTs;
+          buffer.runId = posted.runId;
           this.flushSoon(thread.id);
         }
       },
@@ -474,15 +610,16 @@ export class AlertIntake {
   private note(thread: AlertThread, note: AlertNote): void {
     let buffer = this.buffers.get(thread.id);
     if (!buffer) {
-      buffer = { channel: thread.channel, threadTs: null, notes: [], scheduled: false };
+      buffer = { channel: thread.channel, threadTs: null, runId: null, notes: [], scheduled: false };
       this.buffers.set(thread.id, buffer);
     }
     // Notes wait for the diagnosis root (webhook threads have no ts before it), so the root comes first in the thread.
     if (buffer.threadTs === null)
       buffer.threadTs = this.runByThread.get(thread.id)?.threadTs ?? (thread.runId ? thread.threadTs : null);
+    const runId = thread.runId ?? this.runByThread.get(thread.id)?.runId;
+    if (buffer.threadTs !== null && buffer.runId === null && runId) buffer.runId = runId;
     buffer.notes.push(note);
     this.flushSoon(thread.id);
-    const runId = thread.runId ?? this.runByThread.get(thread.id)?.runId;
     if (runId) void this.deps.journal?.note(runId, journalNote(note));
   }
 
@@ -491,6 +628,11 @@ export class AlertIntake {
     if (!buffer || buffer.scheduled || buffer.threadTs === null || buffer.notes.length === 0) return;
     buffer.scheduled = true;
     const { channel } = buffer;
+    if (buffer.runId !== null) {
+      this.flushDurably(threadId, buffer, buffer.runId, buffer.threadTs);
+      return;
+    }
+    // Notes of a thread no run belongs to: sent from memory.
     const post = this.deps.pacer
       .run(channel, () => {
         // Rendered when its turn comes, so notes added while it waited go out in the same reply.
@@ -511,6 +653,29 @@ export class AlertIntake {
       .finally(() => {
         if (buffer.notes.length > 0) this.flushSoon(threadId);
         else if (!buffer.scheduled) this.buffers.delete(threadId);
+      });
+    this.track(post);
+  }
+
+  /**
+   * The notes of a run's thread go through the run's durable outbox, in order with the thread's other messages: a
+   * process killed before Slack got them leaves them for the next start. Notes that come while a reply of notes is
+   * still on its way wait for it (they are journalled on the run at once) and go out together in the next reply, so
+   * a storm of repeats makes few replies.
+   */
+  private flushDurably(threadId: string, buffer: NoteBuffer, runId: string, threadTs: string): void {
+    const { channel } = buffer;
+    const notes = buffer.notes.splice(0, MAX_NOTES_PER_MESSAGE);
+    const message = this.deps.render.notes(notes);
+    const post = this.deps.runner
+      .postInThread(this.deps.client, { runId, channel, threadTs }, message, 'alert lines')
+      .catch((err: unknown) => {
+        this.deps.logger.warn({ channel, runId, error: describeSlackError(err) }, 'an alert note could not be posted');
+      })
+      .finally(() => {
+        buffer.scheduled = false;
+        if (buffer.notes.length > 0) this.flushSoon(threadId);
+        else if (this.buffers.get(threadId) === buffer) this.buffers.delete(threadId);
       });
     this.track(post);
   }
@@ -609,10 +774,6 @@ export class AlertIntake {
     this.pending.add(work);
     void work.finally(() => this.pending.delete(work)).catch(() => {});
   }
-}
-
-function isString(v: string | undefined): v is string {
-  return v !== undefined;
 }
 
 /** Severity of a notification's first firing alert, as a rank name (for logs). */

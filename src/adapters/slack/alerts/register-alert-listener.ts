@@ -1,5 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { AlertNotification } from '../../../domain/alerts/alert.js';
+import { type AlertNotification, alertKey } from '../../../domain/alerts/alert.js';
 import { parseSlackAlert, type SlackAlertMessage } from '../../../domain/alerts/parse-slack-alert.js';
 import type { AlertIntake } from './alert-intake.js';
 
@@ -18,8 +18,23 @@ function isTopLevel(m: MessageFields): boolean {
   return m.thread_ts === undefined || m.thread_ts === m.ts;
 }
 
+/** The alerts of a notification by identity and status, so an edit that changes any of them counts. */
+function identities(n: AlertNotification): string {
+  return n.alerts
+    .map((a) => `${a.status}:${alertKey(a)}`)
+    .sort()
+    .join('\n');
+}
+
 function sameAlert(a: AlertNotification | null, b: AlertNotification | null): boolean {
-  return a !== null && b !== null && a.status === b.status && a.title === b.title && a.firingCount === b.firingCount;
+  return (
+    a !== null &&
+    b !== null &&
+    a.status === b.status &&
+    a.title === b.title &&
+    a.firingCount === b.firingCount &&
+    identities(a) === identities(b)
+  );
 }
 
 /**

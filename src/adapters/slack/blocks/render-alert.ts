@@ -26,8 +26,10 @@ const SOURCE_NAME: Readonly<Record<AlertSource, string>> = {
 /** One mrkdwn line about the alert a diagnosis is for: name, severity, status, repeats and grouped alerts. */
 export function alertLine(alert: RootAlert): string {
   const parts: string[] = [];
-  const name = alert.link ? (link(alert.link, alert.alertname) ?? `*${fitText(alert.alertname, 200)}*`) : null;
-  const shown = name ?? `*${fitText(alert.alertname, 200)}*`;
+  // `HighErrorRate — checkout`: a grouped notification's diagnoses share a thread, so each says which service.
+  const heading = alert.service ? `${alert.alertname} — ${alert.service}` : alert.alertname;
+  const name = alert.link ? (link(alert.link, heading) ?? `*${fitText(heading, 200)}*`) : null;
+  const shown = name ?? `*${fitText(heading, 200)}*`;
   const severity = alert.severity ? ` (${fitText(alert.severity, 40)})` : '';
   if (alert.status === 'resolved') {
     const when = alert.resolvedAt ? ` at ${hhmm(alert.resolvedAt)}` : '';
@@ -132,4 +134,51 @@ export function renderStormSummary(state: StormState): SlackMessage {
     text: `Alert storm: ${state.notDiagnosed} alert(s) were not diagnosed (queue full).`,
     blocks,
   });
+}
+
+/** A notification that affects several services: its headings, and the services past the bound. */
+export interface AlertGroupState {
+  title: string;
+  source: AlertSource;
+  /** `HighErrorRate — checkout`, one per diagnosis started. */
+  diagnosed: readonly string[];
+  /** Headings of the services not diagnosed (past `max`). */
+  notDiagnosed: readonly string[];
+  max: number;
+}
+
+/**
+ * The one summary of a notification affecting several services, at the head of their diagnoses: which services,
+ * one diagnosis each below, and which ones were only listed (more than `max`).
+ */
+export function renderAlertGroup(state: AlertGroupState): SlackMessage {
+  const total = state.diagnosed.length + state.notDiagnosed.length;
+  const head =
+    `:rotating_light: ${SOURCE_NAME[state.source]} alert *${fitText(state.title, 300)}* affects ${total} services: ` +
+    `one diagnosis per service below${state.notDiagnosed.length > 0 ? ` (the first ${state.max})` : ''}.`;
+  const lines = state.diagnosed.map((h) => `• ${fitText(h, 200)}`);
+  const blocks: KnownBlock[] = [
+    {
+      type: 'section',
+      block_id: BLOCKS.alertGroup,
+      text: mrkdwnText(joinWithin([head, ...lines], LIMITS.sectionText, (n) => `… and ${n} more`)),
+    },
+  ];
+  if (state.notDiagnosed.length > 0) {
+    const names = joinWithin(
+      state.notDiagnosed.map((h) => fitText(h, 200)),
+      LIMITS.sectionText - 300,
+      (n) => `… and ${n} more`,
+    ).replaceAll('\n', ', ');
+    blocks.push({
+      type: 'context',
+      elements: [
+        mrkdwnText(
+          `Not diagnosed (more than ${state.max} services): ${names}. Mention ${codeSpan('@triage <symptom> for <service>', 60)} here to diagnose one.`,
+        ),
+      ],
+    });
+  }
+  const fallback = `${state.title}: ${total} services — ${[...state.diagnosed, ...state.notDiagnosed].join(', ')}`;
+  return enforceLimits({ text: fitText(fallback, LIMITS.fallbackText), blocks });
 }

@@ -41,6 +41,8 @@ export interface RootState {
   decision: RootDecision | null;
   /** The alert being diagnosed, for runs started by an alert. */
   alert?: RootAlert;
+  /** When the command was asked, for a run resumed after a Triage restart. */
+  resumedFrom?: Date;
 }
 
 const MAX_NEXT_STEPS = 5;
@@ -60,6 +62,11 @@ export function formatWindow(window: TimeWindow): string {
   if (Number.isNaN(start.getTime()) || Number.isNaN(end.getTime())) return 'unknown window';
   if (day(start) === day(end)) return `${day(start)} ${time(start)}–${time(end)} UTC`;
   return `${day(start)} ${time(start)} → ${day(end)} ${time(end)} UTC`;
+}
+
+/** `2026-11-01 14:02 UTC`, or `at an unknown time`. */
+function formatTime(d: Date): string {
+  return Number.isNaN(d.getTime()) ? 'at an unknown time' : `${day(d)} ${time(d)} UTC`;
 }
 
 function count(n: number): string {
@@ -85,20 +92,36 @@ function statusWord(status: RootStatus): string {
   return { running: 'running', finished: 'finished', failed: 'failed', interrupted: 'interrupted' }[status];
 }
 
-function hypothesisLabel(state: RootState, top: RootHypothesis): string {
-  if (state.status === 'running' || state.status === 'interrupted') return 'Leading hypothesis so far';
-  return top.confidence >= 0.5 ? 'Likely cause' : 'Best guess (below 50%)';
+/** Below this, a hypothesis is not shown while the run goes: too weak to be worth a reader's attention. */
+const SHOWN_WHILE_RUNNING = 0.25;
+/** Below this, a finished run names no cause in its headline: its finding says what was (not) found instead. */
+const SHOWN_WHEN_DONE = 0.5;
+
+/**
+ * The hypothesis the headline names, if any: while the run goes, the leader once it is worth reading; once it has
+ * ended, only a cause that reached 50%. A 10% "best guess" over a body that found no anomaly would mislead.
+ */
+function headlineHypothesis(state: RootState): RootHypothesis | null {
+  const { top } = state;
+  if (!top) return null;
+  const running = state.status === 'running' || state.status === 'interrupted';
+  return top.confidence >= (running ? SHOWN_WHILE_RUNNING : SHOWN_WHEN_DONE) ? top : null;
+}
+
+function hypothesisLabel(state: RootState): string {
+  return state.status === 'running' || state.status === 'interrupted' ? 'Leading hypothesis so far' : 'Likely cause';
 }
 
 function summaryText(state: RootState): string {
   const lines = [`*Status:* ${statusLine(state)}`];
-  const { top, conclusion } = state;
+  const { conclusion } = state;
+  const top = headlineHypothesis(state);
   if (top) {
     lines.push(
-      `*${hypothesisLabel(state, top)}:* ${fitText(top.title, 300)} — *${percent(top.confidence)}* confidence ${codeSpan(top.cause, 60)}`,
+      `*${hypothesisLabel(state)}:* ${fitText(top.title, 300)} — *${percent(top.confidence)}* confidence ${codeSpan(top.cause, 60)}`,
     );
   } else if (state.status === 'running') {
-    lines.push('_No hypothesis yet._');
+    lines.push(state.top ? '_No strong hypothesis yet._' : '_No hypothesis yet._');
   }
   if (conclusion && (conclusion.kind !== 'likely-cause' || !top)) {
     lines.push(`*Finding:* ${fitText(conclusion.summary, 800)}`);
@@ -111,7 +134,8 @@ function summaryText(state: RootState): string {
         : `:no_entry_sign: Cause rejected by ${who}`,
     );
   }
-  const next = state.nextSteps.filter((s) => s.trim() !== '');
+  // While the run goes, next steps are the leader's mitigations: not shown for a hypothesis too weak to name.
+  const next = conclusion || top ? state.nextSteps.filter((s) => s.trim() !== '') : [];
   if (next.length) {
     const shown = next.slice(0, MAX_NEXT_STEPS).map((s) => `• ${fitText(s, NEXT_STEP_CHARS)}`);
     if (next.length > MAX_NEXT_STEPS) shown.push(`_… ${next.length - MAX_NEXT_STEPS} more in the thread_`);
@@ -127,6 +151,7 @@ function contextText(state: RootState): string {
     `playbook ${codeSpan(state.playbook, 100)}`,
     `window ${formatWindow(state.window)}`,
     `run ${codeSpan(state.runId, 100)}`,
+    ...(state.resumedFrom ? [`:repeat: resumed after a Triage restart (asked ${formatTime(state.resumedFrom)})`] : []),
   ].join(' · ');
 }
 
@@ -143,10 +168,8 @@ function button(text: string, actionId: string, runId: string, style?: 'primary'
 function fallbackText(state: RootState): string {
   const parts = [`Triage: ${fitText(state.symptom, 500)} — ${statusWord(state.status)}`];
   if (state.alert?.status === 'resolved') parts.push('alert resolved');
-  if (state.top)
-    parts.push(
-      `${hypothesisLabel(state, state.top)}: ${fitText(state.top.title, 300)} (${percent(state.top.confidence)})`,
-    );
+  const top = headlineHypothesis(state);
+  if (top) parts.push(`${hypothesisLabel(state)}: ${fitText(top.title, 300)} (${percent(top.confidence)})`);
   else if (state.conclusion) parts.push(fitText(state.conclusion.summary, 800));
   return parts.join(' · ');
 }
@@ -158,7 +181,8 @@ function fallbackText(state: RootState): string {
  */
 export function renderRoot(state: RootState): SlackMessage {
   const buttons: Button[] = [button('Re-run', ACTIONS.rerun, state.runId)];
-  if (state.top) {
+  // Confirming or rejecting is offered for a cause the headline names, or one a reader already decided on.
+  if (headlineHypothesis(state) || (state.top && state.decision)) {
     buttons.push(button('Confirm cause', ACTIONS.confirm, state.runId, 'primary'));
     buttons.push(button('Reject cause', ACTIONS.reject, state.runId, 'danger'));
   }

@@ -236,7 +236,7 @@ describe('AlertIntake', () => {
     const root = fake.channelMessages(CHANNEL).find((m) => m.thread_ts === undefined);
     let thread = fake.thread(CHANNEL, root?.ts ?? '');
     expect(textOf(thread.at(-1))).toMatch(
-      /resolved: \[RESOLVED\] HighLatency checkout\. 2 alert\(s\) in this thread still firing/,
+      /resolved: \[RESOLVED\] HighLatency checkout\. 1 alert\(s\) in this thread still firing/,
     );
     expect(textOf(thread[0])).not.toMatch(/resolved\*/);
     await intake.accept({

@@ -131,7 +131,7 @@ describe('renderRoot', () => {
     expect(text).not.toContain('*Finding:*');
   });
 
-  it('says when the best hypothesis is below 50% and shows the finding', () => {
+  it('names no cause below 50% once the run has ended: the finding says what was found', () => {
     const text = summary(
       rootState({
         status: 'finished',
@@ -140,9 +140,39 @@ describe('renderRoot', () => {
         decision: { userId: 'U0ONCALL', decision: 'rejected' },
       }),
     );
-    expect(text).toContain('*Best guess (below 50%):* A recent deploy — *30%* confidence');
+    expect(text).not.toContain('A recent deploy');
+    expect(text).not.toContain('30%');
     expect(text).toContain('*Finding:* Anomalies found, but no cause reached 50%.');
     expect(text).toContain(':no_entry_sign: Cause rejected by <@U0ONCALL>');
+  });
+
+  it('says "no anomaly found" for a healthy service, never a 10% best guess, in the blocks and the fallback text', () => {
+    const state = rootState({
+      status: 'finished',
+      top: { cause: 'connection-pool-exhausted', title: 'The connection pool is exhausted', confidence: 0.1 },
+      conclusion: {
+        kind: 'no-anomaly',
+        summary: 'No anomaly found: every signal measured (9 of 9) is within its thresholds and its baseline.',
+        nextSteps: [],
+      },
+      nextSteps: ['Check that the symptom is visible from here.'],
+      decision: null,
+    });
+    const text = summary(state);
+    const { text: fallback } = renderRoot(state);
+    for (const shown of [text, fallback]) {
+      expect(shown).toContain('No anomaly found');
+      expect(shown).not.toMatch(/pool|10%|best guess/i);
+    }
+    expect(buttons(state).map((b) => 'action' in b && b.action)).toEqual([ACTIONS.rerun, ACTIONS.exportPostmortem]);
+  });
+
+  it('shows a leading hypothesis while running only once it is worth reading', () => {
+    const weak = rootState({ top: { cause: 'bad-deploy', title: 'A recent deploy', confidence: 0.1 } });
+    expect(summary(weak)).toContain('_No strong hypothesis yet._');
+    expect(summary(weak)).not.toContain('A recent deploy');
+    expect(summary(weak)).not.toContain('What to do next');
+    expect(summary(rootState())).toContain('*Leading hypothesis so far:*');
   });
 
   it('describes failed and interrupted runs', () => {
