@@ -7,6 +7,7 @@ import {
   isExporterName,
   isScrapeJobName,
   isSeverityWord,
+  KUBERNETES_WORKLOAD_LABELS,
   SERVICE_LABELS,
 } from './alert.js';
 import { alertTitleValues, podWorkload, serviceFromTitleValues } from './parse-slack-alert.js';
@@ -147,15 +148,7 @@ export interface ServiceChoice {
 const SHARED_NAMESPACES = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'monitoring']);
 
 /** Labels that name a Kubernetes workload (kube-state-metrics, cAdvisor, the mesh). */
-const WORKLOAD_LABELS = new Set([
-  'container',
-  'deployment',
-  'statefulset',
-  'daemonset',
-  'job_name',
-  'pod',
-  'destination_workload',
-]);
+const WORKLOAD_LABELS: ReadonlySet<string> = new Set([...KUBERNETES_WORKLOAD_LABELS, 'destination_workload']);
 
 /** A workload label's value as a service name: a pod without its hash, a CronJob's job without its timestamp. */
 function workloadOf(name: string, raw: string): string | undefined {

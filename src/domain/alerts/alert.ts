@@ -211,6 +211,16 @@ export function isExporterName(value: string): boolean {
   return EXPORTER_SUFFIX.test(v);
 }
 
+/** The Kubernetes workload labels kube-state-metrics and cAdvisor alerts carry, in the order they name a service. */
+export const KUBERNETES_WORKLOAD_LABELS = [
+  'container',
+  'deployment',
+  'statefulset',
+  'daemonset',
+  'job_name',
+  'pod',
+] as const;
+
 /**
  * Labels that may name the service, best first: `service`, `service_name`, `app_kubernetes_io_name`,
  * `destination_workload`, then `job` (each skipped when it names a scrape job or an exporter: `isScrapeJobName`),
@@ -226,12 +236,7 @@ export const SERVICE_LABELS = [
   'job',
   'app',
   'application',
-  'container',
-  'deployment',
-  'statefulset',
-  'daemonset',
-  'job_name',
-  'pod',
+  ...KUBERNETES_WORKLOAD_LABELS,
 ] as const;
 
 /** Labels Triage reads, kept first when an alert has more than `MAX_LABELS`. */
