@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ACTIONS } from '../src/adapters/slack/ids.js';
 import { openSqliteRunStore } from '../src/adapters/store/sqlite-run-store.js';
-import type { StoredRun } from '../src/domain/runs/run-store.js';
+import type { StoredRun } from '../src/application/ports/run-store.js';
 import { SCENARIOS } from '../test/scenarios/catalog.js';
 import { seededRandom } from '../test/scenarios/model/noise.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlack, startFakeSlack } from '../test/support/fake-slack/fake-slack-server.js';

@@ -5,8 +5,8 @@
  */
 import { loadCatalog } from '../src/adapters/playbook-files/load-playbooks.js';
 import { PrometheusMetricsSource } from '../src/adapters/prometheus/prometheus-metrics-source.js';
+import { countingSource } from '../src/application/diagnose/counting-source.js';
 import { discoverService } from '../src/domain/discovery/discover-service.js';
-import { countingSource } from '../src/domain/runs/counting-source.js';
 import { parseSymptom } from '../src/domain/symptom/parse-symptom.js';
 import { startLocalPrometheus } from '../test/support/prometheus/local-prometheus.js';
 import { OpenMetricsWriter } from '../test/support/prometheus/openmetrics-writer.js';

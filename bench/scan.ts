@@ -5,10 +5,10 @@
  */
 import { loadCatalog } from '../src/adapters/playbook-files/load-playbooks.js';
 import { PrometheusMetricsSource } from '../src/adapters/prometheus/prometheus-metrics-source.js';
+import { countingSource } from '../src/application/diagnose/counting-source.js';
 import { discoverService } from '../src/domain/discovery/discover-service.js';
 import { evaluateScanStep } from '../src/domain/engine/evaluate-scan-step.js';
 import { ScanStepSchema } from '../src/domain/playbook/schema.js';
-import { countingSource } from '../src/domain/runs/counting-source.js';
 import { startLocalPrometheus } from '../test/support/prometheus/local-prometheus.js';
 import { OpenMetricsWriter } from '../test/support/prometheus/openmetrics-writer.js';
 

@@ -3,12 +3,12 @@ import { type LoadedCatalog, loadCatalog } from '../adapters/playbook-files/load
 import { PrometheusMetricsSource } from '../adapters/prometheus/prometheus-metrics-source.js';
 import { BreakerMetricsSource } from '../adapters/resilience/breaker-sources.js';
 import { type BreakerOptions, CircuitBreaker } from '../adapters/resilience/circuit-breaker.js';
-import type { RunEvent } from '../domain/engine/types.js';
+import { type DiagnoseDeps, type DiagnoseRequest, diagnose } from '../application/diagnose/diagnose.js';
+import { explainService, type ServiceExplanation } from '../application/diagnose/explain-service.js';
+import type { DiagnosisOutcome, RunEvent } from '../domain/engine/types.js';
 import { PlaybookError } from '../domain/errors.js';
 import type { Playbook } from '../domain/playbook/schema.js';
 import type { Clock, LogSource, MetricsSource } from '../domain/ports.js';
-import { type DiagnoseDeps, type DiagnoseRequest, type DiagnosisOutcome, diagnose } from '../domain/runs/diagnose.js';
-import { explainService, type ServiceExplanation } from '../domain/runs/explain-service.js';
 import type { ServiceMapping } from '../domain/signals/schema.js';
 import type { SignalCatalog } from '../domain/signals/signal.js';
 import type { TimeWindow } from '../domain/time-window.js';

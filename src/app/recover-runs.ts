@@ -6,7 +6,7 @@ import type { RunRegistry } from '../adapters/slack/run-registry.js';
 import { describeSlackError } from '../adapters/slack/slack-run-reporter.js';
 import { recordFromStored } from '../adapters/slack/stored-record.js';
 import type { ThreadRunner } from '../adapters/slack/thread-runner.js';
-import type { CommandStatus, RunStore, StoredCommand, StoredRun } from '../domain/runs/run-store.js';
+import type { CommandStatus, RunStore, StoredCommand, StoredRun } from '../application/ports/run-store.js';
 
 /**
  * A slash command older than this when Triage comes back is not run: a thread appearing a quarter of an hour after

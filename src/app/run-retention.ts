@@ -1,4 +1,4 @@
-import type { RunStore } from '../domain/runs/run-store.js';
+import type { RunStore } from '../application/ports/run-store.js';
 
 export interface RunRetentionDeps {
   store: Pick<RunStore, 'deleteRunsBefore'>;

@@ -1,4 +1,4 @@
-import type { RunStore } from '../domain/runs/run-store.js';
+import type { RunStore } from '../application/ports/run-store.js';
 import type { Readiness } from './readiness.js';
 
 /** Calls that only read: their success says nothing about whether writes work again. */

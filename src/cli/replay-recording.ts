@@ -4,8 +4,7 @@ import { loadPlaybooks } from '../adapters/playbook-files/load-playbooks.js';
 import { type Recording, RecordingSchema } from '../adapters/replay/recording.js';
 import { ReplayMetricsSource } from '../adapters/replay/replay-metrics-source.js';
 import { createDiagnoser, runToEnd } from '../app/create-diagnoser.js';
-import type { RunEvent } from '../domain/engine/types.js';
-import type { DiagnosisOutcome } from '../domain/runs/diagnose.js';
+import type { DiagnosisOutcome, RunEvent } from '../domain/engine/types.js';
 import { parseSymptom } from '../domain/symptom/parse-symptom.js';
 
 export async function readRecording(file: string, read = readFile): Promise<Recording> {

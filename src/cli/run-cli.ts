@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { BUNDLED_PLAYBOOKS } from '../adapters/playbook-files/bundled.js';
+import type { RunJournal } from '../application/diagnose/run-journal.js';
+import type { RunStore, StoredRun } from '../application/ports/run-store.js';
 import { parseDurationSeconds } from '../domain/duration.js';
 import { AppError } from '../domain/errors.js';
 import type { Redactor } from '../domain/redaction/redact.js';
-import type { RunJournal } from '../domain/runs/run-journal.js';
-import type { RunStore, StoredRun } from '../domain/runs/run-store.js';
 import { defaultCliStorePath } from './state-dir.js';
 import { packageVersion } from './version.js';
 
@@ -168,7 +168,7 @@ async function openJournal(
   const options = storeOptions(opts, env);
   try {
     const store = await openStore(options);
-    const { RunJournal } = await import('../domain/runs/run-journal.js');
+    const { RunJournal } = await import('../application/diagnose/run-journal.js');
     return new RunJournal(store, {
       owner: env.TRIAGE_REPLICA_ID ?? `cli:${hostname()}:${process.pid}`,
       now,
@@ -428,7 +428,7 @@ export async function runCli(
         exitCode = EXIT.notFound;
         return;
       }
-      const { renderPostmortem } = await import('../domain/report/postmortem.js');
+      const { renderPostmortem } = await import('../application/postmortem/postmortem.js');
       const markdown = renderPostmortem({
         run,
         events: await store.events(run.id),

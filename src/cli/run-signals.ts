@@ -1,4 +1,4 @@
-import type { ServiceExplanation } from '../domain/runs/explain-service.js';
+import type { ServiceExplanation } from '../application/diagnose/explain-service.js';
 import type { SignalCatalog } from '../domain/signals/signal.js';
 import type { CliIo } from './run-cli.js';
 

@@ -6,10 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { CachedMetricsSource } from '../../src/adapters/cache/cached-metrics-source.js';
 import { BreakerMetricsSource } from '../../src/adapters/resilience/breaker-sources.js';
 import { CircuitBreaker } from '../../src/adapters/resilience/circuit-breaker.js';
+import { countingSource } from '../../src/application/diagnose/counting-source.js';
 import { DatasourceCircuitOpenError, DatasourceTimeoutError } from '../../src/domain/errors.js';
 import type { RangePair, RangePairRequest } from '../../src/domain/ports.js';
 import { queryRangePair } from '../../src/domain/range-pair.js';
-import { countingSource } from '../../src/domain/runs/counting-source.js';
 import type { TimeWindow } from '../../src/domain/time-window.js';
 import { FakeMetricsSource } from '../support/fake-metrics-source.js';
 

@@ -7,7 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { installProcessGuards, runIdOf } from '../../src/app/process-guards.js';
 import { Readiness } from '../../src/app/readiness.js';
 import { watchRunStore } from '../../src/app/watched-run-store.js';
-import type { RunStore } from '../../src/domain/runs/run-store.js';
+import type { RunStore } from '../../src/application/ports/run-store.js';
 
 describe('Readiness', () => {
   it('is ready only when no component has a reason, and lists every reason', () => {

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openSqliteRunStore } from '../../src/adapters/store/sqlite-run-store.js';
 import { startRunRetention } from '../../src/app/run-retention.js';
-import type { RunStore } from '../../src/domain/runs/run-store.js';
+import type { RunStore } from '../../src/application/ports/run-store.js';
 import { newRun } from '../adapters/store/run-store-contract.js';
 import { startSlackHarness } from '../slack/slack-harness.js';
 import { until } from '../support/until.js';

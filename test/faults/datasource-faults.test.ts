@@ -8,8 +8,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadPlaybooks } from '../../src/adapters/playbook-files/load-playbooks.js';
 import { createDiagnoser, runToEnd } from '../../src/app/create-diagnoser.js';
+import type { DiagnosisOutcome } from '../../src/domain/engine/types.js';
 import type { Playbook } from '../../src/domain/playbook/schema.js';
-import type { DiagnosisOutcome } from '../../src/domain/runs/diagnose.js';
 import { parseSymptom } from '../../src/domain/symptom/parse-symptom.js';
 import { SCENARIOS } from '../scenarios/catalog.js';
 import { FAULTS, type Fault, type FaultServer, startFaultServer } from '../support/fault-server.js';

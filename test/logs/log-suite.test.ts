@@ -10,10 +10,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPlaybooks } from '../../src/adapters/playbook-files/load-playbooks.js';
 import { createDiagnoser, runToEnd } from '../../src/app/create-diagnoser.js';
+import type { DiagnosisOutcome } from '../../src/domain/engine/types.js';
 import type { Playbook } from '../../src/domain/playbook/schema.js';
 import { redact } from '../../src/domain/redaction/redact.js';
 import { toDiagnosisJson } from '../../src/domain/report/diagnosis-json.js';
-import type { DiagnosisOutcome } from '../../src/domain/runs/diagnose.js';
 import type { ParsedSymptom } from '../../src/domain/symptom/symptom.js';
 import { AT, type CorpusService, esDocuments, lokiStreams, SERVICES, WINDOW } from '../fixtures/logs/services.js';
 import { fakeElasticsearch, fakeLoki } from '../support/log-stores.js';

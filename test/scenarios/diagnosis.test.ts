@@ -9,10 +9,9 @@ import { loadPlaybooks } from '../../src/adapters/playbook-files/load-playbooks.
 import { PrometheusMetricsSource } from '../../src/adapters/prometheus/prometheus-metrics-source.js';
 import { createDiagnoser, runToEnd } from '../../src/app/create-diagnoser.js';
 import { CAUSES } from '../../src/domain/causes.js';
-import type { RunEvent } from '../../src/domain/engine/types.js';
+import type { DiagnosisOutcome, RunEvent } from '../../src/domain/engine/types.js';
 import type { Playbook } from '../../src/domain/playbook/schema.js';
 import { toDiagnosisJson } from '../../src/domain/report/diagnosis-json.js';
-import type { DiagnosisOutcome } from '../../src/domain/runs/diagnose.js';
 import { parseSymptom } from '../../src/domain/symptom/parse-symptom.js';
 import { requirePrometheus } from '../support/prometheus/local-prometheus.js';
 import { startScenarioPrometheus } from '../support/prometheus/scenario-server.js';

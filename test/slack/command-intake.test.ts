@@ -15,7 +15,7 @@ import { threadRenderers } from '../../src/adapters/slack/thread-renderers.js';
 import { openPostgresRunStore } from '../../src/adapters/store/postgres-run-store.js';
 import type { SqlRunStore } from '../../src/adapters/store/sql-run-store.js';
 import { openSqliteRunStore } from '../../src/adapters/store/sqlite-run-store.js';
-import type { NewCommand, RunStore, StoredRun } from '../../src/domain/runs/run-store.js';
+import type { NewCommand, RunStore, StoredRun } from '../../src/application/ports/run-store.js';
 import { parseSymptom } from '../../src/domain/symptom/parse-symptom.js';
 import { SCENARIOS } from '../scenarios/catalog.js';
 import {

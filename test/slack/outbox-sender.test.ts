@@ -3,7 +3,7 @@ import { silentLogger } from '../../src/adapters/log/json-logger.js';
 import { ChannelPacer } from '../../src/adapters/slack/channel-pacer.js';
 import { OUTBOX_EVENT_TYPE, OutboxSender, type OutboxStore } from '../../src/adapters/slack/outbox-sender.js';
 import type { SqlRunStore } from '../../src/adapters/store/sql-run-store.js';
-import type { NewOutboxMessage, OutboxMessage } from '../../src/domain/runs/run-store.js';
+import type { NewOutboxMessage, OutboxMessage } from '../../src/application/ports/run-store.js';
 import { newRun } from '../adapters/store/run-store-contract.js';
 import { FAKE_SLACK_DEFAULTS, textOf } from '../support/fake-slack/fake-slack-server.js';
 import { useOutboxFixture } from './outbox-fixture.js';

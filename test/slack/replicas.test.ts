@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/adapters/slack/ids.js';
 import { openPostgresRunStore } from '../../src/adapters/store/postgres-run-store.js';
-import type { RunStore } from '../../src/domain/runs/run-store.js';
+import type { RunStore } from '../../src/application/ports/run-store.js';
 import { SCENARIOS } from '../scenarios/catalog.js';
 import { type FakeSlack, startFakeSlack, textOf } from '../support/fake-slack/fake-slack-server.js';
 import { messageEvent } from '../support/fake-slack/sign-request.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIONS } from '../../src/adapters/slack/ids.js';
 import { openRunStore } from '../../src/adapters/store/open-run-store.js';
-import type { RunStore } from '../../src/domain/runs/run-store.js';
+import type { RunStore } from '../../src/application/ports/run-store.js';
 import { SCENARIOS } from '../scenarios/catalog.js';
 import { type FakeSlack, startFakeSlack, textOf } from '../support/fake-slack/fake-slack-server.js';
 import { requirePrometheus } from '../support/prometheus/local-prometheus.js';

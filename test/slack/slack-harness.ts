@@ -1,7 +1,7 @@
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
 import { type BuiltApp, buildApp } from '../../src/app/build-app.js';
 import { loadConfig } from '../../src/app/config.js';
-import type { RunStore } from '../../src/domain/runs/run-store.js';
+import type { RunStore } from '../../src/application/ports/run-store.js';
 import {
   FAKE_SLACK_DEFAULTS,
   type FakeSlack,

@@ -13,7 +13,7 @@ import { openRunStore } from '../../src/adapters/store/open-run-store.js';
 import { type BuiltApp, buildApp, SERVER_LIMITS } from '../../src/app/build-app.js';
 import { loadConfig } from '../../src/app/config.js';
 import { StartupError } from '../../src/app/startup-error.js';
-import type { RunStore } from '../../src/domain/runs/run-store.js';
+import type { RunStore } from '../../src/application/ports/run-store.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlack, startFakeSlack } from '../support/fake-slack/fake-slack-server.js';
 import { freePort, spawnCollectingLines, waitForExit } from '../support/local-process.js';
 import { until } from '../support/until.js';

@@ -3,9 +3,8 @@ import type { SlackMessage } from '../../src/adapters/slack/blocks/limits.js';
 import type { RootState } from '../../src/adapters/slack/blocks/render-root.js';
 import { wellFormed } from '../../src/adapters/slack/mrkdwn.js';
 import { CAUSE_TITLES, type Cause } from '../../src/domain/causes.js';
-import type { Evidence, HypothesisResult, StepResult } from '../../src/domain/engine/types.js';
+import type { DiagnosisOutcome, Evidence, HypothesisResult, StepResult } from '../../src/domain/engine/types.js';
 import type { Sample } from '../../src/domain/ports.js';
-import type { DiagnosisOutcome } from '../../src/domain/runs/diagnose.js';
 
 /** Realistic diagnosis objects for renderer tests: an HTTP 502 incident on `checkout` on 2026-11-01. */
 

@@ -1,6 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
-import type { RunEvent } from '../../domain/engine/types.js';
-import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
+import type { DiagnosisOutcome, RunEvent } from '../../domain/engine/types.js';
 
 /** Figures read when /metrics is scraped (queue depth, cache counters, breaker states…). */
 export interface MetricsSources {

@@ -3,7 +3,7 @@ import { PlaybookError, type PlaybookProblem } from '../../domain/errors.js';
 import { closestId } from '../../domain/playbook/closest-id.js';
 import { composePlaybooks, type PlaybookSource } from '../../domain/playbook/compose-playbooks.js';
 import { type Playbook, PlaybookSchema } from '../../domain/playbook/schema.js';
-import { GENERAL_PLAYBOOK_ID } from '../../domain/runs/select-playbook.js';
+import { GENERAL_PLAYBOOK_ID } from '../../domain/playbook/select-playbook.js';
 import { type CauseInfo, compileCatalog, type SignalsSource } from '../../domain/signals/compile-catalog.js';
 import { type ServiceMapping, SignalsFileSchema } from '../../domain/signals/schema.js';
 import type { SignalCatalog } from '../../domain/signals/signal.js';

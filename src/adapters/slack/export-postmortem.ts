@@ -1,7 +1,7 @@
 import type { WebClient } from '@slack/web-api';
+import type { RunStore, StoredEvent, StoredRun } from '../../application/ports/run-store.js';
+import { renderPostmortem, type ThreadMessage } from '../../application/postmortem/postmortem.js';
 import type { Redactor } from '../../domain/redaction/redact.js';
-import { renderPostmortem, type ThreadMessage } from '../../domain/report/postmortem.js';
-import type { RunStore, StoredEvent, StoredRun } from '../../domain/runs/run-store.js';
 import { messageLink } from './run-registry.js';
 import { describeSlackError } from './slack-run-reporter.js';
 

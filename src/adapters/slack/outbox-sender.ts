@@ -1,5 +1,5 @@
 import type { WebClient } from '@slack/web-api';
-import type { OutboxMessage, RunStore, StoredRun } from '../../domain/runs/run-store.js';
+import type { OutboxMessage, RunStore, StoredRun } from '../../application/ports/run-store.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { type MethodBudget, UNLIMITED } from './method-budget.js';
 import { describeSlackError, type ReporterLogger } from './slack-run-reporter.js';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { App, RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
+import type { ServiceExplanation } from '../../application/diagnose/explain-service.js';
+import type { RunJournal } from '../../application/diagnose/run-journal.js';
+import type { CommandStatus, RunStore } from '../../application/ports/run-store.js';
 import { SymptomError } from '../../domain/errors.js';
 import { type Redactor, redactDeep } from '../../domain/redaction/redact.js';
-import type { ServiceExplanation } from '../../domain/runs/explain-service.js';
-import type { RunJournal } from '../../domain/runs/run-journal.js';
-import type { CommandStatus, RunStore } from '../../domain/runs/run-store.js';
 import { parseSymptom } from '../../domain/symptom/parse-symptom.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import { renderExplanation } from './blocks/render-explanation.js';

@@ -1,5 +1,4 @@
-import type { HypothesisResult } from '../../domain/engine/types.js';
-import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
+import type { DiagnosisOutcome, HypothesisResult } from '../../domain/engine/types.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import type { RootAlert } from './blocks/render-alert.js';
 

@@ -1,7 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import type { RunEvent, StepResult } from '../../domain/engine/types.js';
-import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
-import type { NewOutboxMessage, RunStore } from '../../domain/runs/run-store.js';
+import type { NewOutboxMessage, RunStore } from '../../application/ports/run-store.js';
+import type { DiagnosisOutcome, RunEvent, StepResult } from '../../domain/engine/types.js';
 import type { SlackMessage } from './blocks/limits.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { withDeliveryNote } from './delivery-note.js';

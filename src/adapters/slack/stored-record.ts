@@ -1,5 +1,5 @@
+import type { StoredEvent, StoredRun } from '../../application/ports/run-store.js';
 import type { HypothesisResult } from '../../domain/engine/types.js';
-import type { StoredEvent, StoredRun } from '../../domain/runs/run-store.js';
 import { dedupeKeyOf, type RunRecord } from './run-registry.js';
 
 /**

@@ -1,5 +1,5 @@
+import type { DiagnosisOutcome } from '../../domain/engine/types.js';
 import { type Redactor, redact, redactDeep } from '../../domain/redaction/redact.js';
-import type { DiagnosisOutcome } from '../../domain/runs/diagnose.js';
 import { renderHelp } from './blocks/render-help.js';
 import { renderLedger } from './blocks/render-ledger.js';
 import { type RootState, renderRoot } from './blocks/render-root.js';

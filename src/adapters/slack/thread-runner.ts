@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { RunEvent } from '../../domain/engine/types.js';
-import type { DiagnoseRequest, DiagnosisOutcome } from '../../domain/runs/diagnose.js';
-import type { RunJournal } from '../../domain/runs/run-journal.js';
-import type { NewOutboxMessage, RunTrigger, StoredRun, UndeliveredRun } from '../../domain/runs/run-store.js';
+import type { DiagnoseRequest } from '../../application/diagnose/diagnose.js';
+import type { RunJournal } from '../../application/diagnose/run-journal.js';
+import type { NewOutboxMessage, RunTrigger, StoredRun, UndeliveredRun } from '../../application/ports/run-store.js';
+import type { DiagnosisOutcome, RunEvent } from '../../domain/engine/types.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import { withRun } from '../log/run-context.js';
 import type { SelfMetrics } from '../metrics/self-metrics.js';

@@ -1,4 +1,4 @@
-import type { AlertThread, AlertThreadStore, ClaimKey, ClaimResult } from '../../domain/alerts/alert-threads.js';
+import type { AlertThread, AlertThreadStore, ClaimKey, ClaimResult } from '../../application/ports/alert-threads.js';
 
 /**
  * Alert threads in process memory, bounded: the oldest threads are forgotten first past `maxThreads`. Claims are

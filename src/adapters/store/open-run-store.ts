@@ -1,4 +1,4 @@
-import type { RunStore } from '../../domain/runs/run-store.js';
+import type { RunStore } from '../../application/ports/run-store.js';
 
 export interface OpenRunStoreOptions {
   /** PostgreSQL (several replicas); when unset, the SQLite file. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { AlertThread, ClaimKey, ClaimResult } from '../../domain/alerts/alert-threads.js';
+import type { AlertThread, ClaimKey, ClaimResult } from '../../application/ports/alert-threads.js';
 import type {
   ClaimCommandsQuery,
   CommandStatus,
@@ -18,7 +18,7 @@ import type {
   StoredEvent,
   StoredRun,
   UndeliveredRun,
-} from '../../domain/runs/run-store.js';
+} from '../../application/ports/run-store.js';
 import { decodeJson, encodeJson } from './json-codec.js';
 import { LATEST_VERSION, MIGRATIONS, MIGRATIONS_TABLE } from './migrations.js';
 

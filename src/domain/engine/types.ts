@@ -158,3 +158,6 @@ export type RunEvent =
   | { type: 'step-finished'; runId: string; step: StepResult; at: Date }
   | { type: 'hypotheses-updated'; runId: string; hypotheses: HypothesisResult[]; at: Date }
   | { type: 'run-finished'; runId: string; result: DiagnosisResult; at: Date };
+
+/** A diagnosis as its callers see it: the result, and the error that ended it early, if one did. */
+export type DiagnosisOutcome = DiagnosisResult & { error?: StepError };

@@ -1,12 +1,12 @@
 import { stepsReferenced } from '../engine/conditions.js';
 import type { PlaybookProblem } from '../errors.js';
-import { GENERAL_PLAYBOOK_ID, selectPlaybook } from '../runs/select-playbook.js';
 import type { CauseInfo, PromqlChecker } from '../signals/compile-catalog.js';
 import { sampleExpansion } from '../signals/resolve-signal.js';
 import type { SignalCatalog } from '../signals/signal.js';
 import { SYMPTOM_KINDS } from '../symptom/symptom.js';
 import { closestId } from './closest-id.js';
 import type { HypothesisSpec, Playbook, PlaybookFile, Step } from './schema.js';
+import { GENERAL_PLAYBOOK_ID, selectPlaybook } from './select-playbook.js';
 
 export type { PromqlChecker };
 

@@ -1,5 +1,5 @@
+import type { DiagnosisOutcome } from '../engine/types.js';
 import { type Redactor, redact, redactDeep } from '../redaction/redact.js';
-import type { DiagnosisOutcome } from '../runs/diagnose.js';
 
 function iso(d: Date): string {
   return d.toISOString().replace(/\.000Z$/, 'Z');

@@ -1,3 +1,4 @@
+import type { DiagnosisOutcome } from '../engine/types.js';
 import {
   type HypothesisResult,
   limitedText,
@@ -6,7 +7,6 @@ import {
   type StepResult,
 } from '../engine/types.js';
 import { type Redactor, redact, redactDeep } from '../redaction/redact.js';
-import type { DiagnosisOutcome } from '../runs/diagnose.js';
 
 const STATUS_MARK: Record<StepResult['status'], string> = {
   ok: '✓ ok',

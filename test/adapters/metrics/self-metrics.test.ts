@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SelfMetrics } from '../../../src/adapters/metrics/self-metrics.js';
-import type { RunEvent, StepResult } from '../../../src/domain/engine/types.js';
-import type { DiagnosisOutcome } from '../../../src/domain/runs/diagnose.js';
+import type { DiagnosisOutcome, RunEvent, StepResult } from '../../../src/domain/engine/types.js';
 
 function step(id: string, ms: number, error?: StepResult['error']): StepResult {
   return { id, title: id, status: error ? 'errored' : 'ok', evidence: [], durationMs: ms, ...(error ? { error } : {}) };

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgresRunStore } from '../../../src/adapters/store/postgres-run-store.js';
 import type { SqlRunStore } from '../../../src/adapters/store/sql-run-store.js';
 import { openSqliteRunStore } from '../../../src/adapters/store/sqlite-run-store.js';
-import type { NewCommand } from '../../../src/domain/runs/run-store.js';
+import type { NewCommand } from '../../../src/application/ports/run-store.js';
 import { parseSymptom } from '../../../src/domain/symptom/parse-symptom.js';
 import { freshSchema, requirePostgres } from '../../support/postgres.js';
 import { newRun } from './run-store-contract.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LATEST_VERSION } from '../../../src/adapters/store/migrations.js';
 import { openPostgresRunStore } from '../../../src/adapters/store/postgres-run-store.js';
 import { openSqliteRunStore } from '../../../src/adapters/store/sqlite-run-store.js';
-import type { RunStore } from '../../../src/domain/runs/run-store.js';
+import type { RunStore } from '../../../src/application/ports/run-store.js';
 import { freshSchema, requirePostgres } from '../../support/postgres.js';
 import { newRun } from './run-store-contract.js';
 

@@ -3,7 +3,7 @@
  * run only once its thread is complete, and lets one replica at a time deliver a run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NewOutboxMessage, RunStore } from '../../../src/domain/runs/run-store.js';
+import type { NewOutboxMessage, RunStore } from '../../../src/application/ports/run-store.js';
 import { newRun, type OpenedStore } from './run-store-contract.js';
 
 const reply = (text: string, threadTs = '1700000000.000100'): NewOutboxMessage => ({

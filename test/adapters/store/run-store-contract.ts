@@ -3,9 +3,9 @@
  * races two replicas can run into.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AlertThread } from '../../../src/domain/alerts/alert-threads.js';
-import type { DiagnosisOutcome } from '../../../src/domain/runs/diagnose.js';
-import type { NewRun, RunStore } from '../../../src/domain/runs/run-store.js';
+import type { AlertThread } from '../../../src/application/ports/alert-threads.js';
+import type { NewRun, RunStore } from '../../../src/application/ports/run-store.js';
+import type { DiagnosisOutcome } from '../../../src/domain/engine/types.js';
 import { parseSymptom } from '../../../src/domain/symptom/parse-symptom.js';
 
 export interface OpenedStore {

@@ -2,11 +2,11 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../../src/adapters/slack/run-registry.js';
 import { createThreadRenderers, threadRenderers } from '../../../src/adapters/slack/thread-renderers.js';
+import type { DiagnosisOutcome } from '../../../src/domain/engine/types.js';
 import { createRedactor } from '../../../src/domain/redaction/redact.js';
 import { shannonEntropy } from '../../../src/domain/redaction/vendor-tokens.js';
 import { toDiagnosisJson } from '../../../src/domain/report/diagnosis-json.js';
 import { renderLedger, renderReport, renderStep } from '../../../src/domain/report/render-text.js';
-import type { DiagnosisOutcome } from '../../../src/domain/runs/diagnose.js';
 import { evidence, hypothesis, outcome, step, WINDOW } from '../../support/diagnosis-factory.js';
 
 const b64url = fc.stringMatching(/^[A-Za-z0-9_-]{16,40}$/);

@@ -1,5 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
+import type { RunJournal } from '../../../application/diagnose/run-journal.js';
+import type { AlertThread, AlertThreadStore, ClaimKey } from '../../../application/ports/alert-threads.js';
+import type { JournalNote } from '../../../application/ports/run-store.js';
 import {
   type Alert,
   type AlertNotification,
@@ -9,9 +12,6 @@ import {
   severityOf,
 } from '../../../domain/alerts/alert.js';
 import { alertToSymptom, splitByService } from '../../../domain/alerts/alert-symptom.js';
-import type { AlertThread, AlertThreadStore, ClaimKey } from '../../../domain/alerts/alert-threads.js';
-import type { RunJournal } from '../../../domain/runs/run-journal.js';
-import type { JournalNote } from '../../../domain/runs/run-store.js';
 import type { ParsedSymptom } from '../../../domain/symptom/symptom.js';
 import type { SlackMessage } from '../blocks/limits.js';
 import {

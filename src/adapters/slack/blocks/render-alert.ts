@@ -1,6 +1,6 @@
 import type { KnownBlock } from '@slack/types';
+import type { RunAlertInfo } from '../../../application/ports/run-store.js';
 import type { AlertSource } from '../../../domain/alerts/alert.js';
-import type { RunAlertInfo } from '../../../domain/runs/run-store.js';
 import { BLOCKS } from '../ids.js';
 import { codeSpan, fitText, joinWithin, link, mrkdwnText } from '../mrkdwn.js';
 import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';

@@ -1,5 +1,5 @@
 import type { KnownBlock } from '@slack/types';
-import type { ServiceExplanation } from '../../../domain/runs/explain-service.js';
+import type { ServiceExplanation } from '../../../application/diagnose/explain-service.js';
 import { BLOCKS } from '../ids.js';
 import { codeSpan, escapeMrkdwn, mrkdwnText, plainText } from '../mrkdwn.js';
 import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';

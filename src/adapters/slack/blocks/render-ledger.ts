@@ -1,11 +1,11 @@
 import type { KnownBlock } from '@slack/types';
+import type { DiagnosisOutcome } from '../../../domain/engine/types.js';
 import {
   type HypothesisResult,
   type HypothesisVerdict,
   limitedText,
   type StepResult,
 } from '../../../domain/engine/types.js';
-import type { DiagnosisOutcome } from '../../../domain/runs/diagnose.js';
 import { BLOCKS } from '../ids.js';
 import { codeSpan, fitText, joinWithin, mrkdwnText, percent } from '../mrkdwn.js';
 import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';

@@ -12,9 +12,9 @@ import { RunRegistry } from '../../../../src/adapters/slack/run-registry.js';
 import { threadRenderers } from '../../../../src/adapters/slack/thread-renderers.js';
 import { ThreadRunner } from '../../../../src/adapters/slack/thread-runner.js';
 import { MemoryAlertThreadStore } from '../../../../src/adapters/store/memory-alert-threads.js';
+import type { DiagnoseRequest } from '../../../../src/application/diagnose/diagnose.js';
 import type { Alert, AlertNotification } from '../../../../src/domain/alerts/alert.js';
-import type { RunEvent } from '../../../../src/domain/engine/types.js';
-import type { DiagnoseRequest, DiagnosisOutcome } from '../../../../src/domain/runs/diagnose.js';
+import type { DiagnosisOutcome, RunEvent } from '../../../../src/domain/engine/types.js';
 import { outcome } from '../../../support/diagnosis-factory.js';
 import { type FakeSlack, startFakeSlack, textOf } from '../../../support/fake-slack/fake-slack-server.js';
 

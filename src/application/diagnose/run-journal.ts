@@ -1,6 +1,5 @@
-import type { RunEvent } from '../engine/types.js';
-import type { DiagnosisOutcome } from './diagnose.js';
-import type { JournalNote, NewRun, RunPatch, RunStore, StoredRun } from './run-store.js';
+import type { JournalNote, NewRun, RunPatch, RunStore, StoredRun } from '../../application/ports/run-store.js';
+import type { DiagnosisOutcome, RunEvent } from '../../domain/engine/types.js';
 
 export interface JournalLogger {
   warn(obj: Record<string, unknown>, msg: string): void;

@@ -4,9 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDiagnoser, runToEnd } from '../../../src/app/create-diagnoser.js';
+import type { StoredEvent, StoredRun } from '../../../src/application/ports/run-store.js';
+import { renderPostmortem } from '../../../src/application/postmortem/postmortem.js';
 import type { RunEvent } from '../../../src/domain/engine/types.js';
-import { renderPostmortem } from '../../../src/domain/report/postmortem.js';
-import type { StoredEvent, StoredRun } from '../../../src/domain/runs/run-store.js';
 import { parseSymptom } from '../../../src/domain/symptom/parse-symptom.js';
 import { SCENARIOS } from '../../scenarios/catalog.js';
 import { requirePrometheus } from '../../support/prometheus/local-prometheus.js';

@@ -1,8 +1,7 @@
-import type { AlertSource, AlertStatus } from '../alerts/alert.js';
-import type { AlertThreadStore } from '../alerts/alert-threads.js';
-import type { RunEvent } from '../engine/types.js';
-import type { ParsedSymptom } from '../symptom/symptom.js';
-import type { DiagnosisOutcome } from './diagnose.js';
+import type { AlertThreadStore } from '../../application/ports/alert-threads.js';
+import type { AlertSource, AlertStatus } from '../../domain/alerts/alert.js';
+import type { DiagnosisOutcome, RunEvent } from '../../domain/engine/types.js';
+import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 
 /** What started a run. */
 export type RunTrigger = 'command' | 'mention' | 'button' | 'alert' | 'webhook' | 'cli';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { loadPlaybooks } from '../../../src/adapters/playbook-files/load-playbooks.js';
 import { runToEnd } from '../../../src/app/create-diagnoser.js';
+import { diagnose } from '../../../src/application/diagnose/diagnose.js';
 import type { RunEvent } from '../../../src/domain/engine/types.js';
 import { DatasourceUnreachableError } from '../../../src/domain/errors.js';
 import type { Series } from '../../../src/domain/ports.js';
-import { diagnose } from '../../../src/domain/runs/diagnose.js';
 import type { ParsedSymptom } from '../../../src/domain/symptom/symptom.js';
 import type { TimeWindow } from '../../../src/domain/time-window.js';
 import { ScriptedMetricsSource, stepResponder } from '../../support/scripted-metrics-source.js';

@@ -1,4 +1,4 @@
-import type { AlertStatus } from './alert.js';
+import type { AlertStatus } from '../../domain/alerts/alert.js';
 
 /**
  * One alert diagnosis thread: where it is in Slack, what it diagnoses and which alerts are still firing in it. The

@@ -1,5 +1,5 @@
-import type { MetricsSource } from '../ports.js';
-import { askTwice } from '../range-pair.js';
+import type { MetricsSource } from '../../domain/ports.js';
+import { askTwice } from '../../domain/range-pair.js';
 
 export type CountingSource = MetricsSource & { count(): number };
 

@@ -1,14 +1,14 @@
-import { CAUSE_TITLES, type Cause } from '../causes.js';
-import { formatValue } from '../engine/format-value.js';
+import type { RunJournalEvent, StoredEvent, StoredRun } from '../../application/ports/run-store.js';
+import { CAUSE_TITLES, type Cause } from '../../domain/causes.js';
+import { formatValue } from '../../domain/engine/format-value.js';
 import {
   type Evidence,
   type HypothesisResult,
   limitedText,
   patternBaselineText,
   type StepResult,
-} from '../engine/types.js';
-import { type Redactor, redact } from '../redaction/redact.js';
-import type { RunJournalEvent, StoredEvent, StoredRun } from '../runs/run-store.js';
+} from '../../domain/engine/types.js';
+import { type Redactor, redact } from '../../domain/redaction/redact.js';
 
 /** A message of the run's Slack thread (conversations.replies). */
 export interface ThreadMessage {

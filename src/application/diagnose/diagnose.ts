@@ -1,25 +1,26 @@
-import { DEFAULT_SERVICE_LABELS, discoverService } from '../discovery/discover-service.js';
-import { emptyProfile } from '../discovery/service-profile.js';
-import { childSignal } from '../engine/child-signal.js';
-import { describeError, untilAborted } from '../engine/evaluate-step.js';
-import { ratioText } from '../engine/format-value.js';
-import type { EngineOptions } from '../engine/run-playbook.js';
-import { runPlaybook } from '../engine/run-playbook.js';
+import { countingSource } from '../../application/diagnose/counting-source.js';
+import { DEFAULT_SERVICE_LABELS, discoverService } from '../../domain/discovery/discover-service.js';
+import { emptyProfile } from '../../domain/discovery/service-profile.js';
+import { childSignal } from '../../domain/engine/child-signal.js';
+import { describeError, untilAborted } from '../../domain/engine/evaluate-step.js';
+import { ratioText } from '../../domain/engine/format-value.js';
+import type { EngineOptions } from '../../domain/engine/run-playbook.js';
+import { runPlaybook } from '../../domain/engine/run-playbook.js';
 import {
   type Conclusion,
+  type DiagnosisOutcome,
   type DiagnosisResult,
   type HypothesisResult,
   limitedText,
   type RunEvent,
   type StepError,
   type StepResult,
-} from '../engine/types.js';
-import type { Playbook } from '../playbook/schema.js';
-import type { Clock, LogSource, MetricsSource } from '../ports.js';
-import type { ServiceMapping } from '../signals/schema.js';
-import type { ParsedSymptom } from '../symptom/symptom.js';
-import { countingSource } from './counting-source.js';
-import { selectPlaybook } from './select-playbook.js';
+} from '../../domain/engine/types.js';
+import type { Playbook } from '../../domain/playbook/schema.js';
+import { selectPlaybook } from '../../domain/playbook/select-playbook.js';
+import type { Clock, LogSource, MetricsSource } from '../../domain/ports.js';
+import type { ServiceMapping } from '../../domain/signals/schema.js';
+import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 
 export interface DiagnoseDeps {
   metrics: MetricsSource;
@@ -43,8 +44,6 @@ export interface DiagnoseRequest {
   playbookId?: string;
   signal?: AbortSignal;
 }
-
-export type DiagnosisOutcome = DiagnosisResult & { error?: StepError };
 
 /**
  * The diagnosis use-case as an event stream: choose the playbook, find the service, run the steps, score the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { RunJournalEvent, StoredEvent, StoredRun } from '../../../src/application/ports/run-store.js';
+import { renderPostmortem, type ThreadMessage } from '../../../src/application/postmortem/postmortem.js';
 import type { HypothesisResult, StepResult } from '../../../src/domain/engine/types.js';
-import { renderPostmortem, type ThreadMessage } from '../../../src/domain/report/postmortem.js';
-import type { RunJournalEvent, StoredEvent, StoredRun } from '../../../src/domain/runs/run-store.js';
 import { parseSymptom } from '../../../src/domain/symptom/parse-symptom.js';
 
 const T0 = new Date('2026-11-01T14:00:00Z');

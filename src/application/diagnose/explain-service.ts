@@ -1,9 +1,9 @@
-import { DEFAULT_SERVICE_LABELS, discoverService } from '../discovery/discover-service.js';
-import type { MetricsSource } from '../ports.js';
-import { explainSignals, type SignalExplanation } from '../signals/explain-signals.js';
-import type { ServiceMapping } from '../signals/schema.js';
-import type { SignalCatalog } from '../signals/signal.js';
-import type { TimeWindow } from '../time-window.js';
+import { DEFAULT_SERVICE_LABELS, discoverService } from '../../domain/discovery/discover-service.js';
+import type { MetricsSource } from '../../domain/ports.js';
+import { explainSignals, type SignalExplanation } from '../../domain/signals/explain-signals.js';
+import type { ServiceMapping } from '../../domain/signals/schema.js';
+import type { SignalCatalog } from '../../domain/signals/signal.js';
+import type { TimeWindow } from '../../domain/time-window.js';
 
 export interface ExplainDeps {
   metrics: MetricsSource;
