@@ -22,3 +22,11 @@ const code = await runCli(process.argv.slice(2), process.env, {
   stderr: write(process.stderr),
 });
 process.exitCode = code;
+// The answer is out once both streams are flushed; what still holds the event loop then (the HTTP clients'
+// keep-alive sockets) must not delay the prompt.
+await Promise.all(
+  [process.stdout, process.stderr].map(
+    (stream) => new Promise<void>((done) => (closed.has(stream) ? done() : stream.write('', () => done()))),
+  ),
+);
+process.exit(code);

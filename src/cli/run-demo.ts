@@ -1,8 +1,9 @@
 import type { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { BUNDLED_PLAYBOOKS } from '../adapters/playbook-files/bundled.js';
 import { renderLedger, renderStep } from '../domain/report/render-text.js';
+import type { CliIo } from './cli-io.js';
 import { readRecording, replayRecording } from './replay-recording.js';
-import { BUNDLED_PLAYBOOKS, type CliIo } from './run-cli.js';
 
 /**
  * `npm run demo`: replays a bundled incident through the real engine, offline, and prints the thread Triage would

@@ -1,5 +1,5 @@
+import type { CliIo } from './cli-io.js';
 import { listRecordings, readRecording, replayRecording, topCauseOf } from './replay-recording.js';
-import type { CliIo } from './run-cli.js';
 
 /** `triage playbooks test`: replays every recording and checks its expected top cause; returns the exit code. */
 export async function runPlaybookTests(playbooksDir: string, recordingsDir: string, io: CliIo): Promise<number> {

@@ -1,6 +1,6 @@
 import type { ServiceExplanation } from '../application/diagnose/explain-service.js';
 import type { SignalCatalog } from '../domain/signals/signal.js';
-import type { CliIo } from './run-cli.js';
+import type { CliIo } from './cli-io.js';
 
 /** `triage signals list`: every signal with the conventions that provide it, in the order they are tried. */
 export function printSignals(catalog: SignalCatalog, io: CliIo, json: boolean): void {

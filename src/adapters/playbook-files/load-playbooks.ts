@@ -65,15 +65,22 @@ async function readAll<T>(
   const problems: PlaybookProblem[] = [];
   const files: string[] = [];
   const builtInFiles = new Set<string>();
-  for (const { dir, builtIn } of dirs) {
-    const listed = await filesOf(dir, what);
+  // Every directory listed and every file read at once (the reads overlap); parsed in order, so problems and
+  // values keep the order of the directories and of their files.
+  const listings = await Promise.all(
+    dirs.map(async ({ dir, builtIn }) => {
+      const listed = await filesOf(dir, what);
+      return { dir, builtIn, listed, texts: await Promise.all(listed.files.map((full) => readText(full))) };
+    }),
+  );
+  for (const { dir, builtIn, listed, texts } of listings) {
     problems.push(...listed.problems);
     if (builtIn) builtInFiles.add(displayName(dir));
-    for (const full of listed.files) {
+    for (const [i, full] of listed.files.entries()) {
       const name = displayName(full);
       files.push(name);
       if (builtIn) builtInFiles.add(name);
-      const result = parse(await readText(full), name);
+      const result = parse(texts[i] as string, name);
       problems.push(...result.problems);
       if (result.value !== undefined) values.push({ file: name, value: result.value, builtIn });
       else if (result.raw !== undefined) rejected.push({ file: name, raw: result.raw });
@@ -98,6 +105,11 @@ export async function loadCatalog(options: CatalogOptions = {}): Promise<LoadedC
     { dir: builtInPlaybooks, builtIn: true },
     ...(options.playbooks ?? []).filter((d) => !same(d, builtInPlaybooks)).map((dir) => ({ dir, builtIn: false })),
   ];
+  // The playbooks are read while the signals are compiled.
+  const playbookRead = readAll(playbookDirs, 'playbook', (text, file) =>
+    parseYamlText(text, file, PlaybookSchema, 'playbook'),
+  );
+  playbookRead.catch(() => {}); // awaited below, where a failure is thrown; until then it must not go unhandled
   const signalFiles = await readAll(signalDirs, 'signals', (text, file) =>
     parseYamlText(text, file, SignalsFileSchema, 'signals'),
   );
@@ -105,9 +117,7 @@ export async function loadCatalog(options: CatalogOptions = {}): Promise<LoadedC
     signalFiles.values.map((v): SignalsSource => ({ file: v.file, data: v.value, builtIn: v.builtIn })),
     checkPromql,
   );
-  const playbookFiles = await readAll(playbookDirs, 'playbook', (text, file) =>
-    parseYamlText(text, file, PlaybookSchema, 'playbook'),
-  );
+  const playbookFiles = await playbookRead;
   const sources = playbookFiles.values.map(
     (v): PlaybookSource => ({ file: v.file, playbook: v.value, builtIn: v.builtIn }),
   );

@@ -11,14 +11,9 @@
  * Pure: no I/O, no node:* imports.
  */
 
-import {
-  VENDOR_FORMATS,
-  VENDOR_KINDS,
-  type VendorFormat,
-  type VendorKind,
-  vendorFormatMayMatch,
-  vendorMatchIsSecret,
-} from './vendor-tokens.js';
+import { redactCardRun } from './card-numbers.js';
+import { vendorFormatMayMatch, vendorMatchIsSecret } from './vendor-checks.js';
+import { VENDOR_FORMATS, VENDOR_KINDS, type VendorFormat, type VendorKind } from './vendor-tokens.js';
 
 export type SecretKind =
   | 'bearer'
@@ -179,72 +174,6 @@ function applyRule(text: string, rule: Rule): string {
 
 const g = (i: number, m: RegExpExecArray): string => m[i] ?? '';
 
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  let double = false;
-  for (let i = digits.length - 1; i >= 0; i--) {
-    let n = digits.charCodeAt(i) - 48;
-    if (double) {
-      n *= 2;
-      if (n > 9) n -= 9;
-    }
-    sum += n;
-    double = !double;
-  }
-  return sum % 10 === 0;
-}
-
-/** Card numbers start with 2–6 (Mastercard, Amex/Diners/JCB, Visa, Mastercard, Discover/UnionPay/Maestro). */
-function isCardNumber(digits: string): boolean {
-  return digits.length >= 13 && digits.length <= 19 && /^[2-6]/.test(digits) && luhnValid(digits);
-}
-
-/**
- * A run of digits separated by single spaces or dashes. Card numbers inside it are either one group of 13–19
- * digits, or groups written the way cards are printed, with one separator: 4-4-…-4-n (n from 3 to 7), or the
- * Amex/Diners 4-6-5 and 4-6-4.
- */
-function redactCardRun(run: string, marker: string): string | undefined {
-  const groups: { start: number; end: number }[] = [];
-  for (const match of run.matchAll(/\d+/g)) groups.push({ start: match.index, end: match.index + match[0].length });
-  const digitsOf = (i: number, j: number): string => run.slice(groups[i]?.start, groups[j]?.end).replace(/[ -]/g, '');
-  let out = '';
-  let last = 0;
-  let changed = false;
-  let i = 0;
-  while (i < groups.length) {
-    const first = groups[i] as { start: number; end: number };
-    let best = -1;
-    const firstLen = first.end - first.start;
-    if (firstLen >= 13 && firstLen <= 19 && isCardNumber(digitsOf(i, i))) best = i;
-    if (firstLen === 4) {
-      const sep = run[first.end];
-      let total = 4;
-      const lengths = [4];
-      for (let j = i + 1; j < groups.length; j++) {
-        const group = groups[j] as { start: number; end: number };
-        const len = group.end - group.start;
-        if (run[group.start - 1] !== sep || len < 3 || len > 7) break;
-        total += len;
-        if (total > 19) break;
-        const layout = [...lengths, len].join('-');
-        const printed = lengths.every((l) => l === 4) || layout === '4-6-5' || layout === '4-6-4';
-        if (total >= 13 && printed && isCardNumber(digitsOf(i, j))) best = j;
-        lengths.push(len);
-      }
-    }
-    if (best < 0) {
-      i++;
-      continue;
-    }
-    out += run.slice(last, first.start) + marker;
-    last = (groups[best] as { end: number }).end;
-    changed = true;
-    i = best + 1;
-  }
-  return changed ? out + run.slice(last) : undefined;
-}
-
 /**
  * One rule per vendor format. Keyword-gated formats run over the whole text (markers included) so that a keyword
  * still counts for a second token after the first one was replaced.
@@ -395,6 +324,9 @@ function extraRule(extra: ExtraPattern): Rule {
 }
 
 const MAX_PASSES = 4;
+/** Strings up to this length have their redaction remembered, at most this many at a time. */
+const MEMO_MAX_LENGTH = 256;
+const MEMO_MAX_ENTRIES = 4096;
 
 /** A redactor with the built-in detectors, followed by any extra patterns (applied between existing markers). */
 export function createRedactor(options: RedactorOptions = {}): Redactor {
@@ -404,7 +336,12 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
     for (const rule of rules) out = applyRule(out, rule);
     return out;
   };
+  // Reports repeat the same short strings many times (statuses, label values, step ids): each is redacted once. The
+  // redactor is a pure function of its input, so a remembered answer is the answer; the memo is bounded.
+  const memo = new Map<string, string>();
   return (text: string): string => {
+    const known = text.length <= MEMO_MAX_LENGTH ? memo.get(text) : undefined;
+    if (known !== undefined) return known;
     // Removing a secret can change what surrounds another candidate; repeat until nothing changes. Each pass that
     // changes something strictly shrinks the text outside markers, and realistic input settles in one or two.
     let out = text;
@@ -412,6 +349,10 @@ export function createRedactor(options: RedactorOptions = {}): Redactor {
       const next = pass(out);
       if (next === out) break;
       out = next;
+    }
+    if (text.length <= MEMO_MAX_LENGTH) {
+      if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
+      memo.set(text, out);
     }
     return out;
   };

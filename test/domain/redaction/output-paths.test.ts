@@ -4,7 +4,7 @@ import type { RunRecord } from '../../../src/adapters/slack/run-registry.js';
 import { createThreadRenderers, threadRenderers } from '../../../src/adapters/slack/thread-renderers.js';
 import type { DiagnosisOutcome } from '../../../src/domain/engine/types.js';
 import { createRedactor } from '../../../src/domain/redaction/redact.js';
-import { shannonEntropy } from '../../../src/domain/redaction/vendor-tokens.js';
+import { shannonEntropy } from '../../../src/domain/redaction/vendor-checks.js';
 import { toDiagnosisJson } from '../../../src/domain/report/diagnosis-json.js';
 import { renderLedger, renderReport, renderStep } from '../../../src/domain/report/render-text.js';
 import { evidence, hypothesis, outcome, step, WINDOW } from '../../support/diagnosis-factory.js';

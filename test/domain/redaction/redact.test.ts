@@ -289,6 +289,28 @@ describe('createRedactor: extra patterns', () => {
   });
 });
 
+describe('createRedactor: remembered answers', () => {
+  it('gives the same answer for a string it has seen, across redactors with different patterns', () => {
+    const plain = createRedactor();
+    const strict = createRedactor({ extraPatterns: [{ kind: 'team-code', pattern: /\bteam-[a-z]+\b/ }] });
+    const text = 'retrying team-orion with password=hunter2';
+    expect(plain(text)).toBe('retrying team-orion with password=[redacted:secret-field]');
+    expect(strict(text)).toBe('retrying [redacted:team-code] with password=[redacted:secret-field]');
+    expect(plain(text)).toBe('retrying team-orion with password=[redacted:secret-field]');
+  });
+
+  it('still redacts after thousands of other strings have come and gone', () => {
+    const r = createRedactor();
+    const secret = `key sk_live_${'4eC39HqLyjWDarjtT1zdp7dc'}`;
+    expect(r(secret)).toBe('key [redacted:stripe-key]');
+    for (let i = 0; i < 10_000; i++) r(`step ${i} ok`);
+    expect(r(secret)).toBe('key [redacted:stripe-key]');
+    const long = `${'x'.repeat(300)} password=hunter2`;
+    expect(r(long)).toBe(`${'x'.repeat(300)} password=[redacted:secret-field]`);
+    expect(r(long)).toBe(r(long));
+  });
+});
+
 describe('redactDeep', () => {
   it('redacts strings in nested objects and arrays and returns a new value', () => {
     const when = new Date('2026-01-15T10:00:00Z');

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createRedactor, REDACTION_KINDS, redact, redactionMarker } from '../../../src/domain/redaction/redact.js';
+import { shannonEntropy } from '../../../src/domain/redaction/vendor-checks.js';
 import {
   KEYWORD_WINDOW,
-  shannonEntropy,
   VENDOR_FORMATS,
   VENDOR_KINDS,
   type VendorKind,
