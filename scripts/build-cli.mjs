@@ -36,7 +36,7 @@ const ownImportMetaUrl = {
 };
 
 // The cli/ files tsc wrote: the bundle replaces them (the rest of dist/ is the app's and stays).
-for (const name of readdirSync(outdir)) rmSync(join(outdir, name), { force: true });
+for (const name of readdirSync(outdir)) rmSync(join(outdir, name), { recursive: true, force: true });
 
 /**
  * axios's fetch adapter probes fetch, Request and ReadableStream when it loads, which makes Node load its own fetch

@@ -1,6 +1,7 @@
 import { CachedMetricsSource } from '../adapters/cache/cached-metrics-source.js';
+import { systemClock } from '../adapters/clock/system-clock.js';
 import { type LoadedCatalog, loadCatalog } from '../adapters/playbook-files/load-playbooks.js';
-import { PrometheusMetricsSource } from '../adapters/prometheus/prometheus-metrics-source.js';
+import { PrometheusMetricsSource, prometheusRequest } from '../adapters/prometheus/prometheus-metrics-source.js';
 import { BreakerMetricsSource } from '../adapters/resilience/breaker-sources.js';
 import { type BreakerOptions, CircuitBreaker } from '../adapters/resilience/circuit-breaker.js';
 import { type DiagnoseDeps, type DiagnoseRequest, diagnose } from '../application/diagnose/diagnose.js';
@@ -61,7 +62,7 @@ export async function loadRunnableCatalog(config: {
   return loaded;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+export { systemClock };
 
 /** Wires Prometheus (cached, de-duplicated, bounded), the playbooks and the clock into the diagnosis use-case. */
 export async function createDiagnoser(
@@ -69,7 +70,8 @@ export async function createDiagnoser(
   overrides: {
     metrics?: MetricsSource;
     logs?: LogSource;
-    clock?: Clock;
+    /** Replaces parts of the system clock, e.g. a fixed `now` for a replay; the rest stays the machine's. */
+    clock?: Partial<Clock>;
     playbooks?: readonly Playbook[];
     mappings?: readonly ServiceMapping[];
   } = {},
@@ -94,6 +96,7 @@ export async function createDiagnoser(
           url: config.prometheus.url,
           timeoutMs: config.prometheus.timeoutMs,
           ...(config.prometheus.externalUrl ? { externalUrl: config.prometheus.externalUrl } : {}),
+          request: prometheusRequest({ url: config.prometheus.url, timeoutMs: config.prometheus.timeoutMs }),
         }),
         breaker(new CircuitBreaker('prometheus', config.prometheus.url, config.breaker)),
       ),
@@ -114,7 +117,7 @@ export async function createDiagnoser(
     metrics,
     ...(logs ? { logs } : {}),
     playbooks,
-    clock: overrides.clock ?? systemClock,
+    clock: { ...systemClock, ...overrides.clock },
     deadlineMs: config.deadlineMs,
     ...(config.serviceLabels ? { serviceLabels: config.serviceLabels } : {}),
     ...(mappings.length ? { mappings } : {}),

@@ -1,6 +1,6 @@
 import { CachedLogSource } from '../adapters/cache/cached-log-source.js';
-import { ElasticsearchLogSource } from '../adapters/elasticsearch/elasticsearch-log-source.js';
-import { LokiLogSource } from '../adapters/loki/loki-log-source.js';
+import { ElasticsearchLogSource, elasticsearchRequest } from '../adapters/elasticsearch/elasticsearch-log-source.js';
+import { LokiLogSource, lokiRequest } from '../adapters/loki/loki-log-source.js';
 import { BreakerLogSource } from '../adapters/resilience/breaker-sources.js';
 import { type BreakerOptions, CircuitBreaker } from '../adapters/resilience/circuit-breaker.js';
 import type { LogSource } from '../domain/ports.js';
@@ -38,12 +38,12 @@ export function createLogSource(
 function createUncachedLogSource(config: LogSourceConfig): LogSource | undefined {
   const { loki, elasticsearch: es, timeoutMs } = config;
   if (loki) {
+    const reach = { url: loki.url, timeoutMs, ...(loki.tenant ? { tenant: loki.tenant } : {}) };
     return new LokiLogSource({
-      url: loki.url,
-      timeoutMs,
-      ...(loki.tenant ? { tenant: loki.tenant } : {}),
+      ...reach,
       ...(loki.serviceLabel ? { serviceLabel: loki.serviceLabel } : {}),
       ...(loki.grafanaUrl ? { grafanaUrl: loki.grafanaUrl } : {}),
+      request: lokiRequest(reach),
     });
   }
   if (es) {
@@ -52,17 +52,17 @@ function createUncachedLogSource(config: LogSourceConfig): LogSource | undefined
       : es.username && es.password
         ? { username: es.username, password: es.password }
         : undefined;
+    const reach = { url: es.url, timeoutMs, ...(auth ? { auth } : {}) };
     return new ElasticsearchLogSource({
-      url: es.url,
-      timeoutMs,
+      ...reach,
       ...(es.index ? { index: es.index } : {}),
-      ...(auth ? { auth } : {}),
       fields: {
         ...(es.serviceField ? { service: es.serviceField } : {}),
         ...(es.levelField ? { level: es.levelField } : {}),
         ...(es.messageField ? { message: es.messageField } : {}),
       },
       ...(es.kibanaUrl ? { kibanaUrl: es.kibanaUrl } : {}),
+      request: elasticsearchRequest(reach),
     });
   }
   return undefined;

@@ -3,7 +3,7 @@ import type { WebClient } from '@slack/web-api';
 import { QUOTE_MAX } from '../adapters/slack/ephemeral.js';
 import { codeSpan, fitText, userMention } from '../adapters/slack/mrkdwn.js';
 import type { RunRegistry } from '../adapters/slack/run-registry.js';
-import { describeSlackError } from '../adapters/slack/slack-run-reporter.js';
+import { describeSlackError } from '../adapters/slack/slack-thread-reporter.js';
 import { recordFromStored } from '../adapters/slack/stored-record.js';
 import type { ThreadRunner } from '../adapters/slack/thread-runner.js';
 import type { CommandStatus, RunStore, StoredCommand, StoredRun } from '../application/ports/run-store.js';

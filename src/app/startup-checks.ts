@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { Logger } from '../adapters/log/json-logger.js';
+import { REFUSED_TOKEN_ERRORS } from '../adapters/slack/slack-error.js';
 import { redact } from '../domain/redaction/redact.js';
 import type { Readiness } from './readiness.js';
 import { StartupError } from './startup-error.js';
@@ -17,7 +18,8 @@ export function backoffDelay(backoff: Backoff, attempt: number, random: () => nu
   return Math.round(plain * (0.8 + 0.4 * random()));
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Resolves after `ms`, or at once when `signal` aborts (its timer then cleared). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve();
     const timer = setTimeout(done, ms);
@@ -40,14 +42,8 @@ const RETRYABLE_SLACK_ERRORS = new Set([
 ]);
 
 /** Answers that mean the token itself is bad: the fix is a new token in SLACK_BOT_TOKEN. */
-const TOKEN_ERRORS = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-  'not_allowed_token_type',
-  'no_permission',
+const TOKEN_ERRORS = new Set<string>([
+  ...REFUSED_TOKEN_ERRORS,
   'team_access_not_granted',
   'org_login_required',
   'ekm_access_denied',

@@ -41,10 +41,11 @@ export interface MetricsSource {
     options?: QueryOptions,
   ): Promise<string[]>;
   /**
-   * Optional: the range query over `window` and over the same window `shiftSeconds` earlier, in one request. A
-   * source without it is asked twice ({@link queryRangePair} in `range-pair.ts`); the answer is the same either way.
+   * The range query over `window` and over the same window `shiftSeconds` earlier. A source that can ask for both in
+   * one request does; any other answers with {@link rangePairFromTwoQueries} (`range-pair.ts`), two range queries
+   * sent together. The answer is the same either way.
    */
-  queryRangeAndEarlier?(request: RangePairRequest, options?: QueryOptions): Promise<RangePair>;
+  queryRangeAndEarlier(request: RangePairRequest, options?: QueryOptions): Promise<RangePair>;
   /** A link a human can open to see this query over this window. */
   linkFor(query: string, window: TimeWindow): string;
 }
@@ -64,9 +65,13 @@ export interface RangePair {
   earlier: Series[];
 }
 
-/** The clock, injected so the domain never reads the wall time itself. */
+/** The clock, injected so the domain and the use-cases never read the wall time or set a timer themselves. */
 export interface Clock {
   now(): Date;
+  /** Milliseconds on a clock that only moves forward, from any origin: a duration is the difference of two readings. */
+  elapsedMs(): number;
+  /** Calls `fire` once, `ms` milliseconds from now; the returned function cancels it. */
+  after(ms: number, fire: () => void): () => void;
 }
 
 /** One log line as a log store returned it. */

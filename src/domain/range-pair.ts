@@ -1,20 +1,12 @@
 import type { MetricsSource, QueryOptions, RangePair, RangePairRequest } from './ports.js';
 import { shiftWindow } from './time-window.js';
 
-/** The range query over its window and over the same window earlier: in one request when the source can. */
-export function queryRangePair(
-  source: MetricsSource,
-  request: RangePairRequest,
-  options?: QueryOptions,
-): Promise<RangePair> {
-  return source.queryRangeAndEarlier
-    ? source.queryRangeAndEarlier(request, options)
-    : askTwice(source, request, options);
-}
-
-/** The pair as two range queries sent together (sources without `queryRangeAndEarlier`, and decorators over them). */
-export async function askTwice(
-  source: MetricsSource,
+/**
+ * `MetricsSource.queryRangeAndEarlier` for a source with no way to ask for both windows in one request: the range
+ * query over the window and over the same window `shiftSeconds` earlier, sent together.
+ */
+export async function rangePairFromTwoQueries(
+  source: Pick<MetricsSource, 'queryRange'>,
   { query, window, stepSeconds, shiftSeconds }: RangePairRequest,
   options?: QueryOptions,
 ): Promise<RangePair> {

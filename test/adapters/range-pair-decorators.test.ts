@@ -1,6 +1,6 @@
 /**
- * The decorators between the engine and Prometheus pass the window-and-day-before pair on as one request when the
- * source below sends it in one, and as two range queries (through themselves) when it cannot.
+ * The decorators between the engine and Prometheus pass the window-and-day-before pair on as one call; a source
+ * that cannot send it in one request answers it from two range queries.
  */
 import { describe, expect, it } from 'vitest';
 import { CachedMetricsSource } from '../../src/adapters/cache/cached-metrics-source.js';
@@ -9,7 +9,6 @@ import { CircuitBreaker } from '../../src/adapters/resilience/circuit-breaker.js
 import { countingSource } from '../../src/application/diagnose/counting-source.js';
 import { DatasourceCircuitOpenError, DatasourceTimeoutError } from '../../src/domain/errors.js';
 import type { RangePair, RangePairRequest } from '../../src/domain/ports.js';
-import { queryRangePair } from '../../src/domain/range-pair.js';
 import type { TimeWindow } from '../../src/domain/time-window.js';
 import { FakeMetricsSource } from '../support/fake-metrics-source.js';
 
@@ -21,7 +20,7 @@ const UP: RangePairRequest = { query: 'up', window: W, stepSeconds: 30, shiftSec
 class PairingFake extends FakeMetricsSource {
   readonly pairs: RangePairRequest[] = [];
   pairFailure: Error | undefined;
-  async queryRangeAndEarlier(request: RangePairRequest): Promise<RangePair> {
+  override async queryRangeAndEarlier(request: RangePairRequest): Promise<RangePair> {
     this.pairs.push(request);
     await Promise.resolve();
     if (this.pairFailure) throw this.pairFailure;
@@ -32,7 +31,7 @@ class PairingFake extends FakeMetricsSource {
 describe('the window-and-day-before pair through the decorators', () => {
   it('is asked for as two range queries, the second a day earlier, of a source that cannot send it in one', async () => {
     const fake = new FakeMetricsSource();
-    const pair = await queryRangePair(fake, UP);
+    const pair = await fake.queryRangeAndEarlier(UP);
 
     expect(pair.current).toEqual(fake.seriesFor('up'));
     expect(pair.earlier).toEqual(fake.seriesFor('up'));
@@ -64,28 +63,30 @@ describe('the window-and-day-before pair through the decorators', () => {
     }
   });
 
-  it('goes through the cache as two cached range queries when the source below cannot send it in one', async () => {
+  it('is cached as one entry when the source below answers it from two range queries', async () => {
     const fake = new FakeMetricsSource();
     const cached = new CachedMetricsSource(fake);
     try {
-      await cached.queryRangeAndEarlier(UP);
-      await cached.queryRange('up', W, 30);
+      const first = await cached.queryRangeAndEarlier(UP);
+      const again = await cached.queryRangeAndEarlier(UP);
 
+      expect(again).toEqual(first);
       expect(fake.callsTo('queryRange')).toHaveLength(2);
-      expect(cached.stats()).toMatchObject({ hits: 1, misses: 2 });
+      expect(cached.stats()).toMatchObject({ hits: 1, misses: 1, delegated: 1 });
     } finally {
       cached.close();
     }
   });
 
-  it('counts as one request, or as two when the source asks twice', async () => {
-    const one = countingSource(new PairingFake());
-    await queryRangePair(one, UP);
-    expect(one.count()).toBe(1);
+  it('counts as one call to the source, and passes it on as one', async () => {
+    const fake = new PairingFake();
+    const counted = countingSource(fake);
+    await counted.queryRangeAndEarlier(UP);
+    await counted.queryRange('up', W, 30);
 
-    const two = countingSource(new FakeMetricsSource());
-    await queryRangePair(two, UP);
-    expect(two.count()).toBe(2);
+    expect(counted.count()).toBe(2);
+    expect(fake.pairs).toEqual([UP]);
+    expect(fake.callsTo('queryRange')).toHaveLength(1);
   });
 
   it('passes the circuit breaker once, which counts its failures and then refuses without asking', async () => {

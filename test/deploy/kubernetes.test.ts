@@ -14,7 +14,7 @@ import { findExecutable } from '../support/local-process.js';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DIR = join(ROOT, 'deploy/kubernetes');
 const POD_NAME = 'triage-7d4b9c6f5-x2k8q';
-/** How long shutdown may take after TRIAGE_SHUTDOWN_GRACE_MS: the last root edits (build-app.ts, 3 s). */
+/** How long shutdown may take after TRIAGE_SHUTDOWN_GRACE_MS: the last root edits (lifecycle.ts, 3 s). */
 const ROOT_EDIT_BUDGET_MS = 3_000;
 /** config.ts's default TRIAGE_SHUTDOWN_GRACE_MS. */
 const DEFAULT_SHUTDOWN_GRACE_MS = 25_000;
@@ -170,7 +170,7 @@ describe('deploy/kubernetes manifests', () => {
     expect(containerPort(container, container.readinessProbe.httpGet.port)).toBe(port);
     expect(containerPort(container, container.livenessProbe.httpGet.port)).toBe(port);
     // The routes exist in the app under those paths.
-    const app = readFileSync(join(ROOT, 'src/app/build-app.ts'), 'utf8');
+    const app = readFileSync(join(ROOT, 'src/app/http-routes.ts'), 'utf8');
     expect(app).toContain("path: '/readyz'");
     expect(app).toContain("path: '/healthz'");
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
+import { withRun } from '../../src/adapters/log/run-context.js';
 import { ChannelPacer, type Sleep } from '../../src/adapters/slack/channel-pacer.js';
 import { RunRegistry } from '../../src/adapters/slack/run-registry.js';
 import { threadRenderers } from '../../src/adapters/slack/thread-renderers.js';
@@ -50,6 +51,7 @@ async function processOf(options: { sleep?: Sleep; replica?: string; claimMs?: n
     pacer,
     render: threadRenderers,
     logger: silentLogger,
+    runScope: withRun,
     journal,
     ...(options.claimMs ? { deliveryClaimMs: options.claimMs } : {}),
   });

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
 import { ChannelPacer } from '../../src/adapters/slack/channel-pacer.js';
 import type { RunRecord } from '../../src/adapters/slack/run-registry.js';
-import { type ReporterOutbox, SlackRunReporter } from '../../src/adapters/slack/slack-run-reporter.js';
+import { type ReporterOutbox, SlackThreadReporter } from '../../src/adapters/slack/slack-thread-reporter.js';
 import type { DiagnosisOutcome, RunEvent } from '../../src/domain/engine/types.js';
 import { parseSymptom } from '../../src/domain/symptom/parse-symptom.js';
 import { outcome, step } from '../support/diagnosis-factory.js';
@@ -54,7 +54,7 @@ async function reporterFor(outbox: ReporterOutbox) {
     undelivered: 0,
     active: true,
   };
-  const reporter = new SlackRunReporter({
+  const reporter = new SlackThreadReporter({
     client,
     pacer: new ChannelPacer(0, { sleep: async () => undefined }),
     render: {
@@ -74,7 +74,7 @@ const refusingStore: ReporterOutbox['store'] = {
   closeOutbox: () => Promise.reject(new Error('SQLITE_BUSY: database is locked')),
 };
 
-describe('SlackRunReporter with an outbox', () => {
+describe('SlackThreadReporter with an outbox', () => {
   it('sends directly, in order, when the run store cannot take a message', async () => {
     const sender = { deliver: () => Promise.resolve(undefined), isStopped: false };
     const { reporter, ts } = await reporterFor({ store: refusingStore, sender });

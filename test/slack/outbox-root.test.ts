@@ -7,6 +7,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
+import { withRun } from '../../src/adapters/log/run-context.js';
 import { SelfMetrics } from '../../src/adapters/metrics/self-metrics.js';
 import { ChannelPacer } from '../../src/adapters/slack/channel-pacer.js';
 import type { MethodBudget } from '../../src/adapters/slack/method-budget.js';
@@ -176,6 +177,7 @@ for (const engine of engines) {
         pacer: new ChannelPacer(0, { sleep: async () => undefined }),
         render: threadRenderers,
         logger: silentLogger,
+        runScope: withRun,
         journal,
         updates,
         ...(options.metrics ? { metrics: options.metrics } : {}),

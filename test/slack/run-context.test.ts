@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
-import { currentRunId } from '../../src/adapters/log/run-context.js';
+import { currentRunId, withRun } from '../../src/adapters/log/run-context.js';
 import { ChannelPacer } from '../../src/adapters/slack/channel-pacer.js';
 import { RunRegistry } from '../../src/adapters/slack/run-registry.js';
 import { threadRenderers } from '../../src/adapters/slack/thread-renderers.js';
@@ -35,6 +35,7 @@ describe('ThreadRunner', () => {
       pacer: new ChannelPacer(0, { sleep: async () => undefined }),
       render: threadRenderers,
       logger: silentLogger,
+      runScope: withRun,
     });
     const start = (text: string) =>
       runner.start({

@@ -1,10 +1,12 @@
 import type { KnownBlock } from '@slack/types';
-import type { SlackMessage } from '../../src/adapters/slack/blocks/limits.js';
 import type { RootState } from '../../src/adapters/slack/blocks/render-root.js';
+import type { SlackMessage } from '../../src/adapters/slack/blocks/slack-message.js';
 import { wellFormed } from '../../src/adapters/slack/mrkdwn.js';
+import type { RunRecord } from '../../src/adapters/slack/run-registry.js';
 import { CAUSE_TITLES, type Cause } from '../../src/domain/causes.js';
 import type { DiagnosisOutcome, Evidence, HypothesisResult, StepResult } from '../../src/domain/engine/types.js';
 import type { Sample } from '../../src/domain/ports.js';
+import { parseSymptom } from '../../src/domain/symptom/parse-symptom.js';
 
 /** Realistic diagnosis objects for renderer tests: an HTTP 502 incident on `checkout` on 2026-11-01. */
 
@@ -254,4 +256,24 @@ export function unsafeMarkup(text: string, allowedMentions: readonly string[] = 
 /** `unsafeMarkup` over every text of a message. */
 export function unsafeMarkupIn(message: SlackMessage, allowedMentions: readonly string[] = []): string[] {
   return allTexts(message).flatMap((t) => unsafeMarkup(t, allowedMentions));
+}
+
+/** A run's in-memory record as the Slack side keeps it: `502 on checkout` in C1, root 1.1, running, no steps yet. */
+export function runRecord(overrides: Partial<RunRecord> = {}): RunRecord {
+  return {
+    runId: 'run-1',
+    channel: 'C1',
+    rootTs: '1.1',
+    threadTs: '1.1',
+    text: '502 on checkout',
+    symptom: parseSymptom('502 on checkout', { now: WINDOW.end }),
+    userId: 'U1',
+    status: 'running',
+    stepsDone: 0,
+    stepsTotal: 0,
+    dedupeKey: 'k',
+    undelivered: 0,
+    active: true,
+    ...overrides,
+  };
 }

@@ -1,4 +1,5 @@
-import type { MetricsSource, QueryOptions, Series } from '../../src/domain/ports.js';
+import type { MetricsSource, QueryOptions, RangePair, RangePairRequest, Series } from '../../src/domain/ports.js';
+import { rangePairFromTwoQueries } from '../../src/domain/range-pair.js';
 import type { TimeWindow } from '../../src/domain/time-window.js';
 
 /** One call the fake received, with the arguments it was given. */
@@ -37,6 +38,10 @@ export class FakeMetricsSource implements MetricsSource {
   queryRange(query: string, window: TimeWindow, stepSeconds: number, options?: QueryOptions): Promise<Series[]> {
     this.calls.push({ method: 'queryRange', query, window, stepSeconds, ...signalOf(options) });
     return this.#answer(() => this.seriesFor(query), options);
+  }
+
+  queryRangeAndEarlier(request: RangePairRequest, options?: QueryOptions): Promise<RangePair> {
+    return rangePairFromTwoQueries(this, request, options);
   }
 
   queryInstant(query: string, time: Date, options?: QueryOptions): Promise<Series[]> {

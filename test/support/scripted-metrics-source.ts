@@ -1,4 +1,5 @@
-import type { MetricsSource, QueryOptions, Series } from '../../src/domain/ports.js';
+import type { MetricsSource, QueryOptions, RangePair, RangePairRequest, Series } from '../../src/domain/ports.js';
+import { rangePairFromTwoQueries } from '../../src/domain/range-pair.js';
 import type { TimeWindow } from '../../src/domain/time-window.js';
 import { matchesSelector } from './match-selector.js';
 
@@ -35,6 +36,10 @@ export class ScriptedMetricsSource implements MetricsSource {
     } finally {
       this.inFlight--;
     }
+  }
+
+  queryRangeAndEarlier(request: RangePairRequest, options?: QueryOptions): Promise<RangePair> {
+    return rangePairFromTwoQueries(this, request, options);
   }
 
   async queryInstant(): Promise<Series[]> {

@@ -1,5 +1,4 @@
 import type { MetricsSource, QueryOptions, RangePair, RangePairRequest, Series } from '../../domain/ports.js';
-import { askTwice } from '../../domain/range-pair.js';
 import type { TimeWindow } from '../../domain/time-window.js';
 import { type CacheStats, cacheKey, QueryCache, snapWindow } from './query-cache.js';
 
@@ -58,15 +57,14 @@ export class CachedMetricsSource implements MetricsSource {
     );
   }
 
-  /** One cached call when the delegate sends the pair in one request, else two cached range queries. */
+  /** The pair as one cached call, over the window snapped to the step. */
   queryRangeAndEarlier(request: RangePairRequest, options?: QueryOptions): Promise<RangePair> {
-    const delegate = this.#delegate;
-    const pair = delegate.queryRangeAndEarlier;
-    if (!pair) return askTwice(this, request, options);
     const { query, stepSeconds, shiftSeconds } = request;
     const window = snapWindow(request.window, stepSeconds * 1000);
     const key = cacheKey('pair', query, window.start.getTime(), window.end.getTime(), stepSeconds, shiftSeconds);
-    return this.#cache.get(key, options, (signal) => pair.call(delegate, { ...request, window }, { signal }));
+    return this.#cache.get(key, options, (signal) =>
+      this.#delegate.queryRangeAndEarlier({ ...request, window }, { signal }),
+    );
   }
 
   queryInstant(query: string, time: Date, options?: QueryOptions): Promise<Series[]> {

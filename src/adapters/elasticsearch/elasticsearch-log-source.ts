@@ -1,30 +1,10 @@
-import type { AxiosInstance, AxiosResponse } from 'axios';
-import {
-  AppError,
-  ConfigError,
-  DatasourceError,
-  type DatasourceErrorDetails,
-  DatasourceHttpError,
-  DatasourceInternalError,
-  DatasourceNotFoundError,
-  DatasourceUnavailableError,
-  DeadlineExceededError,
-  MalformedResponseError,
-  QueryRejectedError,
-} from '../../domain/errors.js';
+import { ConfigError, MalformedResponseError } from '../../domain/errors.js';
 import type { ErrorTimeline, LogLine, LogQuery, LogSource, QueryOptions } from '../../domain/ports.js';
-import { createHttpClient, stripUserinfo } from '../http/create-http-client.js';
-import {
-  isHtml,
-  isHttpUrl,
-  isTimeoutReason,
-  parseJson,
-  safeDecode,
-  shorten,
-  summarizeIssues,
-  transportError,
-} from '../http/response-helpers.js';
-import { ErrorResponse, type EsError, type Hit, type Search, SearchResponse } from './wire.js';
+import { answerDetails, type SourceAt } from '../http/answer-text.js';
+import { isHttpUrl, stripUserinfo } from '../http/create-http-client.js';
+import { createHttpRequest, type HttpReach, type HttpRequest } from '../http/http-request.js';
+import { readAnswer } from './answers.js';
+import type { Hit, Search } from './wire.js';
 
 /** A UTF-16 surrogate without its partner: no URL can carry it (encodeURIComponent throws). */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -40,36 +20,29 @@ export interface ElasticsearchFields {
   message?: string;
 }
 
+/** How to reach Elasticsearch or OpenSearch. */
+export interface ElasticsearchRequestOptions extends Omit<HttpReach, 'headers'> {
+  auth?: ElasticsearchAuth;
+}
+
 /** Options for {@link ElasticsearchLogSource}. */
-export interface ElasticsearchLogSourceOptions {
-  /** Base URL of Elasticsearch or OpenSearch (`http://elasticsearch:9200`); may hold `user:pass@`. */
-  url: string;
+export interface ElasticsearchLogSourceOptions extends ElasticsearchRequestOptions {
   /** Index, alias or pattern searched (`[a-zA-Z0-9._*,-]+`); default `logs-*`. */
   index?: string;
-  auth?: ElasticsearchAuth;
   /** Field names; default `@timestamp`, `service.name`, `log.level`, `message` (ECS). */
   fields?: ElasticsearchFields;
   /** Values of the level field that count as errors; default error/fatal/critical in lower and upper case. */
   errorLevels?: readonly string[];
-  /** Per-attempt timeout; default 5000. */
-  timeoutMs?: number;
-  /** Extra attempts after a retryable failure (5xx, 429, timeout, connection error); default 1. */
-  retries?: number;
-  /** Wait before the first retry, doubled for each later one; default 200. */
-  retryBackoffMs?: number;
   /** Kibana base URL for Discover links; without it `linkFor` returns undefined. */
   kibanaUrl?: string;
+  /** How requests are sent; default {@link elasticsearchRequest} over these options. */
+  request?: HttpRequest;
 }
 
 interface ApiCall<T> {
   /** The request body, sent as JSON; also kept (serialized) on errors as the query. */
   body: Record<string, unknown>;
   read: (search: Search) => T;
-}
-
-interface Endpoint {
-  path: string;
-  query: string;
 }
 
 const DEFAULT_INDEX = 'logs-*';
@@ -90,40 +63,41 @@ const CONTEXT_FIELDS = {
   version: 'service.version',
 } as const;
 const DEFAULT_ERROR_LEVELS = ['error', 'ERROR', 'fatal', 'FATAL', 'critical', 'CRITICAL'] as const;
-const DEFAULT_TIMEOUT_MS = 5000;
-const DEFAULT_RETRIES = 1;
-const DEFAULT_RETRY_BACKOFF_MS = 200;
 const INDEX_PATTERN = /^[a-zA-Z0-9._*,-]+$/;
-const SNIPPET_CHARS = 120;
-const MESSAGE_CHARS = 300;
-const TRUNCATED_JSON = 'truncated or invalid JSON';
+const NAMING = { source: 'elasticsearch', label: 'Elasticsearch', envVar: 'ELASTICSEARCH_URL' } as const;
+
+/** The request function for Elasticsearch: retries 5xx and 429 answers and connection failures, sends the auth. */
+export function elasticsearchRequest(options: ElasticsearchRequestOptions): HttpRequest {
+  requireUrl(options.url);
+  const { headers, secrets } = authHeaders(options.auth);
+  return createHttpRequest({
+    ...options,
+    ...NAMING,
+    headers: { ...headers, 'Content-Type': 'application/json' },
+    secrets,
+    retryRateLimited: true,
+    runningName: 'the cluster',
+    slowAdvice: 'Narrow the window; if the cluster is just slow, raise the timeout.',
+  });
+}
 
 /**
  * A `LogSource` over the Elasticsearch / OpenSearch `_search` API. The service name only ever travels as a JSON
- * `term` value (never inside a query string), errors become typed `DatasourceError`s without credentials, and
- * transient failures are retried.
+ * `term` value (never inside a query string), and errors become typed `DatasourceError`s; the request function it
+ * is given sends the searches (timeouts, retries, credentials).
  */
 export class ElasticsearchLogSource implements LogSource {
   readonly name = 'elasticsearch' as const;
-  readonly #http: AxiosInstance;
-  readonly #url: string;
+  readonly #request: HttpRequest;
+  readonly #at: SourceAt;
   readonly #path: string;
   readonly #fields: Required<ElasticsearchFields>;
   readonly #errorLevels: readonly string[];
-  readonly #timeoutMs: number;
-  readonly #retries: number;
-  readonly #retryBackoffMs: number;
-  readonly #secrets: readonly string[];
   readonly #kibanaUrl: string | undefined;
 
   constructor(options: ElasticsearchLogSourceOptions) {
-    const { url, index = DEFAULT_INDEX, timeoutMs = DEFAULT_TIMEOUT_MS, retries = DEFAULT_RETRIES } = options;
-    const { retryBackoffMs = DEFAULT_RETRY_BACKOFF_MS, errorLevels = DEFAULT_ERROR_LEVELS } = options;
-    if (!isHttpUrl(url)) {
-      throw new ConfigError(
-        'The Elasticsearch URL is not a valid http(s) URL. Set ELASTICSEARCH_URL to e.g. http://elasticsearch:9200.',
-      );
-    }
+    const { url, index = DEFAULT_INDEX, errorLevels = DEFAULT_ERROR_LEVELS } = options;
+    requireUrl(url);
     if (!isIndexPattern(index)) {
       throw new ConfigError(
         'The Elasticsearch index must be an index name, alias or pattern made of letters, digits and . _ * , - ' +
@@ -137,33 +111,15 @@ export class ElasticsearchLogSource implements LogSource {
     if (errorLevels.length === 0) {
       throw new ConfigError('The Elasticsearch error levels must list at least one level (e.g. error).');
     }
-    if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) {
-      throw new ConfigError(`The Elasticsearch timeout must be a positive number of milliseconds, not ${timeoutMs}.`);
-    }
-    if (!Number.isInteger(retries) || retries < 0) {
-      throw new ConfigError(`The Elasticsearch retry count must be a whole number ≥ 0, not ${retries}.`);
-    }
-    if (!Number.isFinite(retryBackoffMs) || retryBackoffMs < 0) {
-      throw new ConfigError(`The Elasticsearch retry backoff must be ≥ 0 ms, not ${retryBackoffMs}.`);
-    }
     if (options.kibanaUrl !== undefined && !isHttpUrl(options.kibanaUrl)) {
       throw new ConfigError('The Kibana URL for Elasticsearch links is not a valid http(s) URL.');
     }
-    const { headers, secrets } = authHeaders(options.auth);
-    this.#url = stripUserinfo(url);
+    this.#request = options.request ?? elasticsearchRequest(options);
+    this.#at = { ...NAMING, url: stripUserinfo(url) };
     this.#path = `/${index}/_search`;
     this.#fields = fields;
     this.#errorLevels = [...errorLevels];
-    this.#timeoutMs = timeoutMs;
-    this.#retries = retries;
-    this.#retryBackoffMs = retryBackoffMs;
     this.#kibanaUrl = options.kibanaUrl === undefined ? undefined : stripUserinfo(options.kibanaUrl);
-    this.#secrets = [...secrets, ...urlSecrets(url)].filter((s) => s.length >= 3).sort((a, b) => b.length - a.length);
-    this.#http = createHttpClient({
-      baseURL: url,
-      timeoutMs,
-      headers: { ...headers, 'Content-Type': 'application/json' },
-    });
   }
 
   /** The `query` of every search: the window, the service as a `term` value and the error levels. */
@@ -192,9 +148,9 @@ export class ElasticsearchLogSource implements LogSource {
         read: ({ hits }) => {
           if (hits.total === undefined) {
             throw new MalformedResponseError(
-              `Elasticsearch at ${this.#url} answered a count without hits.total. ` +
+              `Elasticsearch at ${this.#at.url} answered a count without hits.total. ` +
                 'Check that ELASTICSEARCH_URL points at Elasticsearch or OpenSearch.',
-              this.#details(body, 200),
+              answerDetails(this.#at, 200, JSON.stringify(body)),
             );
           }
           // With relation "gte" the value is a lower bound; track_total_hits: true makes that rare.
@@ -269,9 +225,9 @@ export class ElasticsearchLogSource implements LogSource {
     const time = parseTime(lookup(source, timestamp)) ?? parseTime(hit.sort?.[0]);
     if (time === undefined) {
       throw new MalformedResponseError(
-        `Elasticsearch at ${this.#url} returned a document without a readable ${timestamp}. ` +
+        `Elasticsearch at ${this.#at.url} returned a document without a readable ${timestamp}. ` +
           'Set the timestamp field to the one your logs use.',
-        this.#details(body, 200),
+        answerDetails(this.#at, 200, JSON.stringify(body)),
       );
     }
     const labels: Record<string, string> = {};
@@ -289,213 +245,18 @@ export class ElasticsearchLogSource implements LogSource {
     return { time, line: withError(text, source), labels };
   }
 
+  /** Sends one search and reads its answer. */
   async #call<T>(call: ApiCall<T>, options: QueryOptions | undefined): Promise<T> {
+    const asked = { path: this.#path, query: JSON.stringify(call.body) };
     const signal = options?.signal;
-    const endpoint = this.#endpoint(call.body);
-    for (let attempt = 0; ; attempt++) {
-      if (signal?.aborted) throw this.#abortError(signal, endpoint);
-      try {
-        return await this.#attempt(call, signal);
-      } catch (err) {
-        if (attempt >= this.#retries || !isRetryable(err)) throw err;
-      }
-      await this.#sleep(this.#retryBackoffMs * 2 ** attempt, signal, endpoint);
-    }
-  }
-
-  async #attempt<T>(call: ApiCall<T>, signal: AbortSignal | undefined): Promise<T> {
-    const endpoint = this.#endpoint(call.body);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.#timeoutMs);
-    const onAbort = (): void => controller.abort();
-    signal?.addEventListener('abort', onAbort, { once: true });
-    let response: AxiosResponse<unknown>;
-    try {
-      response = await this.#http.request<unknown>({
-        method: 'POST',
-        url: this.#path,
-        data: endpoint.query,
-        signal: controller.signal,
-      });
-    } catch (err) {
-      if (signal?.aborted) throw this.#abortError(signal, endpoint);
-      throw this.#transportError(err, endpoint, timedOut);
-    } finally {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
-    }
-    return this.#interpret(response, call, endpoint);
-  }
-
-  #sleep(ms: number, signal: AbortSignal | undefined, call: Endpoint): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const onAbort = (): void => {
-        clearTimeout(timer);
-        if (signal) reject(this.#abortError(signal, call));
-      };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
+    const response = await this.#request({
+      method: 'POST',
+      ...asked,
+      json: asked.query,
+      ...(signal ? { signal } : {}),
     });
+    return call.read(readAnswer(response, this.#at, asked));
   }
-
-  #interpret<T>(response: AxiosResponse<unknown>, call: ApiCall<T>, endpoint: Endpoint): T {
-    const { status } = response;
-    const body = typeof response.data === 'string' ? response.data : '';
-    const contentType = String(response.headers['content-type'] ?? '');
-    const where = `Elasticsearch at ${this.#url}`;
-    const details = this.#details(call.body, status);
-    const json = parseJson(body);
-    if (status >= 200 && status < 300) {
-      if (json === undefined) {
-        const what = this.#describeBody(body, contentType);
-        throw new MalformedResponseError(
-          what === TRUNCATED_JSON
-            ? `${where} answered ${endpoint.path} with ${what}: the answer was cut off or garbled on the way. ` +
-                'Try again; if it persists, check any proxy between Triage and Elasticsearch.'
-            : `${where} answered ${endpoint.path} with ${what} instead of JSON. ` +
-                'Check that ELASTICSEARCH_URL points at the Elasticsearch API and not at Kibana or another service.',
-          details,
-        );
-      }
-      const search = SearchResponse.safeParse(json.value);
-      if (!search.success) {
-        throw new MalformedResponseError(
-          `${where} answered ${endpoint.path} with JSON in an undocumented shape (${summarizeIssues(search.error)}). ` +
-            'Check that ELASTICSEARCH_URL points at Elasticsearch or OpenSearch.',
-          details,
-        );
-      }
-      return call.read(search.data);
-    }
-    const parsed = json === undefined ? undefined : ErrorResponse.safeParse(json.value);
-    const reason = parsed?.success ? this.#redact(shorten(describeEsError(parsed.data), MESSAGE_CHARS)) : undefined;
-    const what = reason ?? this.#describeBody(body, contentType);
-    if (status === 401 || status === 403) {
-      throw new DatasourceHttpError(
-        `${where} refused ${endpoint.path} with HTTP ${status} (${what}). Check ELASTICSEARCH credentials ` +
-          '(user name and password, or API key) and that they may read the index.',
-        details,
-      );
-    }
-    if (reason === undefined && (isHtml(body, contentType) || status < 400 || status >= 600)) {
-      throw new DatasourceHttpError(
-        `${where} answered HTTP ${status} with ${what} instead of Elasticsearch's JSON. A proxy in front of ` +
-          'Elasticsearch may be failing: check it, and ELASTICSEARCH_URL.',
-        details,
-      );
-    }
-    if (status === 429 || status === 503) {
-      throw new DatasourceUnavailableError(
-        `${where} is overloaded or unavailable (HTTP ${status}: ${what}). Wait a moment and try again.`,
-        details,
-      );
-    }
-    if (status === 404) {
-      throw new DatasourceNotFoundError(
-        `${where} answered HTTP 404 (${what}) for ${endpoint.path}. Check the index pattern and ELASTICSEARCH_URL.`,
-        details,
-      );
-    }
-    if (status >= 500) {
-      throw new DatasourceInternalError(
-        `${where} hit an internal error (HTTP ${status}: ${what}). Try again, and check the cluster health if it persists.`,
-        details,
-      );
-    }
-    if (reason !== undefined) {
-      throw new QueryRejectedError(
-        `${where} rejected the search: ${reason}. Check the configured field names and index, then try again.`,
-        details,
-      );
-    }
-    throw new DatasourceHttpError(
-      `${where} answered HTTP ${status} with ${what} instead of Elasticsearch's JSON. Check ELASTICSEARCH_URL.`,
-      details,
-    );
-  }
-
-  #transportError(err: unknown, call: Endpoint, timedOut: boolean): DatasourceError {
-    const cause = this.#sanitizeCause(err);
-    return transportError(err, timedOut, {
-      code: errorCode(err),
-      where: `Elasticsearch at ${this.#url}`,
-      path: call.path,
-      timeoutMs: this.#timeoutMs,
-      slowAdvice: 'Narrow the window; if the cluster is just slow, raise the timeout.',
-      envVar: 'ELASTICSEARCH_URL',
-      runningName: 'the cluster',
-      details: { source: 'elasticsearch', url: this.#url, query: call.query, cause },
-    });
-  }
-
-  #abortError(signal: AbortSignal, call: Endpoint): unknown {
-    const reason: unknown = signal.reason;
-    if (reason instanceof AppError) return reason;
-    if (isTimeoutReason(reason)) {
-      return new DeadlineExceededError(
-        `The run's deadline passed before Elasticsearch at ${this.#url} answered ${call.path}. ` +
-          'Narrow the window or allow the run more time.',
-        { cause: reason },
-      );
-    }
-    return reason ?? new DOMException('The operation was aborted.', 'AbortError');
-  }
-
-  #endpoint(body: Record<string, unknown>): Endpoint {
-    return { path: this.#path, query: JSON.stringify(body) };
-  }
-
-  #details(body: Record<string, unknown>, status?: number): DatasourceErrorDetails {
-    return {
-      source: 'elasticsearch',
-      url: this.#url,
-      query: JSON.stringify(body),
-      ...(status === undefined ? {} : { status }),
-    };
-  }
-
-  #describeBody(body: string, contentType: string): string {
-    const trimmed = body.trim();
-    if (trimmed === '') return 'an empty body';
-    if (isHtml(trimmed, contentType)) {
-      const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(trimmed)?.[1];
-      const text = shorten(title ?? trimmed.replace(/<[^>]*>/g, ' '), SNIPPET_CHARS);
-      return text === '' ? 'an HTML page' : `an HTML page ("${this.#redact(text)}")`;
-    }
-    if (/^[[{]/.test(trimmed)) return TRUNCATED_JSON;
-    return `plain text "${this.#redact(shorten(trimmed, SNIPPET_CHARS))}"`;
-  }
-
-  #sanitizeCause(err: unknown): Error {
-    const message = err instanceof Error ? err.message : String(err);
-    const cause = new Error(this.#redact(message));
-    cause.name = err instanceof Error ? err.name : 'Error';
-    const code = errorCode(err);
-    if (code !== undefined) Object.assign(cause, { code });
-    return cause;
-  }
-
-  #redact(text: string): string {
-    let out = text;
-    for (const secret of this.#secrets) out = out.split(secret).join('***');
-    return out;
-  }
-}
-
-/** `type: reason`, plus the first root cause when it says something else (e.g. under "all shards failed"). */
-function describeEsError({ error }: EsError): string {
-  if (typeof error === 'string') return error;
-  const main = `${error.type}: ${error.reason ?? 'no reason given'}`;
-  const root = error.root_cause?.[0] ?? error.caused_by;
-  if (root === undefined || (root.type === error.type && root.reason === error.reason)) return main;
-  return `${main} (${root.type}: ${root.reason ?? 'no reason given'})`;
 }
 
 function authHeaders(auth: ElasticsearchAuth | undefined): { headers: Record<string, string>; secrets: string[] } {
@@ -510,12 +271,6 @@ function authHeaders(auth: ElasticsearchAuth | undefined): { headers: Record<str
     headers: { Authorization: `Basic ${encoded}` },
     secrets: [auth.password, encoded, `${auth.username}:${auth.password}`],
   };
-}
-
-function urlSecrets(url: string): string[] {
-  const { username, password } = new URL(url);
-  if (password === '') return [];
-  return [password, safeDecode(password), `${username}:${password}`];
 }
 
 /** Reads `a.b.c` from a document whether it is nested (`{a:{b:{c}}}`), dotted (`{"a.b.c"}`) or mixed. */
@@ -564,20 +319,6 @@ function isIndexPattern(index: string): boolean {
   return INDEX_PATTERN.test(index) && index.split(',').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 
-function isRetryable(err: unknown): boolean {
-  if (!(err instanceof DatasourceError) || !err.retryable) return false;
-  return err.status === undefined || err.status >= 500 || err.status === 429;
-}
-
-function errorCode(err: unknown): string | undefined {
-  const codes: string[] = [];
-  for (let e: unknown = err, depth = 0; e !== null && typeof e === 'object' && depth < 4; depth++) {
-    if ('code' in e && typeof e.code === 'string' && e.code !== '') codes.push(e.code);
-    e = 'cause' in e ? e.cause : undefined;
-  }
-  return codes.find((code) => !code.startsWith('ERR_')) ?? codes[0];
-}
-
 /** The message, with the error an ECS logger keeps apart (`error.type`, `error.message`) when the message lacks it. */
 function withError(text: string, source: Record<string, unknown>): string {
   const type = lookup(source, CONTEXT_FIELDS.errorType);
@@ -587,4 +328,12 @@ function withError(text: string, source: Record<string, unknown>): string {
   const typeText = type === undefined ? '' : asText(type);
   const said = typeText && !error.startsWith(typeText) ? `${typeText}: ${error}` : error;
   return text === '' ? said : `${text}: ${said}`;
+}
+
+function requireUrl(url: string): void {
+  if (!isHttpUrl(url)) {
+    throw new ConfigError(
+      'The Elasticsearch URL is not a valid http(s) URL. Set ELASTICSEARCH_URL to e.g. http://elasticsearch:9200.',
+    );
+  }
 }

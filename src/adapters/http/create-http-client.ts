@@ -44,6 +44,16 @@ export function createHttpClient(options: HttpClientOptions): AxiosInstance {
   });
 }
 
+/** Whether `url` parses as an http(s) URL. */
+export function isHttpUrl(url: string): boolean {
+  try {
+    const { protocol } = new URL(url);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 /** Returns `url` without its user name and password, and without a trailing slash, so it can appear in messages. */
 export function stripUserinfo(url: string): string {
   return splitCredentials(url).url;

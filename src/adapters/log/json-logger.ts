@@ -1,11 +1,8 @@
 import { pino } from 'pino';
+import type { Logger } from '../../application/ports/logger.js';
 import { type Redactor, redact, redactDeep } from '../../domain/redaction/redact.js';
 
-export interface Logger {
-  info(obj: Record<string, unknown>, msg: string): void;
-  warn(obj: Record<string, unknown>, msg: string): void;
-  error(obj: Record<string, unknown>, msg: string): void;
-}
+export type { Logger };
 
 /**
  * Structured JSON logs (pino), one object per line: `level` as a word, `time` as ISO 8601, `msg`, and the fields

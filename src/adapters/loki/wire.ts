@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SampleValueResponse } from '../prometheus/wire.js';
+import { SamplePairSchema } from '../../domain/promql/sample-value.js';
 
 /**
  * Zod schemas of the Loki HTTP API answers (`docs/sources/reference/loki-http-api.md`). Log timestamps arrive as
@@ -21,8 +21,8 @@ export const StreamResponse = z.object({
 });
 export type Stream = z.infer<typeof StreamResponse>;
 
-/** `[<unix seconds>, "<value>"]`. */
-const SamplePairResponse = z.tuple([z.number(), SampleValueResponse]);
+/** `[<unix seconds>, "<value>"]`, the value as a number. */
+const SamplePairResponse = SamplePairSchema;
 
 /** One series of a matrix (metric range query). */
 export const MatrixSeriesResponse = z.object({ metric: LabelsResponse, values: z.array(SamplePairResponse) });

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { RunMetrics } from '../../application/runs/run-metrics.js';
 import type { DiagnosisOutcome, RunEvent } from '../../domain/engine/types.js';
 
 /** Figures read when /metrics is scraped (queue depth, cache counters, breaker states…). */
@@ -17,7 +18,7 @@ const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
  * durations by data source, data-source errors by type, cache hits and misses, Slack calls and 429s, undelivered
  * posts, queue depth, breaker states, event-loop lag and the process metrics.
  */
-export class SelfMetrics {
+export class SelfMetrics implements RunMetrics {
   readonly registry = new Registry();
   private readonly runsStarted: Counter<'trigger'>;
   private readonly runsEnded: Counter<'trigger' | 'status'>;
@@ -28,7 +29,12 @@ export class SelfMetrics {
   private readonly undeliveredPosts: Counter;
   private readonly bypassedPosts: Counter;
 
-  constructor(sources: MetricsSources = {}) {
+  /** What the gauges read at scrape time. */
+  private readonly sources: MetricsSources;
+
+  constructor(given: MetricsSources = {}) {
+    const sources: MetricsSources = { ...given };
+    this.sources = sources;
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
     this.runsStarted = new Counter({
@@ -125,6 +131,14 @@ export class SelfMetrics {
         this.set(sources.storeFailures?.() ?? 0);
       },
     });
+  }
+
+  /**
+   * Reads more figures at scrape time, from a part built after the metrics because it reports to them (the alert
+   * intake runs its diagnoses through the thread runner, which counts them here).
+   */
+  watch(more: MetricsSources): void {
+    Object.assign(this.sources, more);
   }
 
   runStarted(trigger: string): void {

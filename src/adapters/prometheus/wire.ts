@@ -1,32 +1,13 @@
 import { z } from 'zod';
+import { parseSampleValue, SamplePairSchema } from '../../domain/promql/sample-value.js';
 
 /**
  * Zod schemas of the Prometheus HTTP API answers (`docs/querying/api.md`, 2.42 baseline). Sample values arrive as
  * strings (`"1.5"`, `"NaN"`, `"+Inf"`) and are turned into numbers here; nothing loose leaks past this module.
  */
 
-const FLOAT = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-
-/** Parses a Prometheus sample value as Go's `strconv.FormatFloat` writes it, keeping NaN and ±Inf. */
-export function parseSampleValue(text: string): number | undefined {
-  if (text === 'NaN') return Number.NaN;
-  if (text === '+Inf' || text === 'Inf') return Number.POSITIVE_INFINITY;
-  if (text === '-Inf') return Number.NEGATIVE_INFINITY;
-  return FLOAT.test(text) ? Number(text) : undefined;
-}
-
-/** A sample value: a decimal string, `"NaN"`, `"+Inf"` or `"-Inf"`, as a number. */
-export const SampleValueResponse = z.string().transform((text, ctx) => {
-  const value = parseSampleValue(text);
-  if (value === undefined) {
-    ctx.issues.push({ code: 'custom', message: `${JSON.stringify(text)} is not a sample value`, input: text });
-    return z.NEVER;
-  }
-  return value;
-});
-
 /** `[<unix seconds>, "<value>"]`. */
-export const SamplePairResponse = z.tuple([z.number(), SampleValueResponse]);
+export const SamplePairResponse = SamplePairSchema;
 
 const LabelsResponse = z.record(z.string(), z.string());
 

@@ -1,4 +1,5 @@
-import type { MetricsSource, QueryOptions, Series } from '../../domain/ports.js';
+import type { MetricsSource, QueryOptions, RangePair, RangePairRequest, Series } from '../../domain/ports.js';
+import { rangePairFromTwoQueries } from '../../domain/range-pair.js';
 import type { TimeWindow } from '../../domain/time-window.js';
 import { callKey, encodeSeries } from './recording.js';
 
@@ -14,6 +15,11 @@ export class RecordingMetricsSource implements MetricsSource {
     const result = await this.inner.queryRange(query, window, stepSeconds, options);
     this.calls.set(callKey('queryRange', [query, window, stepSeconds]), encodeSeries(result));
     return result;
+  }
+
+  /** As two recorded range queries, so a replay answers the pair the same way. */
+  queryRangeAndEarlier(request: RangePairRequest, options?: QueryOptions): Promise<RangePair> {
+    return rangePairFromTwoQueries(this, request, options);
   }
 
   async queryInstant(query: string, time: Date, options?: QueryOptions): Promise<Series[]> {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DatasourceNotFoundError } from '../../domain/errors.js';
-import type { MetricsSource, Series } from '../../domain/ports.js';
+import type { MetricsSource, RangePair, RangePairRequest, Series } from '../../domain/ports.js';
+import { rangePairFromTwoQueries } from '../../domain/range-pair.js';
 import type { TimeWindow } from '../../domain/time-window.js';
 import { callKey, decodeSeries, type Recording } from './recording.js';
 
@@ -26,6 +27,11 @@ export class ReplayMetricsSource implements MetricsSource {
 
   async queryRange(query: string, window: TimeWindow, stepSeconds: number): Promise<Series[]> {
     return decodeSeries(this.lookup('queryRange', [query, window, stepSeconds], query));
+  }
+
+  /** From the two range queries a recording holds for a pair. */
+  queryRangeAndEarlier(request: RangePairRequest): Promise<RangePair> {
+    return rangePairFromTwoQueries(this, request);
   }
 
   async queryInstant(query: string, time: Date): Promise<Series[]> {

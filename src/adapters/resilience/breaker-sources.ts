@@ -6,7 +6,6 @@ import type {
   RangePair,
   RangePairRequest,
 } from '../../domain/ports.js';
-import { askTwice } from '../../domain/range-pair.js';
 import type { TimeWindow } from '../../domain/time-window.js';
 import type { CircuitBreaker } from './circuit-breaker.js';
 
@@ -25,10 +24,7 @@ export class BreakerMetricsSource implements MetricsSource {
   }
 
   queryRangeAndEarlier(request: RangePairRequest, options?: QueryOptions): Promise<RangePair> {
-    const inner = this.#inner;
-    const pair = inner.queryRangeAndEarlier;
-    if (!pair) return askTwice(this, request, options);
-    return this.breaker.call(() => pair.call(inner, request, options));
+    return this.breaker.call(() => this.#inner.queryRangeAndEarlier(request, options));
   }
 
   queryInstant(query: string, time: Date, options?: QueryOptions) {

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import { describeSlackError } from './slack-run-reporter.js';
+import { describeSlackError } from './slack-error.js';
 
 /** Who may use Triage's interactive surfaces. An empty list does not restrict; each non-empty list must match. */
 export interface AccessLists {

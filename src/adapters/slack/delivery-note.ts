@@ -1,4 +1,4 @@
-import type { SlackMessage } from './blocks/limits.js';
+import type { SlackMessage } from './blocks/slack-message.js';
 
 /** The root message with a line saying how many thread messages Slack never got. */
 export function withDeliveryNote(message: SlackMessage, undelivered: number): SlackMessage {

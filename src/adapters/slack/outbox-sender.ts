@@ -2,7 +2,7 @@ import type { WebClient } from '@slack/web-api';
 import type { OutboxMessage, RunStore, StoredRun } from '../../application/ports/run-store.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { type MethodBudget, UNLIMITED } from './method-budget.js';
-import { describeSlackError, type ReporterLogger } from './slack-run-reporter.js';
+import { describeSlackError, type ReporterLogger } from './slack-error.js';
 
 /** Marks a message as Triage's outbox entry, so a sender restarted after a crash can find what was already posted. */
 export const OUTBOX_EVENT_TYPE = 'triage_outbox';

@@ -1,15 +1,12 @@
+import type { RunDecision } from '../../application/ports/run-store.js';
 import type { DiagnosisOutcome, HypothesisResult } from '../../domain/engine/types.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import type { RootAlert } from './blocks/render-alert.js';
 
 export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted';
 
-export interface Decision {
-  userId: string;
-  decision: 'confirmed' | 'rejected';
-  cause: string;
-  at: Date;
-}
+/** A person's verdict on the run's leading cause. */
+export type Decision = RunDecision;
 
 /** The alert a run diagnoses (alert channels and the Alertmanager webhook), as its root message shows it. */
 export type RunAlert = RootAlert;
@@ -46,13 +43,6 @@ export interface RunRecord {
   /** True until every post and edit of the run has been sent (status says what the run found; this says when
    * Slack has been told). */
   active: boolean;
-}
-
-/** Service and window rounded to five minutes: two commands for the same thing a minute apart share a key. */
-export function dedupeKeyOf(symptom: ParsedSymptom): string | null {
-  if (!symptom.service) return null;
-  const round = (d: Date) => Math.round(d.getTime() / 300_000);
-  return `${symptom.service}|${round(symptom.window.start)}|${round(symptom.window.end)}`;
 }
 
 /**

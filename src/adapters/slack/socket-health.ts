@@ -1,5 +1,6 @@
+import type { Logger } from '../../application/ports/logger.js';
 import { redact } from '../../domain/redaction/redact.js';
-import type { Logger } from '../log/json-logger.js';
+import { REFUSED_TOKEN_ERRORS } from './slack-error.js';
 
 /** Where the connection's state is reported (the app's readiness: `/readyz`). */
 export interface ReadinessSink {
@@ -18,15 +19,9 @@ export interface SocketEvents {
 }
 
 /** Slack's answers to apps.connections.open that waiting will not change: the app token or the app must be fixed. */
-const APP_TOKEN_ERRORS = new Set([
-  'invalid_auth',
-  'not_authed',
-  'account_inactive',
-  'token_revoked',
-  'token_expired',
-  'not_allowed_token_type',
+const APP_TOKEN_ERRORS = new Set<string>([
+  ...REFUSED_TOKEN_ERRORS,
   'missing_scope',
-  'no_permission',
   'team_disabled',
   'user_removed_from_team',
   'app_missing_action_url',

@@ -7,7 +7,7 @@ import {
   SocketModeReceiver,
   type SocketModeReceiverOptions,
 } from '@slack/bolt';
-import type { Logger } from '../log/json-logger.js';
+import type { Logger } from '../../application/ports/logger.js';
 import { disconnectReason } from './socket-health.js';
 
 /** WebSocket readyState CLOSING. */

@@ -1,6 +1,7 @@
 import type { StoredEvent, StoredRun } from '../../application/ports/run-store.js';
-import type { HypothesisResult } from '../../domain/engine/types.js';
-import { dedupeKeyOf, type RunRecord } from './run-registry.js';
+import { replay } from '../../application/runs/run-progress.js';
+import { dedupeKeyOf } from '../../application/runs/twins.js';
+import type { RunRecord } from './run-registry.js';
 
 /**
  * Rebuilds what the Slack surface needs about a run from the run store: for a run this process did not start (the
@@ -8,15 +9,14 @@ import { dedupeKeyOf, type RunRecord } from './run-registry.js';
  */
 export function recordFromStored(run: StoredRun, events: readonly StoredEvent[]): RunRecord | undefined {
   if (!run.channel || !run.rootTs) return undefined;
-  let stepsTotal = 0;
-  let stepsDone = 0;
-  let top: HypothesisResult | undefined;
-  for (const { data } of events) {
-    if (data.type === 'run-started') stepsTotal = data.steps.length;
-    else if (data.type === 'step-finished') stepsDone++;
-    else if (data.type === 'hypotheses-updated' && data.hypotheses[0]) top = data.hypotheses[0];
-  }
-  top = run.result?.hypotheses[0] ?? top;
+  // A delivering run's diagnosis is over: its root shows the outcome while the thread goes out.
+  const status =
+    run.status === 'delivering' ? (run.result?.conclusion.kind === 'failed' ? 'failed' : 'finished') : run.status;
+  const progress = replay(
+    { status, stepsDone: 0, stepsTotal: 0 },
+    events.map(({ data }) => data),
+  );
+  const top = run.result?.hypotheses[0] ?? progress.top;
   return {
     runId: run.id,
     channel: run.channel,
@@ -27,11 +27,9 @@ export function recordFromStored(run: StoredRun, events: readonly StoredEvent[])
     ...(run.service ? { service: run.service } : {}),
     ...(run.playbook ? { playbook: run.playbook } : {}),
     userId: run.userId ?? 'alert',
-    // A delivering run's diagnosis is over: its root shows the outcome while the thread goes out.
-    status:
-      run.status === 'delivering' ? (run.result?.conclusion.kind === 'failed' ? 'failed' : 'finished') : run.status,
-    stepsDone,
-    stepsTotal,
+    status,
+    stepsDone: progress.stepsDone,
+    stepsTotal: progress.stepsTotal,
     ...(top ? { top } : {}),
     ...(run.result ? { result: run.result } : {}),
     ...(run.decision ? { decision: run.decision } : {}),

@@ -5,7 +5,7 @@ import { renderLedger } from './blocks/render-ledger.js';
 import { type RootState, renderRoot } from './blocks/render-root.js';
 import { renderStep } from './blocks/render-step.js';
 import type { RunRecord } from './run-registry.js';
-import type { SlackMessage, ThreadRenderers } from './slack-run-reporter.js';
+import type { SlackMessage, ThreadRenderers } from './slack-thread-reporter.js';
 
 /** What the root message shows for a run at this moment. */
 export function rootStateOf(record: RunRecord): RootState {

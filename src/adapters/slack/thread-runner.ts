@@ -3,23 +3,20 @@ import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { DiagnoseRequest } from '../../application/diagnose/diagnose.js';
 import type { RunJournal } from '../../application/diagnose/run-journal.js';
+import type { RunScope } from '../../application/ports/run-scope.js';
 import type { NewOutboxMessage, RunTrigger, StoredRun, UndeliveredRun } from '../../application/ports/run-store.js';
+import type { RunMetrics } from '../../application/runs/run-metrics.js';
+import { dedupeKeyOf } from '../../application/runs/twins.js';
 import type { DiagnosisOutcome, RunEvent } from '../../domain/engine/types.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
-import { withRun } from '../log/run-context.js';
-import type { SelfMetrics } from '../metrics/self-metrics.js';
 import type { ChannelPacer } from './channel-pacer.js';
-import { withDeliveryNote } from './delivery-note.js';
-import { type MethodBudget, UNLIMITED } from './method-budget.js';
+import { DirectSends } from './direct-sends.js';
+import type { MethodBudget } from './method-budget.js';
 import { DELIVERY_CLAIM_MS, OutboxSender } from './outbox-sender.js';
-import { dedupeKeyOf, type RunAlert, type RunRecord, type RunRegistry } from './run-registry.js';
-import {
-  describeSlackError,
-  type ReporterLogger,
-  type SlackMessage,
-  SlackRunReporter,
-  type ThreadRenderers,
-} from './slack-run-reporter.js';
+import { OutboxWrites, RootEditor } from './root-editor.js';
+import type { RunAlert, RunRecord, RunRegistry } from './run-registry.js';
+import { describeSlackError, type ReporterLogger } from './slack-error.js';
+import { type SlackMessage, SlackThreadReporter, type ThreadRenderers } from './slack-thread-reporter.js';
 import { recordFromStored } from './stored-record.js';
 import { TurnQueue } from './turn-queue.js';
 
@@ -29,13 +26,14 @@ export interface ThreadRunnerDeps {
   pacer: ChannelPacer;
   render: ThreadRenderers;
   logger: ReporterLogger;
+  /** Charges whatever a run's work starts to that run (process-level failures name it). */
+  runScope: RunScope;
   /** The workspace's chat.update budget, shared by every root edit. */
   updates?: Pick<MethodBudget, 'take'>;
   /** Records every run and its events in the run store. */
   journal?: RunJournal;
   /** Counts runs, step durations and data-source errors for /metrics. */
-  metrics?: Pick<SelfMetrics, 'runStarted' | 'runEnded' | 'observe' | 'undelivered'> &
-    Partial<Pick<SelfMetrics, 'outboxBypassed'>>;
+  metrics?: RunMetrics;
   /** The data source a playbook step queries (`prometheus`, `logs`), for the metrics. */
   sourceOf?: (playbook: string, stepId: string) => string;
   /**
@@ -88,17 +86,12 @@ function slackError(err: unknown): string | undefined {
  */
 export class ThreadRunner {
   private readonly deps: ThreadRunnerDeps;
-  /** Per run, its latest root edit through the outbox (written, then delivered). */
-  private readonly rootEdits = new Map<string, Promise<void>>();
-  /** Per run, the chain of root edits sent without the outbox. */
-  private readonly directEdits = new Map<string, Promise<void>>();
-  /** Runs with a root edit queued and not started yet: another request joins it (it renders at send time). */
-  private readonly editQueued = new Set<string>();
-  private readonly lastEdit = new Map<string, number>();
-  /** Per run, its outbox writes of root edits and alert lines in call order (the later render is stored last). */
-  private readonly outboxWrites = new Map<string, Promise<unknown>>();
+  /** Per run, its outbox writes (thread replies, root edits, alert lines) in call order. */
+  private readonly writes = new OutboxWrites();
+  /** The one editor of the runs' root messages. */
+  private readonly editor: RootEditor;
   /** Per run, messages sent to Slack directly because the store refused them, and how many of those failed. */
-  private readonly bypassed = new Map<string, { sent: number; failed: number }>();
+  private readonly direct: DirectSends;
   /** Runs start one per turn of the event loop, after the acks of the commands that asked for them. */
   private readonly turns = new TurnQueue();
   /** Sends what runs queued in the run store's outbox (absent without a journal). */
@@ -107,6 +100,12 @@ export class ThreadRunner {
   constructor(deps: ThreadRunnerDeps) {
     this.deps = deps;
     const { journal } = deps;
+    this.direct = new DirectSends({
+      logger: deps.logger,
+      metrics: deps.metrics,
+      journal,
+      active: (runId) => deps.registry.get(runId)?.active === true,
+    });
     if (journal && deps.outbox !== false) {
       this.sender = new OutboxSender({
         store: journal.store,
@@ -117,7 +116,7 @@ export class ThreadRunner {
         ...(deps.deliveryClaimMs ? { claimTtlMs: deps.deliveryClaimMs } : {}),
         currentRoot: (runId) => {
           const record = deps.registry.get(runId);
-          return record ? withDeliveryNote(deps.render.root(record), record.undelivered) : undefined;
+          return record ? this.editor.render(record) : undefined;
         },
         onFailed: (message, error) => {
           const record = deps.registry.get(message.runId);
@@ -131,6 +130,15 @@ export class ThreadRunner {
         },
       });
     }
+    const store = journal?.store;
+    this.editor = new RootEditor({
+      render: deps.render,
+      logger: deps.logger,
+      updates: deps.updates,
+      outbox: this.sender && store ? { store, sender: this.sender } : undefined,
+      writes: this.writes,
+      onBypassed: (runId, what, err) => this.direct.bypassed(runId, what, err),
+    });
   }
 
   /** Stops sending outbox messages (SIGTERM past its grace): what is left stays pending for the next start. */
@@ -181,26 +189,18 @@ export class ThreadRunner {
     let settled = await sender.deliver(run.id, client, { lanes: 'thread' });
     if (!settled || sender.isStopped) return settled;
     record.undelivered = settled.undelivered;
-    const root = withDeliveryNote(this.deps.render.root(record), record.undelivered);
-    await store.enqueueOutbox(run.id, [
-      {
-        kind: 'root',
-        channel: record.channel,
-        threadTs: null,
-        targetTs: record.rootTs,
-        payload: { text: root.text, blocks: root.blocks },
-      },
-    ]);
+    await store.enqueueOutbox(run.id, [this.editor.entry(record)]);
     settled = await sender.deliver(run.id, client);
     return settled;
   }
 
   /** What the runner holds between runs (root edits queued, edit spacing): empty once every run's edits are done. */
   held(): { rootEdits: number; queuedEdits: number; editTimes: number } {
+    const editor = this.editor.held();
     return {
-      rootEdits: this.rootEdits.size + this.directEdits.size,
-      queuedEdits: this.editQueued.size + this.outboxWrites.size + this.bypassed.size,
-      editTimes: this.lastEdit.size + (this.sender?.spacingHeld() ?? 0),
+      rootEdits: editor.rootEdits,
+      queuedEdits: editor.queuedEdits + this.direct.size,
+      editTimes: editor.editTimes + (this.sender?.spacingHeld() ?? 0),
     };
   }
 
@@ -217,50 +217,11 @@ export class ThreadRunner {
   }
 
   /**
-   * Re-renders a run's root message from its current record (a decision, an alert counter, "interrupted"). With the
-   * run store's outbox the edit is written there first, replacing the run's edit still pending (root edits are
-   * idempotent: the latest wins), and sent by the outbox sender, so a process killed before Slack got it leaves it
-   * for the next start. Edits are spaced `minIntervalMs` apart and take the workspace's chat.update budget; they are
-   * rendered again when sent, so an edit that waited shows the latest state. Once the sender is stopped (shutdown)
-   * the edit is still tried once. Without an outbox, or when the store refuses the write, the edit is sent directly.
+   * Re-renders a run's root message from its current record (a decision, an alert counter, "interrupted") through
+   * the root editor: durable with the outbox, edits spaced `minIntervalMs` apart within the chat.update budget.
    */
   refreshRoot(client: WebClient, record: RunRecord, options: { minIntervalMs?: number } = {}): Promise<void> {
-    if (!record.rootTs) return Promise.resolve();
-    const { sender } = this;
-    const store = this.deps.journal?.store;
-    if (!sender || !store) return this.refreshRootDirect(client, record, options);
-    const { runId } = record;
-    const root = withDeliveryNote(this.deps.render.root(record), record.undelivered);
-    const entry: NewOutboxMessage = {
-      kind: 'root',
-      channel: record.channel,
-      threadTs: null,
-      targetTs: record.rootTs,
-      payload: { text: root.text, blocks: root.blocks },
-    };
-    const done = this.writeOutbox(runId, () => store.enqueueOutbox(runId, [entry])).then(
-      async () => {
-        if (sender.isStopped) await sender.flushRoot(runId, client);
-        else
-          await sender.deliver(runId, client, {
-            lanes: 'root',
-            ...(options.minIntervalMs ? { rootSpacingMs: options.minIntervalMs } : {}),
-          });
-      },
-      (err: unknown) => {
-        if (sender.isStopped) return undefined;
-        this.bypassedOutbox(runId, 'root', err);
-        return this.refreshRootDirect(client, record, options);
-      },
-    );
-    const tracked = done.catch((err: unknown) => {
-      this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the root message could not be updated');
-    });
-    this.rootEdits.set(runId, tracked);
-    void tracked.then(() => {
-      if (this.rootEdits.get(runId) === tracked) this.rootEdits.delete(runId);
-    });
-    return tracked;
+    return this.editor.edit(client, record, options);
   }
 
   /**
@@ -293,12 +254,12 @@ export class ThreadRunner {
       payload: { text: message.text, blocks: message.blocks, label },
     };
     try {
-      await this.writeOutbox(runId, () => store.enqueueOutbox(runId, [entry]));
+      await this.writes.write(runId, () => store.enqueueOutbox(runId, [entry]));
     } catch (err) {
       if (sender.isStopped) return;
-      this.bypassedOutbox(runId, label, err);
+      this.direct.bypassed(runId, label, err);
       await direct().catch((error: unknown) => {
-        this.directFailed(runId);
+        this.direct.failed(runId);
         throw error;
       });
       return;
@@ -306,89 +267,10 @@ export class ThreadRunner {
     await sender.deliver(runId, client, { lanes: 'thread' });
   }
 
-  /** Outbox writes of one run, one after the other; the chain is forgotten once it is idle. */
-  private writeOutbox<T>(runId: string, write: () => Promise<T>): Promise<T> {
-    const next = (this.outboxWrites.get(runId) ?? Promise.resolve()).then(write);
-    const settled = next.catch(() => undefined);
-    this.outboxWrites.set(runId, settled);
-    void settled.then(() => {
-      if (this.outboxWrites.get(runId) === settled) this.outboxWrites.delete(runId);
-    });
-    return next;
-  }
-
-  /**
-   * The store refused a message's outbox write (disk full, PostgreSQL down): it is sent directly, so the thread
-   * still gets it, but it is not durable. Logged, counted in /metrics, and journalled on the run when the store
-   * takes that write, so the run's record never claims its thread went out through the outbox.
-   */
-  private bypassedOutbox(runId: string, what: string, err: unknown): void {
-    const error = describeSlackError(err);
-    this.deps.logger.warn(
-      { runId, what, error, durable: false },
-      'the outbox could not take a message; sending it directly (not resumable after a crash)',
-    );
-    this.deps.metrics?.outboxBypassed?.();
-    const count = this.bypassed.get(runId) ?? { sent: 0, failed: 0 };
-    count.sent++;
-    this.bypassed.set(runId, count);
-    if (!this.deps.registry.get(runId)?.active) void this.recordBypass(runId);
-    void this.deps.journal?.note(runId, { type: 'delivered-directly', what, reason: error });
-  }
-
-  /** A message sent directly could not be delivered either: it counts in the run's stored `undelivered`. */
-  private directFailed(runId: string): void {
-    const count = this.bypassed.get(runId) ?? { sent: 0, failed: 0 };
-    count.failed++;
-    this.bypassed.set(runId, count);
-    if (!this.deps.registry.get(runId)?.active) void this.recordBypass(runId);
-  }
-
-  /** Adds the run's failed direct sends to its stored `undelivered` (the outbox counts only its own messages). */
-  private async recordBypass(runId: string): Promise<void> {
-    const count = this.bypassed.get(runId);
-    this.bypassed.delete(runId);
-    const journal = this.deps.journal;
-    if (!count || count.failed === 0 || !journal) return;
-    const run = await journal.store.getRun(runId).catch(() => undefined);
-    if (run) await journal.update(runId, { undelivered: run.undelivered + count.failed });
-  }
-
-  /** The root edit without the outbox: serialised per run, spaced, within the chat.update budget. */
-  private refreshRootDirect(client: WebClient, record: RunRecord, options: { minIntervalMs?: number }): Promise<void> {
-    const { runId } = record;
-    const previous = this.directEdits.get(runId) ?? Promise.resolve();
-    if (this.editQueued.has(runId)) return previous;
-    this.editQueued.add(runId);
-    const next = previous.then(async () => {
-      const wait = (this.lastEdit.get(runId) ?? 0) + (options.minIntervalMs ?? 0) - Date.now();
-      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      await (this.deps.updates ?? UNLIMITED).take();
-      this.editQueued.delete(runId);
-      this.lastEdit.set(runId, Date.now());
-      const root = withDeliveryNote(this.deps.render.root(record), record.undelivered);
-      try {
-        await client.chat.update({ channel: record.channel, ts: record.rootTs, text: root.text, blocks: root.blocks });
-      } catch (err) {
-        this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the root message could not be updated');
-      }
-    });
-    this.directEdits.set(runId, next);
-    void next.then(() => {
-      if (this.directEdits.get(runId) !== next) return;
-      this.directEdits.delete(runId);
-      // Spacing only matters while edits keep coming; forget it once the run's edits are done.
-      setTimeout(() => {
-        if (!this.directEdits.has(runId)) this.lastEdit.delete(runId);
-      }, options.minIntervalMs ?? 0).unref?.();
-    });
-    return next;
-  }
-
   private postAndRun(args: StartRunArgs): Promise<RunRecord | undefined> {
     const runId = args.runId ?? randomUUID();
     // Everything the run starts carries its id, so an error nobody catches can still mark this run failed.
-    return withRun(runId, () => this.postAndRunAs(runId, args));
+    return this.deps.runScope(runId, () => this.postAndRunAs(runId, args));
   }
 
   private async postAndRunAs(runId: string, args: StartRunArgs): Promise<RunRecord | undefined> {
@@ -458,7 +340,7 @@ export class ThreadRunner {
           )
         : undefined;
     args.onRootPosted?.(record);
-    const reporter = new SlackRunReporter({
+    const reporter = new SlackThreadReporter({
       client,
       pacer: this.deps.pacer,
       render: this.deps.render,
@@ -470,13 +352,15 @@ export class ThreadRunner {
       onUndelivered: (what, error) => {
         this.deps.metrics?.undelivered();
         // With an outbox, only messages it could not take are sent directly.
-        if (this.sender && store) this.directFailed(runId);
+        if (this.sender && store) this.direct.failed(runId);
         void this.deps.journal?.note(runId, { type: 'delivery-failed', what, error });
       },
       ...(outbox ? { outbox } : {}),
       ...(this.sender && store
-        ? { onBypassed: (what: string, err: unknown) => this.bypassedOutbox(runId, what, err) }
+        ? { onBypassed: (what: string, err: unknown) => this.direct.bypassed(runId, what, err) }
         : {}),
+      editor: this.editor,
+      writes: this.writes,
     });
     const trigger = args.trigger ?? 'command';
     this.deps.metrics?.runStarted(trigger);
@@ -493,13 +377,12 @@ export class ThreadRunner {
         // The root says how many thread messages Slack never got.
         if (record.undelivered > 0 && !outbox.sender.isStopped) await reporter.refreshRoot();
       }
-      await this.rootEdits.get(runId);
-      await this.directEdits.get(runId);
+      await this.editor.settled(runId);
       record.active = false;
       // With the outbox, the store counts its failed messages itself; those sent directly are added to them.
-      if (outbox) await this.recordBypass(runId);
+      if (outbox) await this.direct.record(runId);
       else {
-        this.bypassed.delete(runId);
+        this.direct.forget(runId);
         if (record.undelivered > 0) await this.deps.journal?.update(runId, { undelivered: record.undelivered });
       }
     }

@@ -1,5 +1,6 @@
 import pg from 'pg';
-import { type Row, type SqlDb, SqlRunStore } from './sql-run-store.js';
+import type { Row, SqlDb } from './sql-db.js';
+import { SqlRunStore } from './sql-run-store.js';
 
 /** `?` placeholders to PostgreSQL's `$1, $2, …` (the store's SQL has no `?` inside string literals). */
 function numbered(sql: string): string {
@@ -65,12 +66,6 @@ class PostgresDb implements SqlDb {
   }
 }
 
-class PostgresRunStore extends SqlRunStore {
-  protected override forUpdate(): string {
-    return 'FOR UPDATE';
-  }
-}
-
 export interface PostgresStoreOptions {
   /** A schema of its own (created if missing), e.g. for tests; default the connection's search_path. */
   schema?: string;
@@ -112,7 +107,10 @@ export async function openPostgresRunStore(url: string, options: PostgresStoreOp
         if (err.code !== '23505' && err.code !== '42P06') throw err;
       });
     }
-    const store = new PostgresRunStore(new PostgresDb(pool), options.clock ? { clock: options.clock } : {});
+    const store = new SqlRunStore(new PostgresDb(pool), {
+      lockRows: true,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
     await store.migrate(options.upTo === undefined ? {} : { upTo: options.upTo });
     return store;
   } catch (err) {

@@ -1,7 +1,8 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { type Row, type SqlDb, SqlRunStore } from './sql-run-store.js';
+import type { Row, SqlDb } from './sql-db.js';
+import { SqlRunStore } from './sql-run-store.js';
 
 type Statement = Database.Statement<unknown[], Row>;
 

@@ -1,36 +1,23 @@
 import type { MetricsSource } from '../../domain/ports.js';
-import { askTwice } from '../../domain/range-pair.js';
 
 export type CountingSource = MetricsSource & { count(): number };
 
-/** Wraps a metrics source to count the requests one run sends (reported with the result). */
+/** Wraps a metrics source to count the calls one run makes to it (reported with the result); a pair counts once. */
 export function countingSource(inner: MetricsSource): CountingSource {
   let n = 0;
-  const counted: CountingSource = {
-    queryRange: (...args) => {
+  const counted =
+    <A extends unknown[], R>(call: (...args: A) => R) =>
+    (...args: A): R => {
       n++;
-      return inner.queryRange(...args);
-    },
-    queryInstant: (...args) => {
-      n++;
-      return inner.queryInstant(...args);
-    },
-    series: (...args) => {
-      n++;
-      return inner.series(...args);
-    },
-    labelValues: (...args) => {
-      n++;
-      return inner.labelValues(...args);
-    },
-    // One request when the source sends the pair in one, else two counted range queries.
-    queryRangeAndEarlier: (request, options) => {
-      if (!inner.queryRangeAndEarlier) return askTwice(counted, request, options);
-      n++;
-      return inner.queryRangeAndEarlier(request, options);
-    },
+      return call(...args);
+    };
+  return {
+    queryRange: counted((...args) => inner.queryRange(...args)),
+    queryRangeAndEarlier: counted((...args) => inner.queryRangeAndEarlier(...args)),
+    queryInstant: counted((...args) => inner.queryInstant(...args)),
+    series: counted((...args) => inner.series(...args)),
+    labelValues: counted((...args) => inner.labelValues(...args)),
     linkFor: (query, window) => inner.linkFor(query, window),
     count: () => n,
   };
-  return counted;
 }

@@ -2,10 +2,10 @@ import { countingSource } from '../../application/diagnose/counting-source.js';
 import { DEFAULT_SERVICE_LABELS, discoverService } from '../../domain/discovery/discover-service.js';
 import { emptyProfile } from '../../domain/discovery/service-profile.js';
 import { childSignal } from '../../domain/engine/child-signal.js';
-import { describeError, untilAborted } from '../../domain/engine/evaluate-step.js';
 import { ratioText } from '../../domain/engine/format-value.js';
 import type { EngineOptions } from '../../domain/engine/run-playbook.js';
 import { runPlaybook } from '../../domain/engine/run-playbook.js';
+import { describeError, untilAborted } from '../../domain/engine/step-context.js';
 import {
   type Conclusion,
   type DiagnosisOutcome,
@@ -64,12 +64,11 @@ export async function* diagnose(
   // The deadline's timer is cleared when the run ends: a finished run holds no timer (AbortSignal.timeout would keep
   // its signal and everything hanging off it alive until the deadline, run after run).
   const deadline = new AbortController();
-  const timer = setTimeout(
-    () => deadline.abort(new DOMException('The run reached its deadline.', 'TimeoutError')),
-    deps.deadlineMs ?? 60_000,
+  const cancelDeadline = deps.clock.after(deps.deadlineMs ?? 60_000, () =>
+    deadline.abort(new DOMException('The run reached its deadline.', 'TimeoutError')),
   );
   const work = execute(deps, request, emit, deadline.signal).finally(() => {
-    clearTimeout(timer);
+    cancelDeadline();
     done = true;
     wake?.();
   });
@@ -224,7 +223,7 @@ async function execute(
     metrics,
     ...(deps.logs ? { logs: deps.logs } : {}),
     signal,
-    now,
+    clock: deps.clock,
     emit,
     ...(deps.engine ? { options: deps.engine } : {}),
   });

@@ -1,5 +1,6 @@
 import { SymptomError } from '../errors.js';
-import { DEFAULT_WINDOW_SECONDS, MAX_WINDOW_SECONDS, parseSymptom } from '../symptom/parse-symptom.js';
+import { parseSymptom } from '../symptom/parse-symptom.js';
+import { DEFAULT_WINDOW_SECONDS, MAX_WINDOW_SECONDS } from '../symptom/resolve-window.js';
 import type { ParsedSymptom, SymptomKind } from '../symptom/symptom.js';
 import {
   type Alert,
@@ -10,7 +11,7 @@ import {
   KUBERNETES_WORKLOAD_LABELS,
   SERVICE_LABELS,
 } from './alert.js';
-import { alertTitleValues, podWorkload, serviceFromTitleValues } from './parse-slack-alert.js';
+import { alertTitleValues, podWorkload, serviceFromTitleValues } from './alert-title.js';
 
 /** Options of `alertToSymptom`. */
 export interface AlertSymptomOptions {

@@ -2,12 +2,11 @@ import { type ComparedPattern, comparePatterns } from '../logs/compare-patterns.
 import type { LogStep, StepStatus } from '../playbook/schema.js';
 import { shiftWindow, type TimeWindow, windowSeconds } from '../time-window.js';
 import { childSignal } from './child-signal.js';
-import { describeError, queryStepSeconds, type StepContext, untilAborted } from './evaluate-step.js';
 import { formatValue } from './format-value.js';
 import { judge } from './judge.js';
+import { DAY, describeError, queryStepSeconds, type StepContext, untilAborted } from './step-context.js';
 import type { Evidence, LogPatternSummary, StepResult } from './types.js';
 
-const DAY = 86_400;
 /** Most error lines read for pattern grouping: enough to rank patterns, small enough to stay fast. */
 const PATTERN_LINES = 500;
 

@@ -1,11 +1,12 @@
 import type { ServiceProfile } from '../discovery/service-profile.js';
 import { DeadlineExceededError } from '../errors.js';
 import type { Playbook, Step } from '../playbook/schema.js';
-import type { LogSource, MetricsSource } from '../ports.js';
+import type { Clock, LogSource, MetricsSource } from '../ports.js';
 import { scoreHypotheses } from '../scoring/score-hypotheses.js';
 import type { TimeWindow } from '../time-window.js';
 import { evaluateCondition, stepsReferenced } from './conditions.js';
-import { describeError, evaluateStep } from './evaluate-step.js';
+import { evaluateStep } from './evaluate-step.js';
+import { describeError } from './step-context.js';
 import type { HypothesisResult, RunEvent, StepResult } from './types.js';
 
 export interface EngineOptions {
@@ -26,7 +27,8 @@ export interface RunPlaybookInput {
   logs?: LogSource;
   /** Aborted at the run's deadline: unfinished steps become `errored`. */
   signal: AbortSignal;
-  now: () => Date;
+  /** Stamps the events and times the steps. */
+  clock: Clock;
   emit: (event: RunEvent) => void;
   options?: EngineOptions;
 }
@@ -85,7 +87,8 @@ export function chainPriorities(steps: readonly Step[]): Map<string, number> {
  * concurrently), emitting an event per step and a new ledger whenever it changes.
  */
 export async function runPlaybook(input: RunPlaybookInput): Promise<PlaybookOutcome> {
-  const { playbook, emit, runId, now } = input;
+  const { playbook, emit, runId, clock } = input;
+  const now = () => clock.now();
   const results = new Map<string, StepResult>();
   const started = new Map<string, Promise<void>>();
   const priorities = chainPriorities(playbook.steps);
@@ -101,7 +104,7 @@ export async function runPlaybook(input: RunPlaybookInput): Promise<PlaybookOutc
   };
 
   const finish = (step: Step, result: Omit<StepResult, 'durationMs'>, t0: number) => {
-    const full: StepResult = { ...result, durationMs: Date.now() - t0 };
+    const full: StepResult = { ...result, durationMs: Math.max(0, Math.round(clock.elapsedMs() - t0)) };
     results.set(step.id, full);
     emit({ type: 'step-finished', runId, step: full, at: now() });
     publishLedger();
@@ -117,7 +120,7 @@ export async function runPlaybook(input: RunPlaybookInput): Promise<PlaybookOutc
           .filter((s): s is Step => s !== undefined)
           .map(runStep),
       );
-      const t0 = Date.now();
+      const t0 = clock.elapsedMs();
       const base = { id: step.id, title: step.title, evidence: [] };
       if (step.when && evaluateCondition(step.when, results) !== true) {
         finish(step, { ...base, status: 'skipped', reason: 'its condition on earlier steps did not hold' }, t0);

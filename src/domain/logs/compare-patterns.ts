@@ -1,6 +1,8 @@
 import type { LogLine } from '../ports.js';
-import { classifyLine, groupPatterns, type LogPattern, type LogSignature, templateOf } from './group-patterns.js';
+import { groupPatterns, type LogPattern, type LogSignature } from './group-patterns.js';
+import { templateOf } from './line-templates.js';
 import { assembleEvents, levelOf, NOT_ERROR_LEVELS } from './read-line.js';
+import { classifyLine } from './signature-rules.js';
 
 /**
  * The error patterns of a window against those of its baseline: which are new, which rose beyond chance, what their

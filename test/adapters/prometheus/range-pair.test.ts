@@ -10,7 +10,7 @@ import { PrometheusMetricsSource } from '../../../src/adapters/prometheus/promet
 import { createDiagnoser, runToEnd } from '../../../src/app/create-diagnoser.js';
 import { QueryExecutionError } from '../../../src/domain/errors.js';
 import type { MetricsSource, RangePair, RangePairRequest, Series } from '../../../src/domain/ports.js';
-import { askTwice } from '../../../src/domain/range-pair.js';
+import { rangePairFromTwoQueries } from '../../../src/domain/range-pair.js';
 import { parseSymptom } from '../../../src/domain/symptom/parse-symptom.js';
 import type { TimeWindow } from '../../../src/domain/time-window.js';
 import { scenarioById } from '../../scenarios/catalog.js';
@@ -192,7 +192,7 @@ describe.skipIf(!prometheus.available)('queryRangeAndEarlier on a real Prometheu
     expect(log.pairs.length).toBeGreaterThan(5);
     let withEarlier = 0;
     for (const { request, pair } of log.pairs) {
-      const twice = await askTwice(prom, request);
+      const twice = await rangePairFromTwoQueries(prom, request);
       expect(comparable(pair), request.query).toEqual(comparable(twice));
       if (pair.earlier.length > 0) withEarlier++;
     }
@@ -210,7 +210,7 @@ describe.skipIf(!prometheus.available)('queryRangeAndEarlier on a real Prometheu
       const request = { query, window, stepSeconds: 30, shiftSeconds: DAY };
       const pair = await prom.queryRangeAndEarlier(request);
       expect(pair.current.length, query).toBe(1);
-      expect(comparable(pair), query).toEqual(comparable(await askTwice(prom, request)));
+      expect(comparable(pair), query).toEqual(comparable(await rangePairFromTwoQueries(prom, request)));
     }
   });
 });

@@ -7,6 +7,7 @@ import { DatasourceUnreachableError } from '../../../src/domain/errors.js';
 import type { Series } from '../../../src/domain/ports.js';
 import type { ParsedSymptom } from '../../../src/domain/symptom/symptom.js';
 import type { TimeWindow } from '../../../src/domain/time-window.js';
+import { FakeClock } from '../../domain/engine/fake-clock.js';
 import { ScriptedMetricsSource, stepResponder } from '../../support/scripted-metrics-source.js';
 
 const AT = new Date('2026-11-01T14:00:00Z');
@@ -38,7 +39,7 @@ async function run(source: ScriptedMetricsSource, text = '500s on checkout', dea
   const playbooks = await loadPlaybooks('playbooks');
   const events: RunEvent[] = [];
   const gen = diagnose(
-    { metrics: source, playbooks, clock: { now: () => AT }, deadlineMs },
+    { metrics: source, playbooks, clock: new FakeClock(AT), deadlineMs },
     { runId: 'r1', symptom: symptom(text) },
   );
   const result = await runToEnd(gen, (e) => events.push(e));
@@ -190,17 +191,47 @@ describe('diagnose', () => {
     expect(result.conclusion.summary).toMatch(/could not run/);
   });
 
-  it('stops at the deadline with the unfinished steps errored', async () => {
+  it('stops at the deadline its clock sets, with the unfinished steps errored', async () => {
     const source = new ScriptedMetricsSource('checkout', FAMILIES, () => new Promise<Series[]>(() => {}));
-    const { result } = await run(source, '500s on checkout', 50);
-    expect(result.steps.some((s) => s.status === 'errored')).toBe(true);
+    const playbooks = await loadPlaybooks('playbooks');
+    const clock = new FakeClock(AT);
+    const gen = diagnose(
+      { metrics: source, playbooks, clock, deadlineMs: 30_000 },
+      { runId: 'd1', symptom: symptom('500s on checkout') },
+    );
+    const events: RunEvent[] = [];
+    const finished = runToEnd(gen, (e) => events.push(e));
+    // The queries hang: nothing finishes until the clock reaches the deadline, however long the wall clock waits.
+    for (let i = 0; i < 1000 && source.queries.length === 0; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(source.queries.length).toBeGreaterThan(0);
+    clock.advance(29_999);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events.some((e) => e.type === 'run-finished')).toBe(false);
+    clock.advance(1);
+    const result = await finished;
+    expect(result.steps.some((s) => s.status === 'errored' && s.error?.code === 'deadline_exceeded')).toBe(true);
+    expect(clock.pending).toBe(0);
+  });
+
+  it('times each step by its clock, not by the wall clock', async () => {
+    const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
+    const playbooks = await loadPlaybooks('playbooks');
+    // Every reading of the monotonic clock moves it on by 7 s: a step read twice lasted 7 s whatever the wall says.
+    const clock = new FakeClock(AT, 7000);
+    const result = await runToEnd(
+      diagnose({ metrics: source, playbooks, clock }, { runId: 'd2', symptom: symptom('500s on checkout') }),
+    );
+    expect(result.steps.length).toBeGreaterThan(0);
+    for (const step of result.steps) expect(step.durationMs % 7000).toBe(0);
+    expect(result.steps.some((s) => s.durationMs >= 7000)).toBe(true);
+    expect(clock.pending).toBe(0);
   });
 
   it('suggests the closest known names for an unknown service', async () => {
     const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
     const playbooks = await loadPlaybooks('playbooks');
     const gen = diagnose(
-      { metrics: source, playbooks, clock: { now: () => AT } },
+      { metrics: source, playbooks, clock: new FakeClock(AT) },
       { runId: 'r2', symptom: symptom('500s on chekout', 'chekout') },
     );
     const result = await runToEnd(gen);
@@ -212,7 +243,7 @@ describe('diagnose', () => {
     const source = new ScriptedMetricsSource('checkout', FAMILIES, responder(BAD_DEPLOY));
     const playbooks = await loadPlaybooks('playbooks');
     const gen = diagnose(
-      { metrics: source, playbooks, clock: { now: () => AT } },
+      { metrics: source, playbooks, clock: new FakeClock(AT) },
       { runId: 'r3', symptom: symptom('500s on bad', 'bad\uD800') },
     );
     const result = await runToEnd(gen);
@@ -250,7 +281,7 @@ describe('diagnose with logs only', () => {
     const playbooks = await loadPlaybooks('playbooks');
     const result = await runToEnd(
       diagnose(
-        { metrics: source, logs, playbooks, clock: { now: () => AT } },
+        { metrics: source, logs, playbooks, clock: new FakeClock(AT) },
         { runId: 'l1', symptom: symptom('500s on billing', 'billing') },
       ),
     );

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseAlertmanagerWebhook } from '../../../src/adapters/alertmanager/parse-alertmanager-webhook.js';
+import { parseSlackAlert } from '../../../src/adapters/slack/alerts/parse/parse-slack-alert.js';
 import { type Alert, type AlertNotification, alertKey, isExporterName } from '../../../src/domain/alerts/alert.js';
 import { alertService, alertToSymptom, splitByService } from '../../../src/domain/alerts/alert-symptom.js';
-import { parseAlertmanagerWebhook } from '../../../src/domain/alerts/parse-alertmanager-webhook.js';
-import { parseSlackAlert } from '../../../src/domain/alerts/parse-slack-alert.js';
 
 const NOW = new Date('2026-12-02T17:00:00Z');
 

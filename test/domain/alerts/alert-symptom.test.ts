@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { parseAlertmanagerWebhook } from '../../../src/adapters/alertmanager/parse-alertmanager-webhook.js';
+import { parseSlackAlert, type SlackAlertMessage } from '../../../src/adapters/slack/alerts/parse/parse-slack-alert.js';
 import type { Alert, AlertNotification } from '../../../src/domain/alerts/alert.js';
 import { alertnameWords, alertToSymptom } from '../../../src/domain/alerts/alert-symptom.js';
-import { parseAlertmanagerWebhook } from '../../../src/domain/alerts/parse-alertmanager-webhook.js';
-import { parseSlackAlert, type SlackAlertMessage } from '../../../src/domain/alerts/parse-slack-alert.js';
 import { SymptomError } from '../../../src/domain/errors.js';
 import { parseSymptom } from '../../../src/domain/symptom/parse-symptom.js';
 

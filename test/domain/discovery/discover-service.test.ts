@@ -17,6 +17,7 @@ function counting(inner: MetricsSource) {
   const calls = { series: 0, labelValues: 0 };
   const source: MetricsSource = {
     queryRange: (...a) => inner.queryRange(...a),
+    queryRangeAndEarlier: (...a) => inner.queryRangeAndEarlier(...a),
     queryInstant: (...a) => inner.queryInstant(...a),
     series: (...a) => {
       calls.series++;

@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import type { ServiceProfile } from '../../../src/domain/discovery/service-profile.js';
 import { evaluateScanStep } from '../../../src/domain/engine/evaluate-scan-step.js';
 import { ScanStepSchema } from '../../../src/domain/playbook/schema.js';
-import type { MetricsSource, Series } from '../../../src/domain/ports.js';
+import type { MetricsSource, QueryOptions, RangePair, RangePairRequest, Series } from '../../../src/domain/ports.js';
+import { rangePairFromTwoQueries } from '../../../src/domain/range-pair.js';
 import type { SignalCatalog } from '../../../src/domain/signals/signal.js';
 import type { TimeWindow } from '../../../src/domain/time-window.js';
 
@@ -55,6 +56,9 @@ class GeneratedSource implements MetricsSource {
       }
     }
     return out;
+  }
+  queryRangeAndEarlier(request: RangePairRequest, options?: QueryOptions): Promise<RangePair> {
+    return rangePairFromTwoQueries(this, request, options);
   }
   async queryInstant(): Promise<Series[]> {
     return [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countRiseIsNoise } from '../../../src/domain/engine/evaluate-step.js';
+import { countRiseIsNoise } from '../../../src/domain/engine/evaluate-metric-step.js';
 import { judge } from '../../../src/domain/engine/judge.js';
 
 describe('judge', () => {

@@ -1,14 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  classifyLine,
-  groupPatterns,
-  type LogSignature,
-  MAX_SAMPLE_CHARS,
-  messageOf,
-  SIGNATURE_RULES,
-  templateOf,
-} from '../../../src/domain/logs/group-patterns.js';
+import { groupPatterns, type LogSignature, MAX_SAMPLE_CHARS } from '../../../src/domain/logs/group-patterns.js';
+import { messageOf, templateOf } from '../../../src/domain/logs/line-templates.js';
+import { classifyLine, SIGNATURE_RULES } from '../../../src/domain/logs/signature-rules.js';
 import { LINE_SIGNATURES } from '../../../src/domain/logs/signatures.js';
 import type { LogLine } from '../../../src/domain/ports.js';
 import { CORPUS, EXPECTED_COUNTS } from '../../fixtures/logs/corpus.js';

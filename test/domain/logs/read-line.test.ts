@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { messageOf, templateOf } from '../../../src/domain/logs/group-patterns.js';
+import { messageOf, templateOf } from '../../../src/domain/logs/line-templates.js';
 import { assembleEvents, levelOf, readStructured, unwrap } from '../../../src/domain/logs/read-line.js';
 import type { LogLine } from '../../../src/domain/ports.js';
 

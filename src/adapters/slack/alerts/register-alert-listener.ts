@@ -1,7 +1,7 @@
 import type { App } from '@slack/bolt';
 import { type AlertNotification, alertKey } from '../../../domain/alerts/alert.js';
-import { parseSlackAlert, type SlackAlertMessage } from '../../../domain/alerts/parse-slack-alert.js';
 import type { AlertIntake } from './alert-intake.js';
+import { parseSlackAlert, type SlackAlertMessage } from './parse/parse-slack-alert.js';
 
 /** The fields of a message event Triage reads (message events are loosely typed unions in Bolt). */
 interface MessageFields extends SlackAlertMessage {

@@ -3,7 +3,8 @@ import type { RunAlertInfo } from '../../../application/ports/run-store.js';
 import type { AlertSource } from '../../../domain/alerts/alert.js';
 import { BLOCKS } from '../ids.js';
 import { codeSpan, fitText, joinWithin, link, mrkdwnText } from '../mrkdwn.js';
-import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';
+import { enforceLimits, LIMITS } from './message-limits.js';
+import type { SlackMessage } from './slack-message.js';
 
 /** The alert part of a root message: the alert as the run store keeps it. */
 export type RootAlert = RunAlertInfo;

@@ -2,7 +2,8 @@ import type { KnownBlock } from '@slack/types';
 import type { ServiceExplanation } from '../../../application/diagnose/explain-service.js';
 import { BLOCKS } from '../ids.js';
 import { codeSpan, escapeMrkdwn, mrkdwnText, plainText } from '../mrkdwn.js';
-import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';
+import { enforceLimits, LIMITS } from './message-limits.js';
+import type { SlackMessage } from './slack-message.js';
 
 /** Lines of a section, cut so the section stays under Slack's limit with a note of how many were left out. */
 function lines(items: readonly string[], max = LIMITS.sectionText - 200): string {

@@ -1,7 +1,8 @@
 import type { KnownBlock } from '@slack/types';
 import { BLOCKS } from '../ids.js';
 import { codeSpan, escapeMrkdwn, mrkdwnText, plainText } from '../mrkdwn.js';
-import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';
+import { enforceLimits, LIMITS } from './message-limits.js';
+import type { SlackMessage } from './slack-message.js';
 
 export const HELP_EXAMPLES: readonly { command: string; what: string }[] = [
   { command: '/diagnose 502 on checkout', what: 'HTTP 502s on `checkout`, over the last 30 minutes' },

@@ -8,7 +8,8 @@ import {
 } from '../../../domain/engine/types.js';
 import { BLOCKS } from '../ids.js';
 import { codeSpan, fitText, joinWithin, mrkdwnText, percent } from '../mrkdwn.js';
-import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';
+import { enforceLimits, LIMITS } from './message-limits.js';
+import type { SlackMessage } from './slack-message.js';
 
 export const VERDICT: Readonly<Record<HypothesisVerdict, { emoji: string; label: string }>> = {
   supported: { emoji: ':large_green_circle:', label: 'Supported' },

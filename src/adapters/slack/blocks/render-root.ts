@@ -3,8 +3,9 @@ import type { Conclusion } from '../../../domain/engine/types.js';
 import type { TimeWindow } from '../../../domain/time-window.js';
 import { ACTIONS, BLOCKS } from '../ids.js';
 import { codeSpan, fitText, joinWithin, mrkdwnText, percent, plainText, userMention } from '../mrkdwn.js';
-import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';
+import { enforceLimits, LIMITS } from './message-limits.js';
 import { alertLine, type RootAlert } from './render-alert.js';
+import type { SlackMessage } from './slack-message.js';
 
 export type RootStatus = 'running' | 'finished' | 'failed' | 'interrupted';
 

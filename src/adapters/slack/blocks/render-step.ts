@@ -4,7 +4,8 @@ import type { StepStatus } from '../../../domain/playbook/schema.js';
 import { sparkline } from '../../../domain/report/render-text.js';
 import { BLOCKS } from '../ids.js';
 import { codeSpan, fitText, joinWithin, link, mrkdwnText, truncate } from '../mrkdwn.js';
-import { enforceLimits, LIMITS, type SlackMessage } from './limits.js';
+import { enforceLimits, LIMITS } from './message-limits.js';
+import type { SlackMessage } from './slack-message.js';
 
 export const STEP_STATUS: Readonly<Record<StepStatus, { emoji: string; label: string }>> = {
   ok: { emoji: ':white_check_mark:', label: 'ok' },

@@ -5,6 +5,7 @@
 import { WebClient } from '@slack/web-api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../../src/adapters/log/json-logger.js';
+import { withRun } from '../../../../src/adapters/log/run-context.js';
 import { AlertIntake, type AlertIntakeOptions } from '../../../../src/adapters/slack/alerts/alert-intake.js';
 import { renderAlertNotes, renderStormSummary } from '../../../../src/adapters/slack/blocks/render-alert.js';
 import { ChannelPacer } from '../../../../src/adapters/slack/channel-pacer.js';
@@ -76,7 +77,14 @@ describe('AlertIntake', () => {
   const build = (options: Partial<AlertIntakeOptions> = {}) => {
     const registry = new RunRegistry();
     const pacer = new ChannelPacer(0);
-    const runner = new ThreadRunner({ run, registry, pacer, render: threadRenderers, logger: silentLogger });
+    const runner = new ThreadRunner({
+      run,
+      registry,
+      pacer,
+      render: threadRenderers,
+      logger: silentLogger,
+      runScope: withRun,
+    });
     const store = new MemoryAlertThreadStore();
     const intake = new AlertIntake({
       client,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { limitViolations } from '../../../../src/adapters/slack/blocks/limits.js';
+import { limitViolations } from '../../../../src/adapters/slack/blocks/message-limits.js';
 import {
   type AlertNote,
   alertLine,

@@ -1,12 +1,8 @@
 import type { ContextBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import {
-  LIMITS,
-  limitViolations,
-  measureMessage,
-  type SlackMessage,
-} from '../../../../src/adapters/slack/blocks/limits.js';
+import { LIMITS, limitViolations, measureMessage } from '../../../../src/adapters/slack/blocks/message-limits.js';
 import { renderLedger } from '../../../../src/adapters/slack/blocks/render-ledger.js';
+import type { SlackMessage } from '../../../../src/adapters/slack/blocks/slack-message.js';
 import { CAUSES } from '../../../../src/domain/causes.js';
 import type { HypothesisVerdict } from '../../../../src/domain/engine/types.js';
 import { erroredStep, hostile, hypothesis, outcome, step, unsafeMarkupIn } from '../../../support/diagnosis-factory.js';

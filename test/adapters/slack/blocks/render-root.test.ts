@@ -1,6 +1,6 @@
 import type { ActionsBlock, SectionBlock } from '@slack/types';
 import { describe, expect, it } from 'vitest';
-import { LIMITS, limitViolations, measureMessage } from '../../../../src/adapters/slack/blocks/limits.js';
+import { LIMITS, limitViolations, measureMessage } from '../../../../src/adapters/slack/blocks/message-limits.js';
 import { formatWindow, renderRoot } from '../../../../src/adapters/slack/blocks/render-root.js';
 import { ACTIONS } from '../../../../src/adapters/slack/ids.js';
 import { hostile, rootState, unsafeMarkupIn } from '../../../support/diagnosis-factory.js';

@@ -1,13 +1,9 @@
 import type { SectionBlock } from '@slack/types';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  LIMITS,
-  limitViolations,
-  measureMessage,
-  type SlackMessage,
-} from '../../../../src/adapters/slack/blocks/limits.js';
+import { LIMITS, limitViolations, measureMessage } from '../../../../src/adapters/slack/blocks/message-limits.js';
 import { renderStep } from '../../../../src/adapters/slack/blocks/render-step.js';
+import type { SlackMessage } from '../../../../src/adapters/slack/blocks/slack-message.js';
 import type { StepResult } from '../../../../src/domain/engine/types.js';
 import { STEP_STATUSES } from '../../../../src/domain/playbook/schema.js';
 import {
