@@ -4,7 +4,14 @@ import { shiftWindow, type TimeWindow, windowSeconds } from '../time-window.js';
 import { childSignal } from './child-signal.js';
 import { formatValue } from './format-value.js';
 import { judge } from './judge.js';
-import { DAY, describeError, queryStepSeconds, type StepContext, untilAborted } from './step-context.js';
+import {
+  DAY,
+  describeError,
+  judgedEvidence,
+  queryStepSeconds,
+  type StepContext,
+  untilAborted,
+} from './step-context.js';
 import type { Evidence, LogPatternSummary, StepResult } from './types.js';
 
 /** Most error lines read for pattern grouping: enough to rank patterns, small enough to stay fast. */
@@ -46,12 +53,7 @@ export async function evaluateLogStep(step: LogStep, ctx: StepContext): Promise<
       const evidence: Evidence = {
         summary: `Error log lines: ${formatValue(now, 'count')}; baseline ${formatValue(baseline, 'count')} ${when}${types}`,
         value: now,
-        baseline,
-        baselineSource,
-        thresholds: step.thresholds ?? null,
-        change: step.change ?? null,
-        ratio: verdict.ratio,
-        verdict: verdict.status,
+        ...judgedEvidence(step, verdict, baseline, baselineSource),
         note: verdict.note,
         unit: 'count',
         signal: 'log_error_count',

@@ -6,7 +6,14 @@ import { windowSeconds } from '../time-window.js';
 import { childSignal } from './child-signal.js';
 import { formatValue } from './format-value.js';
 import { judge } from './judge.js';
-import { DAY, describeError, queryStepSeconds, type StepContext, untilAborted } from './step-context.js';
+import {
+  DAY,
+  describeError,
+  judgedEvidence,
+  queryStepSeconds,
+  type StepContext,
+  untilAborted,
+} from './step-context.js';
 import type { BaselineSource, Evidence, StepResult } from './types.js';
 
 /** The signal a step reads: one from the catalogue, or an ad-hoc one built from the step's raw query. */
@@ -323,12 +330,7 @@ export async function evaluateMetricStep(step: MetricStep, ctx: StepContext): Pr
   const { variant, query } = target;
   const partial: Omit<Evidence, 'summary'> = {
     value: worst.value,
-    baseline,
-    baselineSource,
-    thresholds: step.thresholds ?? null,
-    change: step.change ?? null,
-    ratio: verdict.ratio,
-    verdict: verdict.status,
+    ...judgedEvidence(step, verdict, baseline, baselineSource),
     unit,
     signal: signal.name,
     convention: variant.convention,

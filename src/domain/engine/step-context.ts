@@ -3,7 +3,7 @@ import { AppError, DatasourceError, DeadlineExceededError } from '../errors.js';
 import type { LogSource, MetricsSource } from '../ports.js';
 import type { SignalCatalog } from '../signals/signal.js';
 import { type TimeWindow, windowSeconds } from '../time-window.js';
-import type { StepError } from './types.js';
+import type { Evidence, StepError } from './types.js';
 
 /** How far back the usual baseline is: the same window one day earlier (seconds). */
 export const DAY = 86_400;
@@ -61,4 +61,24 @@ export function describeError(err: unknown): StepError {
   if (err instanceof DatasourceError) return { code: err.code, source: err.source, message: err.message };
   if (err instanceof AppError) return { code: err.code, message: err.message };
   return { code: 'internal', message: err instanceof Error ? err.message : String(err) };
+}
+
+/**
+ * The part of a step's evidence that says how it was judged: against which baseline, with which levels, and the
+ * verdict. Metric and log steps build it alike.
+ */
+export function judgedEvidence(
+  step: { thresholds?: Evidence['thresholds'] | undefined; change?: Evidence['change'] | undefined },
+  verdict: { ratio: number | null; status: Evidence['verdict'] },
+  baseline: number | null,
+  baselineSource: Evidence['baselineSource'],
+): Pick<Evidence, 'baseline' | 'baselineSource' | 'thresholds' | 'change' | 'ratio' | 'verdict'> {
+  return {
+    baseline,
+    baselineSource,
+    thresholds: step.thresholds ?? null,
+    change: step.change ?? null,
+    ratio: verdict.ratio,
+    verdict: verdict.status,
+  };
 }
