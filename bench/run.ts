@@ -11,6 +11,7 @@ import { createDiagnoser, runToEnd } from '../src/app/create-diagnoser.js';
 import { parseSymptom } from '../src/domain/symptom/parse-symptom.js';
 import { startScenarioPrometheus } from '../test/support/prometheus/scenario-server.js';
 import { benchAlertStorm } from './alert-storm.js';
+import { benchCharts } from './charts.js';
 import { benchCliStart } from './cli-start.js';
 import { benchCrashRestart } from './crash-restart.js';
 import { benchCriticalPath } from './critical-path.js';
@@ -21,6 +22,7 @@ import { benchScan, DEFAULT_CAP, SCAN_SIZES } from './scan.js';
 import { benchSlack } from './slack.js';
 import { benchStartupFaults } from './startup-faults.js';
 import { type BenchRow, percentile, printTable } from './table.js';
+import { benchThreadShape, spread } from './thread-shape.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
@@ -68,6 +70,9 @@ try {
   const rows: BenchRow[] = [];
   const ms = (x: number) => `${x.toFixed(x < 10 ? 1 : 0)} ms`;
 
+  // The first chart drawn in this process: its cold figure counts the libraries' load.
+  rows.push(...(await benchCharts()));
+
   out('\nSlack');
   const rounds = Number(process.env.BENCH_ACK_ROUNDS ?? 3);
   const slack = await benchSlack(server.url, server.scenarios, rounds);
@@ -79,10 +84,16 @@ try {
     pass: p99 < 50,
   });
   rows.push({
-    figure: 'command → first thread reply',
-    value: ms(slack.firstReplyMs),
+    figure: 'command → root message (live progress from here)',
+    value: ms(slack.rootMs),
     goal: '< 1 s',
-    pass: slack.firstReplyMs < 1000,
+    pass: slack.rootMs < 1000,
+  });
+  rows.push({
+    figure: 'command → first thread reply (the charts or first findings, once the diagnosis is over)',
+    value: ms(slack.firstReplyMs),
+    goal: '—',
+    pass: null,
   });
   rows.push({
     figure: 'command → conclusion on the root message',
@@ -92,9 +103,25 @@ try {
   });
   rows.push({
     figure: 'command → final ledger',
-    value: `${ms(slack.ledgerMs)} (${slack.replies} replies at ~1/s per channel)`,
+    value: `${ms(slack.ledgerMs)} (${slack.replies} replies)`,
     goal: '—',
     pass: null,
+  });
+
+  const shape = await benchThreadShape(server.url, server.scenarios, Number(process.env.BENCH_SHAPE_SCENARIOS ?? 24));
+  const shapeMessages = spread(shape.messages);
+  const shapeLedger = spread(shape.ledgerMs);
+  rows.push({
+    figure: `messages per diagnosis, ${shape.diagnoses} scenarios (median / max; root, replies, charts)`,
+    value: `${shapeMessages.median} / ${shapeMessages.max} (charts uploaded in ${shape.withCharts})`,
+    goal: '≤ 8',
+    pass: shapeMessages.max <= 8,
+  });
+  rows.push({
+    figure: `command → ledger in the thread, ${shape.diagnoses} scenarios (median / max)`,
+    value: `${ms(shapeLedger.median)} / ${ms(shapeLedger.max)} (${shape.rateLimited} × 429)`,
+    goal: '< 6 s, no 429',
+    pass: shapeLedger.max < 6000 && shape.rateLimited === 0,
   });
 
   const critical = await benchCriticalPath(

@@ -15,6 +15,8 @@ const run = promisify(execFile);
 export interface SlackFigures {
   acks: number[];
   answered: number;
+  /** Until the root message is in the channel (the live progress is shown there). */
+  rootMs: number;
   firstReplyMs: number;
   /** Until the root message shows the finished diagnosis. */
   conclusionMs: number;
@@ -69,6 +71,7 @@ export async function benchSlack(
     await slack.command(first.symptom, { channel_id: 'C0ALERTS01' });
     await slack.settled(120_000);
     const posts = slack.fake.callsTo('chat.postMessage').filter((c) => c.status === 200);
+    const rootPost = posts.find((c) => c.params.thread_ts === undefined);
     const firstReply = posts.find((c) => c.params.thread_ts !== undefined);
     const ledger = posts.at(-1);
     const concluded = slack.fake
@@ -77,6 +80,7 @@ export async function benchSlack(
     return {
       acks,
       answered,
+      rootMs: rootPost ? rootPost.time - t0 : Number.NaN,
       firstReplyMs: firstReply ? firstReply.time - t0 : Number.NaN,
       conclusionMs: concluded ? concluded.time - t0 : Number.NaN,
       ledgerMs: ledger ? ledger.time - t0 : Number.NaN,

@@ -1,13 +1,15 @@
-// Build step: the `triage` command line as one ES module bundle, dist/cli/main.js, with a chunk for each group of
-// modules a command loads with import() (the engine, the run stores, the demo…), all in dist/cli/. Loading a few
-// large files is much faster than resolving and loading the few hundred small ones tsc writes, and `triage --help`
-// still loads only the entry. Runs after tsc (which leaves the rest of dist/ as it is: the app, and the modules
-// scripts/build-cache.mjs reads).
+// Build step: the `triage` command line as one CommonJS bundle, dist/cli/cli.cjs, and its loader, dist/cli/main.js
+// (src/cli/bundle-main.ts). The loader compiles the bundle with V8's code cache (src/cli/code-cache.ts): Node 20 has
+// no compile cache for modules, and compiling a megabyte of JavaScript at every start costs tens of milliseconds,
+// more than loading it. A module a command loads with import() (the engine, the run stores, the demo…) is in the
+// bundle too, but runs only when imported, so `triage --help` still runs little more than commander. Runs after tsc
+// (which leaves the rest of dist/ as it is: the app, and the modules scripts/build-cache.mjs reads).
 //
 // Packages are bundled except those with native code or optional native parts (better-sqlite3, pg), which stay
-// imports resolved in node_modules. `import.meta.url` keeps its meaning: in each source file it becomes the URL the
+// requires resolved in node_modules. `import.meta.url` keeps its meaning: in each source file it becomes the URL the
 // file's own tsc output has, so paths such as `../../../playbooks` resolve as they do unbundled.
-import { readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,7 +30,8 @@ const ownImportMetaUrl = {
       const built = join(root, 'dist', relative(src, args.path)).replace(/\.ts$/, '.js');
       const fromOut = relative(outdir, built).split('\\').join('/');
       return {
-        contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromOut)}, import.meta.url).href`),
+        // The loader gives the bundle its own URL as `__triageBundleUrl` (see src/cli/code-cache.ts).
+        contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(fromOut)}, __triageBundleUrl).href`),
         loader: 'ts',
       };
     });
@@ -99,25 +102,75 @@ const englishZod = {
   },
 };
 
-const result = await build({
-  entryPoints: { main: join(src, 'cli', 'main.ts') },
-  outdir,
+/**
+ * Modules that only an option loads, with large packages of their own (the charts of `--charts`: ECharts is twice
+ * the size of everything else), go in bundles of their own next to cli.cjs, so that no other start reads them. The
+ * main bundle requires them when the option is used; they are loaded by Node as any CommonJS file, without the code
+ * cache.
+ */
+const APART = [{ module: join(src, 'adapters', 'charts', 'write-charts.ts'), bundle: 'charts.cjs' }];
+const apart = {
+  name: 'apart',
+  setup(b) {
+    b.onResolve({ filter: /\.js$/ }, (args) => {
+      if (!args.importer.startsWith(src)) return undefined;
+      const target = resolve(args.resolveDir, args.path).replace(/\.js$/, '.ts');
+      const found = APART.find((a) => a.module === target);
+      return found ? { path: `./${found.bundle}`, external: true } : undefined;
+    });
+  },
+};
+
+const common = {
   bundle: true,
-  splitting: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  external: ['better-sqlite3', 'pg'],
+  // import() of a bundled module becomes a call of its lazy initialiser, and of better-sqlite3 or pg a require():
+  // a script compiled by node:vm has no loader for import().
+  supported: { 'dynamic-import': false },
+  legalComments: 'none',
+  logLevel: 'warning',
+};
+for (const { module, bundle } of APART)
+  await build({
+    ...common,
+    entryPoints: [module],
+    outfile: join(outdir, bundle),
+    // Loaded by Node's own require(): the bundle's URL, which import.meta.url is rewritten to use, is its own.
+    banner: { js: "var __triageBundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+    plugins: [ownImportMetaUrl],
+  });
+
+const BUNDLE = 'cli.cjs';
+const result = await build({
+  entryPoints: [join(src, 'cli', 'run-main.ts')],
+  ...common,
+  outfile: join(outdir, BUNDLE),
+  plugins: [apart, ownImportMetaUrl, noAxiosFetch, noFormDataProbe, noMimeTable, englishZod],
+  metafile: true,
+});
+const bundleText = readFileSync(join(outdir, BUNDLE), 'utf8');
+const callsImport = bundleText
+  .split('\n')
+  .filter((line) => !/^\s*(\/\/|\/\*|\*)/.test(line))
+  .some((line) => /\bimport\(/.test(line.replace(/(["'`])(?:\\.|(?!\1)[^\\])*\1/g, '')));
+if (callsImport) throw new Error(`${BUNDLE} still calls import(), which a script compiled by node:vm cannot run`);
+const hash = createHash('sha256').update(bundleText).digest('hex').slice(0, 16);
+await build({
+  entryPoints: [join(src, 'cli', 'bundle-main.ts')],
+  outfile: join(outdir, 'main.js'),
+  bundle: true,
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  chunkNames: 'chunk-[hash]',
-  external: ['better-sqlite3', 'pg'],
-  // Bundled CommonJS packages (commander, node-cache) call require() for Node's own modules.
-  banner: {
-    js: "import { createRequire as __triageRequire } from 'node:module';\nconst require = __triageRequire(import.meta.url);",
-  },
-  plugins: [ownImportMetaUrl, noAxiosFetch, noFormDataProbe, noMimeTable, englishZod],
+  define: { TRIAGE_CLI_BUNDLE: JSON.stringify({ file: `./${BUNDLE}`, hash }) },
   legalComments: 'none',
   logLevel: 'warning',
-  metafile: true,
 });
+// TRIAGE_CLI_METAFILE=<path> keeps esbuild's account of the bundle (which module is in it, and why).
+if (process.env.TRIAGE_CLI_METAFILE) writeFileSync(process.env.TRIAGE_CLI_METAFILE, JSON.stringify(result.metafile));
 const outputs = Object.entries(result.metafile.outputs);
 const kb = outputs.reduce((sum, [, o]) => sum + o.bytes, 0) / 1024;
-process.stdout.write(`cli bundle: ${outputs.length} files, ${kb.toFixed(0)} KiB in dist/cli\n`);
+process.stdout.write(`cli bundle: ${BUNDLE}, ${kb.toFixed(0)} KiB, and its loader main.js in dist/cli\n`);

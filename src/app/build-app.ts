@@ -1,3 +1,4 @@
+import { createChartRenderer } from '../adapters/charts/chart-renderer.js';
 import { createJsonLogger } from '../adapters/log/json-logger.js';
 import { withRun } from '../adapters/log/run-context.js';
 import { SelfMetrics } from '../adapters/metrics/self-metrics.js';
@@ -8,6 +9,7 @@ import { createThreadRenderers } from '../adapters/slack/thread-renderers.js';
 import { ThreadRunner } from '../adapters/slack/thread-runner.js';
 import { RunJournal } from '../application/diagnose/run-journal.js';
 import { createRedactor } from '../domain/redaction/redact.js';
+import { chartSpecsOf } from '../domain/report/chart-spec.js';
 import type { BuildOverrides, BuiltApp } from './built-app.js';
 import type { Config } from './config.js';
 import { systemClock } from './create-diagnoser.js';
@@ -59,9 +61,14 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     runScope: withRun,
     updates,
     journal,
+    ...(config.slack.charts
+      ? { charts: { renderer: createChartRenderer(), specsOf: (result) => chartSpecsOf(result, 3, redactor) } }
+      : {}),
   });
   const client = createSlackClient(config, { metrics, pacer, boltLogger });
+  // The intake tells the metrics its queue as it changes.
   const intake = createAlertIntake(config, {
+    metrics,
     client,
     runner,
     registry,
@@ -73,8 +80,6 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     updates,
     journal,
   });
-  // The intake runs its diagnoses through the runner, which counts them in the metrics: its queue is read from here.
-  metrics.watch({ alertQueue: () => intake.stats() });
   const socketHealth = socketHealthFor(config, {
     readiness,
     logger,

@@ -204,7 +204,8 @@ export const EnvSchema = z.object({
       .optional(),
   ),
   TRIAGE_REPLY_INTERVAL_MS: wholeNumber(0, Number.MAX_SAFE_INTEGER, 1100),
-  TRIAGE_REPLY_BURST: wholeNumber(1, 10, 3),
+  TRIAGE_REPLY_BURST: wholeNumber(1, 10, 5),
+  TRIAGE_CHARTS: flag,
   ALERT_CHANNELS: channelList,
   ALERT_WEBHOOK_CHANNEL: channelId,
   ALERT_WEBHOOK_TOKEN: optionalText.pipe(

@@ -84,6 +84,8 @@ export interface Config {
     replyIntervalMs: number;
     /** Posts a channel may receive at once before the spacing applies (Slack allows short bursts). */
     replyBurst: number;
+    /** Draw the decisive evidence as PNG charts and upload them into the thread (default true). */
+    charts: boolean;
   };
   port: number;
   prometheus: { url: string; timeoutMs: number };
@@ -165,6 +167,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
       ...(e.SLACK_API_URL ? { apiUrl: e.SLACK_API_URL } : {}),
       replyIntervalMs: e.TRIAGE_REPLY_INTERVAL_MS,
       replyBurst: e.TRIAGE_REPLY_BURST,
+      charts: e.TRIAGE_CHARTS ?? true,
     },
     port: e.PORT,
     prometheus: { url: e.PROMETHEUS_URL, timeoutMs: e.TRIAGE_QUERY_TIMEOUT_MS },

@@ -1,10 +1,10 @@
+import { interrupted as asInterrupted } from '../application/runs/run-state.js';
+import { allIdle, type Idleness } from '../application/work/idle-signal.js';
 import type { AppParts, ShutdownReport } from './built-app.js';
 import type { RunRetention } from './run-retention.js';
 import { startApp } from './start-app.js';
 import { sleep } from './startup-checks.js';
 
-/** How often shutdown looks whether the work in flight is done, within its grace period. */
-const IDLE_CHECK_MS = 100;
 /** How long the roots of interrupted runs may take to say so: the process is about to exit. */
 const ROOT_EDIT_BUDGET_MS = 3000;
 
@@ -59,10 +59,10 @@ export class AppLifecycle {
         return [];
       });
     // Their roots say so, within a short budget.
-    for (const record of left) record.status = 'interrupted';
+    const shown = left.map((record) => registry.update(record.runId, asInterrupted) ?? asInterrupted(record));
     const edited = new AbortController();
     await Promise.race([
-      Promise.all(left.map((record) => runner.refreshRoot(this.parts.client, record))),
+      Promise.all(shown.map((record) => runner.refreshRoot(this.parts.client, record))),
       sleep(ROOT_EDIT_BUDGET_MS, edited.signal),
     ]);
     edited.abort();
@@ -92,17 +92,19 @@ export class AppLifecycle {
   }
 
   /**
-   * Waits, for at most `graceMs`, until no run is going, no post waits for its channel, the outbox sender is
-   * between sends and the alert intake has nothing in flight.
+   * Waits, for at most `graceMs`, until at one moment no run is going, no post waits for its channel, the outbox
+   * sender is between sends and the alert intake has nothing in flight. No polling: each part says when it is idle.
    */
   private async untilIdle(graceMs: number): Promise<void> {
     const { registry, pacer, runner, intake } = this.parts;
-    const busy = () =>
-      registry.anyActive() || pacer.pendingChannels() > 0 || (runner.sender?.active() ?? 0) > 0 || !intake.idle();
-    const grace = new AbortController();
-    const timer = setTimeout(() => grace.abort(), graceMs);
+    const parts: Idleness[] = [registry.idleness, pacer.idleness, intake.idleness];
+    if (runner.sender) parts.push(runner.sender.idleness);
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
     try {
-      while (busy() && !grace.signal.aborted) await sleep(IDLE_CHECK_MS, grace.signal);
+      await Promise.race([allIdle(parts), grace]);
     } finally {
       clearTimeout(timer);
     }

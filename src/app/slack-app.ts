@@ -12,6 +12,7 @@ import type { MethodBudget } from '../adapters/slack/method-budget.js';
 import type { RunRegistry } from '../adapters/slack/run-registry.js';
 import type { ThreadRunner } from '../adapters/slack/thread-runner.js';
 import type { RunJournal } from '../application/diagnose/run-journal.js';
+import type { AlertQueueMetrics } from '../application/ports/alert-queue-metrics.js';
 import type { AlertThreadStore } from '../application/ports/alert-threads.js';
 import type { Logger } from '../application/ports/logger.js';
 import { type Redactor, redactDeep } from '../domain/redaction/redact.js';
@@ -66,6 +67,7 @@ export function createAlertIntake(
     now: () => Date;
     updates: MethodBudget;
     journal: RunJournal;
+    metrics: AlertQueueMetrics;
   },
 ): AlertIntake {
   const { redactor, ...rest } = deps;

@@ -58,6 +58,31 @@ export async function catalogDirs(
   };
 }
 
+/**
+ * The --charts directory as an absolute path, created when missing (before the diagnosis runs, so a bad path costs
+ * nothing); one that cannot be created or written to is a usage error.
+ */
+export async function chartsDirOf(opts: Record<string, unknown>): Promise<string | undefined> {
+  if (opts.charts === undefined) return undefined;
+  const dir = String(opts.charts);
+  if (dir.trim() === '') throw new UsageProblem('--charts needs a directory, e.g. --charts ./charts.');
+  const [{ access, mkdir }, { constants }, { resolve }] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:fs'),
+    import('node:path'),
+  ]);
+  const path = resolve(dir);
+  try {
+    await mkdir(path, { recursive: true });
+    await access(path, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR' ? 'a file is in the way' : (code ?? 'it cannot be written');
+    throw new UsageProblem(`--charts ${dir} cannot be used as the charts directory (${why}).`);
+  }
+  return path;
+}
+
 export function isDatasourceFailure(code: string | undefined): boolean {
   return (
     code !== undefined && (code.startsWith('datasource_') || code === 'deadline_exceeded' || code.startsWith('query_'))

@@ -147,6 +147,21 @@ describe('triage postmortem with a run id', () => {
     expect(unique.code).toBe(EXIT.ok);
     expect(unique.stdout).toContain('502 on checkout (beef3333-0000-4000-8000-000000000003)');
   });
+
+  it('writes one self-contained HTML file with --format html, and refuses other formats (exit 2)', async () => {
+    const db = join(dir, 'runs.sqlite');
+    await seedRuns(db, ids);
+    const html = await cli(['postmortem', 'abcd1111', '--db', db, '--format', 'html']);
+    expect(html.code).toBe(EXIT.ok);
+    expect(html.stdout).toMatch(/^<!DOCTYPE html>/);
+    expect(html.stdout).toContain('<h1>Post-mortem: 502 on checkout (abcd1111-0000-4000-8000-000000000001)</h1>');
+    expect(html.stdout).not.toMatch(/<(?:link|script)\b|\bsrc="(?!data:)/);
+    const md = await cli(['postmortem', 'abcd1111', '--db', db]);
+    expect(md.stdout).toMatch(/^# Post-mortem: /);
+    const bad = await cli(['postmortem', 'abcd1111', '--db', db, '--format', 'pdf']);
+    expect(bad.code).toBe(EXIT.usage);
+    expect(bad.stderr).toContain('(run triage postmortem --help for usage)');
+  });
 });
 
 describe('usage errors name the right --help', () => {

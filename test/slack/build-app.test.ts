@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/adapters/log/json-logger.js';
@@ -5,6 +8,7 @@ import { loadPlaybooks } from '../../src/adapters/playbook-files/load-playbooks.
 import { buildApp } from '../../src/app/build-app.js';
 import { loadConfig } from '../../src/app/config.js';
 import { createDiagnoser } from '../../src/app/create-diagnoser.js';
+import type { AlertNotification } from '../../src/domain/alerts/alert.js';
 import { type FakeSlack, startFakeSlack } from '../support/fake-slack/fake-slack-server.js';
 import { ScriptedMetricsSource } from '../support/scripted-metrics-source.js';
 
@@ -14,6 +18,24 @@ async function diagnoser() {
     { prometheus: { url: 'http://prom.test', timeoutMs: 1000 }, playbooksDir: 'playbooks', deadlineMs: 5000 },
     { metrics: new ScriptedMetricsSource('checkout', ['up'], () => []), playbooks },
   );
+}
+
+/** A firing Alertmanager notification for one service. */
+function firing(service: string): AlertNotification {
+  const labels = { alertname: 'HighErrorRate', service, severity: 'critical' };
+  return {
+    source: 'alertmanager-webhook',
+    status: 'firing',
+    title: `[FIRING:1] HighErrorRate ${service}`,
+    groupKey: `{}:{alertname="HighErrorRate", service="${service}"}`,
+    groupLabels: { alertname: 'HighErrorRate' },
+    commonLabels: labels,
+    commonAnnotations: {},
+    firingCount: 1,
+    resolvedCount: 0,
+    alerts: [{ status: 'firing', alertname: 'HighErrorRate', labels, annotations: {} }],
+    truncatedAlerts: 0,
+  };
 }
 
 describe('buildApp', () => {
@@ -48,6 +70,34 @@ describe('buildApp', () => {
       await built.stop();
     }
   });
+
+  it('shows the alert queue the intake tells its metrics, and a graceful shutdown lets the running alerts finish', async () => {
+    fake = await startFakeSlack();
+    const dir = await mkdtemp(join(tmpdir(), 'triage-build-app-'));
+    const config = loadConfig({
+      SLACK_BOT_TOKEN: 'xoxb-fake-bot-token',
+      SLACK_SIGNING_SECRET: 'secret',
+      SLACK_API_URL: fake.url,
+      PROMETHEUS_URL: 'http://prom.test',
+      PORT: '0',
+      ALERT_CONCURRENCY: '1',
+      TRIAGE_DB_PATH: join(dir, 'triage.sqlite'),
+    });
+    try {
+      const built = await buildApp(config, { logger: silentLogger, diagnoser: await diagnoser() });
+      await built.start();
+      for (const service of ['checkout', 'billing', 'search'])
+        expect(await built.alerts.accept({ notification: firing(service), channel: 'C0ALERTS01' })).toBe('queued');
+      expect(await built.metrics.text()).toContain('triage_alert_queue_depth 2');
+      const report = await built.shutdown(20_000);
+      expect(report).toMatchObject({ unstartedAlerts: 2, interrupted: 0 });
+      expect(report.ms).toBeLessThan(20_000);
+      expect(built.alerts.idle()).toBe(true);
+      expect(await built.metrics.text()).toContain('triage_alert_queue_depth 0');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('uses Socket Mode when SLACK_APP_TOKEN is set', async () => {
     fake = await startFakeSlack();

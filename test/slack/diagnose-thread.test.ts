@@ -31,7 +31,7 @@ describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
     await server?.stop();
   });
 
-  it('acks at once, then posts a root, one reply per step, the ledger last, and edits the root', async () => {
+  it('acks at once, then a calm thread: the charts, the findings by hypothesis, the normal fold, the ledger last', async () => {
     const ack = await slack.command(scenario.symptom);
     expect(ack.status).toBe(200);
     expect(ack.body).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('Diagnosing') });
@@ -43,27 +43,47 @@ describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
     expect(root, 'a root message in the channel').toBeDefined();
     if (!root) return;
     const thread = slack.fake.thread(CHANNEL, root.ts).slice(1);
-    expect(thread.length).toBeGreaterThan(5);
     expect(thread.every((m) => m.thread_ts === root.ts)).toBe(true);
-    // Replies arrive in order: steps first, the ledger last.
-    const last = thread.at(-1);
-    expect(textOf(last)).toMatch(/Hypothes|ledger/i);
-    expect(textOf(last)).toContain('bad-deploy');
-    expect(thread.slice(0, -1).some((m) => textOf(m).includes('Versions running'))).toBe(true);
-    // The root was edited in place and ends with the likely cause and the buttons.
+    // At most 8 messages in all, the root included.
+    expect(thread.length + 1).toBeLessThanOrEqual(8);
+    // The pictures first: one upload of the decisive evidence, each chart a PNG with its alt text.
+    const [charts, ...replies] = thread;
+    expect(charts?.files?.length ?? 0).toBeGreaterThan(0);
+    expect(textOf(charts)).toMatch(/^Charts? of the decisive evidence/);
+    const pngs = slack.fake.files.filter((f) => f.thread_ts === root.ts && f.filename.endsWith('.png'));
+    expect(pngs.length).toBe(charts?.files?.length);
+    for (const png of pngs) {
+      expect(png.content?.subarray(1, 4).toString('latin1')).toBe('PNG');
+      expect(png.alt_text).toMatch(/\S{10,}/);
+    }
+    // Then the abnormal findings, grouped by hypothesis, strongest first: the deploy's first.
+    const texts = replies.map((m) => textOf(m));
+    const firstGroup = texts.findIndex((t) => t.includes('Versions running'));
+    expect(firstGroup).toBe(0);
+    expect(texts[0]).toMatch(/deploy/i);
+    // Every normal check folded into one reply, after the findings.
+    const folds = texts.filter((t) => t.includes('Checked and normal'));
+    expect(folds).toHaveLength(1);
+    const fold = texts.indexOf(folds[0] as string);
+    expect(fold).toBeGreaterThan(firstGroup);
+    // The ledger last.
+    const last = texts.at(-1) ?? '';
+    expect(last).toMatch(/Hypothes|ledger/i);
+    expect(last).toContain('bad-deploy');
+    expect(texts.filter((t) => /Checked and normal|Not measured/.test(t)).length).toBeLessThanOrEqual(2);
+    // No reply per step: nothing says "ok" on its own line any more.
+    expect(texts.some((t) => /^✓/.test(t))).toBe(false);
+    // The root was edited in place (live progress) and ends with the likely cause and the buttons.
     expect(root.edits.length).toBeGreaterThan(0);
     expect(textOf(root)).toMatch(/deploy/i);
     for (const id of [ACTIONS.rerun, ACTIONS.confirm, ACTIONS.reject, ACTIONS.exportPostmortem])
       expect(textOf(root)).toContain(id);
-    // The root showed the conclusion before the thread's last replies went out at the channel's pace.
+    // The root showed the conclusion before the thread went out.
     const finishedEdit = slack.fake
       .callsTo('chat.update')
       .find((c) => c.params.ts === root.ts && JSON.stringify(c.params).includes('Finished'));
-    const ledgerPost = slack.fake
-      .callsTo('chat.postMessage')
-      .filter((c) => c.params.thread_ts === root.ts)
-      .at(-1);
-    expect(finishedEdit?.time).toBeLessThan(ledgerPost?.time ?? 0);
+    const threadPosts = slack.fake.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === root.ts);
+    expect(finishedEdit?.time).toBeLessThanOrEqual(threadPosts[0]?.time ?? 0);
     // Paced within Slack's limits: the fake never had to answer 429.
     expect(slack.fake.calls.filter((c) => c.status === 429)).toEqual([]);
     expect(slack.fake.calls.filter((c) => c.error)).toEqual([]);
@@ -78,18 +98,29 @@ describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
     const pressed = await slack.press(ACTIONS.confirm, run?.runId ?? '', { message_ts: root.ts });
     expect(pressed.status).toBe(200);
     await slack.fake.waitForCall('chat.update', { count: root.edits.length + 1 });
-    expect(run?.decision).toMatchObject({ userId: 'U0ONCALL01', decision: 'confirmed', cause: 'bad-deploy' });
+    // The registry holds the run's newest state (a state is never changed in place).
+    expect(record.get(run?.runId ?? '')?.decision).toMatchObject({
+      userId: 'U0ONCALL01',
+      decision: 'confirmed',
+      cause: 'bad-deploy',
+    });
     expect(textOf(slack.fake.thread(CHANNEL, root.ts)[0])).toContain('U0ONCALL01');
   }, 30_000);
 
   it('uploads the post-mortem into the thread from Export post-mortem', async () => {
     const root = slack.fake.channelMessages(CHANNEL).find((m) => m.thread_ts === undefined);
     const run = root ? slack.built.registry.byThreadTs(CHANNEL, root.ts) : undefined;
+    // The thread's charts were one upload already: wait for the export's own.
+    const uploads = slack.fake.callsTo('files.completeUploadExternal').length;
     await slack.press(ACTIONS.exportPostmortem, run?.runId ?? '');
-    await slack.fake.waitForCall('files.completeUploadExternal', { timeoutMs: 10_000 });
-    const file = slack.fake.files.find((f) => f.completed);
+    // The Markdown, then the HTML: both in the thread before the next test counts its messages.
+    await slack.fake.waitForCall('files.completeUploadExternal', { count: uploads + 2, timeoutMs: 10_000 });
+    const file = slack.fake.files.find((f) => f.completed && f.filename.endsWith('.md'));
     expect(file).toMatchObject({ channel: CHANNEL, thread_ts: root?.ts });
     expect(file?.content?.toString('utf8')).toMatch(/^# Post-mortem: /);
+    const html = slack.fake.files.find((f) => f.completed && f.filename.endsWith('.html'));
+    expect(html).toMatchObject({ channel: CHANNEL, thread_ts: root?.ts });
+    expect(html?.content?.toString('utf8')).toMatch(/^<!DOCTYPE html>/);
   });
 
   it('explains the ledger when mentioned with "why?" in the thread, once per event id, retries ignored', async () => {
@@ -228,7 +259,11 @@ describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
     const delivered = posts.filter((c) => c.status === 200);
     const root = delivered[0];
     const rootTs = (root?.response as { ts?: string } | undefined)?.ts ?? '';
-    const thread = slack.fake.thread(CHANNEL, rootTs).slice(1);
+    // The charts are an upload, not a post.
+    const thread = slack.fake
+      .thread(CHANNEL, rootTs)
+      .slice(1)
+      .filter((m) => !m.files?.length);
     // Every reply that was attempted arrived, exactly once, and the ledger is still last.
     expect(thread).toHaveLength(delivered.length - 1);
     expect(textOf(thread.at(-1))).toContain('bad-deploy');

@@ -10,17 +10,23 @@ import type { DiagnoseRequest } from '../../src/application/diagnose/diagnose.js
 import { RunJournal } from '../../src/application/diagnose/run-journal.js';
 import type { DiagnosisOutcome, RunEvent } from '../../src/domain/engine/types.js';
 import { parseSymptom } from '../../src/domain/symptom/parse-symptom.js';
-import { outcome, step } from '../support/diagnosis-factory.js';
+import { hypothesis, outcome, step } from '../support/diagnosis-factory.js';
 import { FAKE_SLACK_DEFAULTS, textOf } from '../support/fake-slack/fake-slack-server.js';
 import { useOutboxFixture } from './outbox-fixture.js';
 
 const CHANNEL = FAKE_SLACK_DEFAULTS.channelId;
 const T0 = new Date('2026-11-01T14:00:00Z');
 const STEPS = ['pool-saturation', 'error-ratio', 'latency', 'restarts'];
+/**
+ * The thread of that diagnosis: the pool finding (backing the pool hypothesis), the error finding (backing the
+ * bug hypothesis), the normal latency folded, the unmeasured restarts, and the ledger — five messages.
+ */
+const MESSAGES = 5;
+const STATUS = { 'pool-saturation': 'crit', 'error-ratio': 'warn', latency: 'ok', restarts: 'no_data' } as const;
 
 const fx = useOutboxFixture('outbox-recover');
 
-/** A diagnosis of four steps, each a reply in the thread, then the ledger. */
+/** A diagnosis of four steps, then its thread of `MESSAGES` replies, the ledger last. */
 async function* diagnosis(request: DiagnoseRequest): AsyncGenerator<RunEvent, DiagnosisOutcome> {
   yield {
     type: 'run-started',
@@ -32,9 +38,16 @@ async function* diagnosis(request: DiagnoseRequest): AsyncGenerator<RunEvent, Di
     steps: STEPS.map((id) => ({ id, title: id })),
     at: T0,
   } as RunEvent;
-  for (const id of STEPS)
-    yield { type: 'step-finished', runId: request.runId, step: step({ id, title: `Step ${id}` }), at: T0 };
-  const result = outcome({ runId: request.runId });
+  const steps = STEPS.map((id) => step({ id, title: `Step ${id}`, status: STATUS[id as keyof typeof STATUS] }));
+  for (const s of steps) yield { type: 'step-finished', runId: request.runId, step: s, at: T0 };
+  const result = outcome({
+    runId: request.runId,
+    steps,
+    hypotheses: [
+      hypothesis({ cites: { supporting: ['pool-saturation'], against: [] } }),
+      hypothesis({ cause: 'app-error', confidence: 0.5, cites: { supporting: ['error-ratio'], against: [] } }),
+    ],
+  });
   yield { type: 'run-finished', runId: request.runId, result, at: T0 };
   return result;
 }
@@ -103,11 +116,11 @@ describe('the durable thread', () => {
     const run = await app.store.getRun(record?.runId ?? '');
     expect(run).toMatchObject({ status: 'finished', undelivered: 0 });
     const rows = await app.store.outbox(run?.id ?? '');
-    expect(rows.filter((r) => r.kind === 'reply')).toHaveLength(STEPS.length);
+    expect(rows.filter((r) => r.kind === 'reply')).toHaveLength(MESSAGES - 1);
     expect(rows.filter((r) => r.kind === 'ledger')).toHaveLength(1);
     expect(rows.every((r) => r.state === 'sent')).toBe(true);
     const thread = replies(record?.rootTs ?? '');
-    expect(thread).toHaveLength(STEPS.length + 1);
+    expect(thread).toHaveLength(MESSAGES);
     expect(thread.at(-1)).toBe(rows.find((r) => r.kind === 'ledger')?.payload.text);
   });
 
@@ -122,16 +135,16 @@ describe('the durable thread', () => {
     });
     const [run] = await first.store.listRuns({ limit: 1 });
     const rootTs = run?.rootTs ?? '';
-    expect(replies(rootTs).length).toBeLessThan(STEPS.length + 1);
+    expect(replies(rootTs).length).toBeLessThan(MESSAGES);
 
     const second = await processOf();
     await second.recover();
     expect(await second.store.getRun(run?.id ?? '')).toMatchObject({ status: 'finished', undelivered: 0 });
     const thread = replies(rootTs);
-    expect(thread).toHaveLength(STEPS.length + 1);
+    expect(thread).toHaveLength(MESSAGES);
     expect(new Set(thread).size).toBe(thread.length);
     const posts = fx.fake.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === rootTs);
-    expect(posts).toHaveLength(STEPS.length + 1);
+    expect(posts).toHaveLength(MESSAGES);
     // The root shows the conclusion.
     expect(textOf(fx.fake.thread(CHANNEL, rootTs)[0])).not.toContain('diagnosing');
   });
@@ -157,10 +170,10 @@ describe('the durable thread', () => {
     const second = await processOf();
     await second.recover();
     expect(await second.store.getRun(run?.id ?? '')).toMatchObject({ status: 'finished', undelivered: 0 });
-    expect(replies(rootTs)).toHaveLength(STEPS.length + 1);
-    expect(sentBefore).toBeLessThan(STEPS.length + 1);
+    expect(replies(rootTs)).toHaveLength(MESSAGES);
+    expect(sentBefore).toBeLessThan(MESSAGES);
     const posts = fx.fake.callsTo('chat.postMessage').filter((c) => c.params.thread_ts === rootTs);
-    expect(posts).toHaveLength(STEPS.length + 1);
+    expect(posts).toHaveLength(MESSAGES);
   });
 
   it('queues the ledger of a run whose process died after the diagnosis ended but before the ledger was queued', async () => {
@@ -230,7 +243,7 @@ describe('the durable thread', () => {
     const other = await processOf({ replica: 'replica-b', staleMs: 0 });
     await other.recover();
     expect(await other.store.getRun(run?.id ?? '')).toMatchObject({ status: 'finished', owner: 'replica-b' });
-    expect(replies(run?.rootTs ?? '')).toHaveLength(STEPS.length + 1);
+    expect(replies(run?.rootTs ?? '')).toHaveLength(MESSAGES);
   });
 
   it('leaves a run another live replica delivers to it', async () => {

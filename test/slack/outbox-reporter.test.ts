@@ -6,7 +6,7 @@ import type { RunRecord } from '../../src/adapters/slack/run-registry.js';
 import { type ReporterOutbox, SlackThreadReporter } from '../../src/adapters/slack/slack-thread-reporter.js';
 import type { DiagnosisOutcome, RunEvent } from '../../src/domain/engine/types.js';
 import { parseSymptom } from '../../src/domain/symptom/parse-symptom.js';
-import { outcome, step } from '../support/diagnosis-factory.js';
+import { hypothesis, outcome, step } from '../support/diagnosis-factory.js';
 import { FAKE_SLACK_DEFAULTS, type FakeSlack, startFakeSlack } from '../support/fake-slack/fake-slack-server.js';
 
 const CHANNEL = FAKE_SLACK_DEFAULTS.channelId;
@@ -30,8 +30,10 @@ beforeEach(() => {
 });
 
 async function* twoSteps(runId: string): AsyncGenerator<RunEvent, DiagnosisOutcome> {
-  for (const id of ['a', 'b']) yield { type: 'step-finished', runId, step: step({ id, title: `Step ${id}` }), at: T0 };
-  const result = outcome({ runId });
+  const steps = [step({ id: 'a', title: 'Step a', status: 'crit' }), step({ id: 'b', title: 'Step b', status: 'ok' })];
+  for (const s of steps) yield { type: 'step-finished', runId, step: s, at: T0 };
+  // Step a backs the hypothesis; step b stayed normal.
+  const result = outcome({ runId, steps, hypotheses: [hypothesis({ cites: { supporting: ['a'], against: [] } })] });
   yield { type: 'run-finished', runId, result, at: T0 };
   return result;
 }
@@ -59,7 +61,9 @@ async function reporterFor(outbox: ReporterOutbox) {
     pacer: new ChannelPacer(0, { sleep: async () => undefined }),
     render: {
       root: (r) => ({ text: `root ${r.status}`, blocks: [] }),
-      step: (s) => ({ text: `step ${s.id}`, blocks: [] }),
+      findingGroup: (g) => ({ text: `findings ${g.hypothesis?.cause ?? 'other'}`, blocks: [] }),
+      normalFold: () => ({ text: 'normal', blocks: [] }),
+      notMeasured: () => ({ text: 'not measured', blocks: [] }),
       ledger: () => ({ text: 'ledger', blocks: [] }),
     },
     record,
@@ -84,7 +88,7 @@ describe('SlackThreadReporter with an outbox', () => {
         .thread(CHANNEL, ts)
         .slice(1)
         .map((m) => m.text),
-    ).toEqual(['step a', 'step b', 'ledger']);
+    ).toEqual(['findings connection-pool-exhausted', 'normal', 'ledger']);
     expect(fake.thread(CHANNEL, ts)[0]?.text).toBe('root finished');
   });
 
@@ -116,11 +120,13 @@ describe('SlackThreadReporter with an outbox', () => {
     const { reporter, ts } = await reporterFor({ store, sender });
     await reporter.consume(twoSteps('run-1'));
     expect(written.filter((w) => !w.startsWith('root'))).toEqual([
-      'reply:step a',
-      'reply:step b',
+      'reply:findings connection-pool-exhausted',
+      'reply:normal',
       'ledger:ledger:close',
     ]);
-    expect(written.at(-1)).toBe('root:root finished');
+    // The root shows the conclusion before the thread is written: the replies follow it.
+    expect(written.indexOf('root:root finished')).toBeGreaterThanOrEqual(0);
+    expect(written.indexOf('root:root finished')).toBeLessThan(written.findIndex((w) => w.startsWith('reply:')));
     expect(delivered.every((id) => id === 'run-1')).toBe(true);
     expect(delivered.length).toBe(written.length);
     // Nothing is posted by the reporter itself: the sender does it.

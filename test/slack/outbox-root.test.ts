@@ -22,6 +22,13 @@ import { watchRunStore } from '../../src/app/watched-run-store.js';
 import type { DiagnoseRequest } from '../../src/application/diagnose/diagnose.js';
 import { RunJournal } from '../../src/application/diagnose/run-journal.js';
 import type { RunAlertInfo, RunStore } from '../../src/application/ports/run-store.js';
+import {
+  alertIs,
+  decided,
+  interrupted,
+  type RunState,
+  type RunTransition,
+} from '../../src/application/runs/run-state.js';
 import type { DiagnosisOutcome, RunEvent } from '../../src/domain/engine/types.js';
 import { parseSymptom } from '../../src/domain/symptom/parse-symptom.js';
 import { hypothesis, outcome, step } from '../support/diagnosis-factory.js';
@@ -36,8 +43,10 @@ const STEPS = ['pool-saturation', 'error-ratio'] as const;
 const fx = useOutboxFixture('outbox-root');
 const postgres = requirePostgres();
 
-/** A diagnosis of two steps, each a reply, then the ledger; `hold` keeps it going (the process dies mid-run). */
+/** A diagnosis of two steps, then three replies (the finding, the fold, the ledger); `hold` keeps it going (the process dies mid-run). */
 function diagnosis(hold?: Promise<void>) {
+  const one = step({ id: 'pool-saturation', title: 'Step one', status: 'crit' });
+  const two = step({ id: 'error-ratio', title: 'Step two', status: 'ok' });
   return async function* run(request: DiagnoseRequest): AsyncGenerator<RunEvent, DiagnosisOutcome> {
     yield {
       type: 'run-started',
@@ -52,12 +61,17 @@ function diagnosis(hold?: Promise<void>) {
     yield {
       type: 'step-finished',
       runId: request.runId,
-      step: step({ id: 'pool-saturation', title: 'Step one' }),
+      step: one,
       at: T0,
     };
     if (hold) await hold;
-    yield { type: 'step-finished', runId: request.runId, step: step({ id: 'error-ratio', title: 'Step two' }), at: T0 };
-    const result = outcome({ runId: request.runId, hypotheses: [hypothesis()] });
+    yield { type: 'step-finished', runId: request.runId, step: two, at: T0 };
+    // Its thread: the pool finding, the normal check folded, the ledger (one message per step and the ledger).
+    const result = outcome({
+      runId: request.runId,
+      steps: [one, two],
+      hypotheses: [hypothesis({ cites: { supporting: ['pool-saturation'], against: [] } })],
+    });
     yield { type: 'run-finished', runId: request.runId, result, at: T0 };
     return result;
   };
@@ -224,12 +238,23 @@ for (const engine of engines) {
       throw new Error('no pending root edit in the outbox');
     }
 
+    /** Changes a run's state in the process's registry, as the listeners do; the new state. */
+    const change = (p: { registry: RunRegistry }, record: RunRecord, transition: RunTransition): RunState =>
+      p.registry.update(record.runId, transition) ?? transition(record);
+    /** The alert fired again: its run's state counts `n` repeats. */
+    const repeated =
+      (n: number): RunTransition =>
+      (s) =>
+        alertIs({ ...(s.alert ?? ALERT), repeats: n })(s);
+    const confirmed = (record: RunRecord) =>
+      decided({ userId: 'U0DECIDER1', decision: 'confirmed', cause: record.top?.cause ?? 'x', at: T0 });
+
     /** The first process decides (confirm) with its chat.update budget frozen, then "dies". */
     async function decideThenDie(first: Awaited<ReturnType<typeof processOf>>, record: RunRecord) {
       first.updates.frozen = true;
-      record.decision = { userId: 'U0DECIDER1', decision: 'confirmed', cause: record.top?.cause ?? 'x', at: T0 };
-      await first.journal.update(record.runId, { decision: record.decision });
-      void first.runner.refreshRoot(fx.client, record);
+      const shown = change(first, record, confirmed(record));
+      await first.journal.update(record.runId, { decision: shown.decision ?? null });
+      void first.runner.refreshRoot(fx.client, shown);
       return pendingRoot(first.store, record.runId);
     }
 
@@ -259,9 +284,9 @@ for (const engine of engines) {
       first.updates.frozen = true;
       // Three repeats, as the alert intake counts them: each changes the record and asks for a spaced root edit.
       for (let n = 1; n <= 3; n++) {
-        record.alert.repeats = n;
-        await first.journal.update(record.runId, { alert: record.alert });
-        void first.runner.refreshRoot(fx.client, record, { minIntervalMs: 3000 });
+        const shown = change(first, record, repeated(n));
+        await first.journal.update(record.runId, { alert: shown.alert ?? null });
+        void first.runner.refreshRoot(fx.client, shown, { minIntervalMs: 3000 });
       }
       // Coalesced in the store: one pending edit, the latest.
       let rows = await pendingRoot(first.store, record.runId);
@@ -284,9 +309,9 @@ for (const engine of engines) {
       if (!record?.alert) throw new Error('no alert run');
       const mark = lastSeq();
       await decideThenDie(first, record);
-      record.alert.repeats = 1;
-      await first.journal.update(record.runId, { alert: record.alert });
-      void first.runner.refreshRoot(fx.client, record, { minIntervalMs: 3000 });
+      const shown = change(first, record, repeated(1));
+      await first.journal.update(record.runId, { alert: shown.alert ?? null });
+      void first.runner.refreshRoot(fx.client, shown, { minIntervalMs: 3000 });
       await new Promise((r) => setTimeout(r, 50));
       expect(
         (await first.store.outbox(record.runId)).filter((r) => r.kind === 'root' && r.state === 'pending'),
@@ -306,12 +331,10 @@ for (const engine of engines) {
       const record = await start(app.runner, ALERT);
       if (!record?.alert) throw new Error('no alert run');
       const mark = lastSeq();
-      record.alert.repeats = 1;
-      await app.runner.refreshRoot(fx.client, record, { minIntervalMs: 400 });
+      await app.runner.refreshRoot(fx.client, change(app, record, repeated(1)), { minIntervalMs: 400 });
       const edits: Promise<void>[] = [];
       for (let n = 2; n <= 5; n++) {
-        record.alert.repeats = n;
-        edits.push(app.runner.refreshRoot(fx.client, record, { minIntervalMs: 400 }));
+        edits.push(app.runner.refreshRoot(fx.client, change(app, record, repeated(n)), { minIntervalMs: 400 }));
         await new Promise((r) => setTimeout(r, 10));
       }
       await Promise.all(edits);
@@ -348,9 +371,9 @@ for (const engine of engines) {
       await first.runner.stopDelivery();
       first.updates.frozen = true;
       await first.store.markInterrupted({ owner: 'replica-a', reason: 'shut down', at: T0 });
-      record.status = 'interrupted';
+      const shown = change(first, record, interrupted);
       const mark = lastSeq();
-      void first.runner.refreshRoot(fx.client, record);
+      void first.runner.refreshRoot(fx.client, shown);
       await pendingRoot(first.store, record.runId);
       expect(updatesOf(record.rootTs, mark)).toHaveLength(0);
 
@@ -378,8 +401,7 @@ for (const engine of engines) {
       expect(thread.at(-1)?.text).toBe(threadRenderers.ledger(record.result as DiagnosisOutcome, record).text);
       // A decision's root edit too.
       const mark = lastSeq();
-      record.decision = { userId: 'U0DECIDER1', decision: 'confirmed', cause: record.top?.cause ?? 'x', at: T0 };
-      await app.runner.refreshRoot(fx.client, record);
+      await app.runner.refreshRoot(fx.client, change(app, record, confirmed(record)));
       expect(updatesOf(record.rootTs, mark)).toHaveLength(1);
       expect(rootText(record.rootTs)).toContain('Cause confirmed by <@U0DECIDER1>');
       // Counted in /metrics, and /readyz's source names the store until a write succeeds again.

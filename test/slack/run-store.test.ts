@@ -102,7 +102,9 @@ describe.skipIf(!prometheus.available)('runs recorded in the run store (SQLite)'
     });
 
     await slack.press(ACTIONS.exportPostmortem, run.id, { message_ts: root.ts });
-    const file = await until('the uploaded file', () => fake.files.find((f) => f.completed));
+    const file = await until('the uploaded file', () =>
+      fake.files.find((f) => f.completed && f.filename.startsWith('postmortem-') && f.filename.endsWith('.md')),
+    );
     expect(file).toMatchObject({ channel: CHANNEL, thread_ts: root.ts });
     expect(file.filename).toMatch(
       new RegExp(`^postmortem-${run.service}-\\d{4}-\\d{2}-\\d{2}-${run.id.slice(0, 8)}\\.md$`),
@@ -122,12 +124,13 @@ describe.skipIf(!prometheus.available)('runs recorded in the run store (SQLite)'
   }, 60_000);
 
   it('exports the latest run of a channel with /diagnose export, and says so when there is none', async () => {
-    const before = fake.files.filter((f) => f.completed).length;
+    const exports = () => fake.files.filter((f) => f.completed && f.filename.startsWith('postmortem-'));
+    const before = exports().length;
     const ack = await slack.command('export');
     expect(JSON.stringify(ack.body)).toMatch(/Exporting/);
-    await until('a second file', () => (fake.files.filter((f) => f.completed).length > before ? true : undefined));
+    await until('a second file', () => (exports().length > before ? true : undefined));
     const [latest] = await observer.listRuns({ channel: CHANNEL, limit: 1 });
-    expect(fake.files.filter((f) => f.completed).at(-1)?.filename).toContain(latest?.id.slice(0, 8));
+    expect(exports().at(-1)?.filename).toContain(latest?.id.slice(0, 8));
 
     const empty = await slack.command('export', { channel_id: QUIET_CHANNEL });
     const [reply] = await slack.responses.waitForRequests({ url: empty.responseUrl });

@@ -1,10 +1,10 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AlertQueueMetrics } from '../../application/ports/alert-queue-metrics.js';
 import type { RunMetrics } from '../../application/runs/run-metrics.js';
 import type { DiagnosisOutcome, RunEvent } from '../../domain/engine/types.js';
 
-/** Figures read when /metrics is scraped (queue depth, cache counters, breaker states…). */
+/** Figures read when /metrics is scraped (runs in flight, cache counters, breaker states…). */
 export interface MetricsSources {
-  alertQueue?: () => { queued: number; running: number };
   runsInFlight?: () => number;
   caches?: () => { source: string; hits: number; misses: number; deduplicated: number }[];
   breakers?: () => { source: string; state: 'closed' | 'open' | 'half-open' }[];
@@ -18,7 +18,7 @@ const BREAKER_STATES = ['closed', 'open', 'half-open'] as const;
  * durations by data source, data-source errors by type, cache hits and misses, Slack calls and 429s, undelivered
  * posts, queue depth, breaker states, event-loop lag and the process metrics.
  */
-export class SelfMetrics implements RunMetrics {
+export class SelfMetrics implements RunMetrics, AlertQueueMetrics {
   readonly registry = new Registry();
   private readonly runsStarted: Counter<'trigger'>;
   private readonly runsEnded: Counter<'trigger' | 'status'>;
@@ -28,13 +28,10 @@ export class SelfMetrics implements RunMetrics {
   private readonly slackRateLimited: Counter<'method'>;
   private readonly undeliveredPosts: Counter;
   private readonly bypassedPosts: Counter;
+  private readonly alertQueueDepth: Gauge;
 
-  /** What the gauges read at scrape time. */
-  private readonly sources: MetricsSources;
-
-  constructor(given: MetricsSources = {}) {
-    const sources: MetricsSources = { ...given };
-    this.sources = sources;
+  /** `sources`: what the gauges read at scrape time; the alert queue is told as it changes (`alertQueue`). */
+  constructor(sources: MetricsSources = {}) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
     this.runsStarted = new Counter({
@@ -84,14 +81,12 @@ export class SelfMetrics implements RunMetrics {
       help: 'Slack messages sent directly because the run store refused their outbox write (not resumable after a crash).',
       registers,
     });
-    new Gauge({
+    this.alertQueueDepth = new Gauge({
       name: 'triage_alert_queue_depth',
       help: 'Alert diagnoses waiting for a slot.',
       registers,
-      collect() {
-        this.set(sources.alertQueue?.().queued ?? 0);
-      },
     });
+    this.alertQueueDepth.set(0);
     new Gauge({
       name: 'triage_runs_in_flight',
       help: 'Diagnoses running now.',
@@ -133,12 +128,9 @@ export class SelfMetrics implements RunMetrics {
     });
   }
 
-  /**
-   * Reads more figures at scrape time, from a part built after the metrics because it reports to them (the alert
-   * intake runs its diagnoses through the thread runner, which counts them here).
-   */
-  watch(more: MetricsSources): void {
-    Object.assign(this.sources, more);
+  /** The alert intake's queue, as it changes. */
+  alertQueue(figures: { readonly queued: number; readonly running: number }): void {
+    this.alertQueueDepth.set(figures.queued);
   }
 
   runStarted(trigger: string): void {

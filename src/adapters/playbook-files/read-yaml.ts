@@ -61,8 +61,8 @@ export function parseYamlText<T>(
   what: string,
 ): { value?: T; raw?: unknown; problems: PlaybookProblem[] } {
   // The build parsed this very text and checked it against the schema of its kind: that output is the value.
-  const known = parsedAtBuild().get(createHash('sha1').update(text).digest('hex'));
-  if (known?.what === what) return { value: structuredClone(known.value) as T, problems: [] };
+  const known = checkedAtBuild(text, what);
+  if (known) return { value: structuredClone(known.value) as T, problems: [] };
   const { isMap, parseDocument } = yamlParser();
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -104,6 +104,15 @@ function parsedAtBuild(): ReadonlyMap<string, CheckedAtBuild> {
     buildCache = new Map();
   }
   return buildCache;
+}
+
+/**
+ * What the build made of this very text as a file of kind `what` (see parsedAtBuild), or undefined: a file it did
+ * not see, or saw as another kind. The value is the build's own: copy it before handing it out.
+ */
+export function checkedAtBuild(text: string, what: string): { value: unknown } | undefined {
+  const known = parsedAtBuild().get(createHash('sha1').update(text).digest('hex'));
+  return known?.what === what ? known : undefined;
 }
 
 /** Reads a file as UTF-8. */

@@ -1,3 +1,5 @@
+import { type Idleness, IdleSignal } from '../../application/work/idle-signal.js';
+
 export type Sleep = (ms: number) => Promise<void>;
 
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -33,6 +35,8 @@ export class ChannelPacer {
   private readonly now: () => number;
   private readonly maxQueue: number;
   private limited = 0;
+  /** Channels whose lane is draining (it drains while it has posts queued or running). */
+  private readonly work = new IdleSignal();
 
   constructor(
     intervalMs: number,
@@ -83,9 +87,12 @@ export class ChannelPacer {
 
   /** Channels with posts still queued or running. */
   pendingChannels(): number {
-    let n = 0;
-    for (const lane of this.lanes.values()) if (lane.running || lane.tasks.length > 0) n++;
-    return n;
+    return this.work.count;
+  }
+
+  /** Idle when no channel has a post queued or running. */
+  get idleness(): Idleness {
+    return this.work;
   }
 
   /** Posts waiting, in all channels. */
@@ -128,6 +135,7 @@ export class ChannelPacer {
 
   private async drain(lane: Lane): Promise<void> {
     lane.running = true;
+    const drained = this.work.begin();
     try {
       while (lane.tasks.length > 0) {
         this.refill(lane);
@@ -150,6 +158,7 @@ export class ChannelPacer {
       }
     } finally {
       lane.running = false;
+      drained();
     }
   }
 }

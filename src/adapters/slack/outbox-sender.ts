@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { OutboxMessage, RunStore, StoredRun } from '../../application/ports/run-store.js';
+import { type Idleness, IdleSignal } from '../../application/work/idle-signal.js';
 import type { ChannelPacer } from './channel-pacer.js';
 import { type MethodBudget, UNLIMITED } from './method-budget.js';
 import { describeSlackError, type ReporterLogger } from './slack-error.js';
@@ -82,6 +83,8 @@ export class OutboxSender {
   /** Per run: the spacing its root edits keep, and when its last root edit was sent (while edits keep coming). */
   private readonly spacing = new Map<string, { ms: number; lastAt: number; forget?: NodeJS.Timeout }>();
   private stopped = false;
+  /** Lanes draining (a run's thread lane, its root lane). */
+  private readonly work = new IdleSignal();
   private onStopped: () => void = () => undefined;
   /** Resolves when {@link stop} is called: callers waiting for a delivery are let go at once. */
   private readonly stoppedSignal = new Promise<void>((resolve) => {
@@ -105,6 +108,11 @@ export class OutboxSender {
   /** Runs with a delivery under way. */
   active(): number {
     return new Set([...this.threads.keys(), ...this.roots.keys()]).size;
+  }
+
+  /** Idle when no run has a delivery under way. */
+  get idleness(): Idleness {
+    return this.work;
   }
 
   /** Runs whose root-edit spacing is remembered (empty once their edits are done). */
@@ -206,6 +214,7 @@ export class OutboxSender {
     lane = { running: undefined, again: true };
     lanes.set(runId, lane);
     const current = lane;
+    const drained = this.work.begin();
     current.running = (async () => {
       try {
         while (current.again && !this.stopped) {
@@ -217,6 +226,7 @@ export class OutboxSender {
           this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the outbox could not be delivered');
       } finally {
         lanes.delete(runId);
+        drained();
       }
     })();
     return current.running;

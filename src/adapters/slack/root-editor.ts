@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
 import type { NewOutboxMessage, RunStore } from '../../application/ports/run-store.js';
+import type { RunStateHolder } from '../../application/runs/run-state.js';
 import type { SlackMessage } from './blocks/slack-message.js';
 import { withDeliveryNote } from './delivery-note.js';
 import { type MethodBudget, UNLIMITED } from './method-budget.js';
@@ -44,6 +45,11 @@ export interface RootEditorDeps {
   writes?: OutboxWrites;
   /** Told about an edit sent directly because the outbox refused its write (it is not durable). */
   onBypassed?: (runId: string, what: string, error: unknown) => void;
+  /**
+   * The holder of the runs' current states: an edit renders the run's state found there when it is written or sent,
+   * so an edit that waited shows the newest state (default: the state the edit was asked with).
+   */
+  states?: Pick<RunStateHolder, 'get'> | undefined;
 }
 
 export interface RootEditOptions {
@@ -59,8 +65,8 @@ export interface RootEditOptions {
 }
 
 /**
- * The one editor of runs' root messages. The root is rendered from the run's record when the edit is sent, so an
- * edit that waited shows the latest state. With the outbox, the edit is written there first, replacing the run's
+ * The one editor of runs' root messages. The root is rendered from the run's current state (in the state holder)
+ * when the edit is written or sent, so an edit that waited shows the latest state. With the outbox, the edit is written there first, replacing the run's
  * edit still pending (root edits are idempotent: the latest wins), and sent by the outbox sender, so a process
  * killed before Slack got it leaves it for the next start; once the sender is stopped (shutdown) an edit made
  * outside the run's own delivery is still tried once. Without an outbox, or when the store refuses the write, the
@@ -87,9 +93,9 @@ export class RootEditor {
     return withDeliveryNote(this.deps.render.root(record), record.undelivered);
   }
 
-  /** The outbox entry of a root edit showing the run's current record. */
+  /** The outbox entry of a root edit showing the run's current state. */
   entry(record: RunRecord): NewOutboxMessage {
-    const root = this.render(record);
+    const root = this.render(this.latest(record));
     return {
       kind: 'root',
       channel: record.channel,
@@ -106,9 +112,8 @@ export class RootEditor {
     if (!outbox || options.direct) return this.editDirect(client, record, options);
     const { runId } = record;
     const { sender } = outbox;
-    const entry = this.entry(record);
     const done = this.writes
-      .write(runId, () => outbox.store.enqueueOutbox(runId, [entry]))
+      .write(runId, () => outbox.store.enqueueOutbox(runId, [this.entry(record)]))
       .then(
         async () => {
           if (options.withThread) await sender.deliver(runId, client);
@@ -147,6 +152,11 @@ export class RootEditor {
     await this.directEdits.get(runId);
   }
 
+  /** The run's newest state: the holder's, else the one the edit was asked with. */
+  private latest(record: RunRecord): RunRecord {
+    return this.deps.states?.get(record.runId) ?? record;
+  }
+
   /** What the editor holds (edits under way, queued, spacing): empty once every run's edits are done. */
   held(): { rootEdits: number; queuedEdits: number; editTimes: number } {
     return {
@@ -168,7 +178,7 @@ export class RootEditor {
       await (this.deps.updates ?? UNLIMITED).take();
       this.editQueued.delete(runId);
       this.lastEdit.set(runId, Date.now());
-      const root = this.render(record);
+      const root = this.render(this.latest(record));
       try {
         await client.chat.update({ channel: record.channel, ts: record.rootTs, text: root.text, blocks: root.blocks });
       } catch (err) {

@@ -1,9 +1,9 @@
 import type { RunDecision } from '../../application/ports/run-store.js';
-import type { DiagnosisOutcome, HypothesisResult } from '../../domain/engine/types.js';
-import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
+import type { RunState, RunStateHolder, RunStatus, RunTransition } from '../../application/runs/run-state.js';
+import { type Idleness, IdleSignal } from '../../application/work/idle-signal.js';
 import type { RootAlert } from './blocks/render-alert.js';
 
-export type RunStatus = 'running' | 'finished' | 'failed' | 'interrupted';
+export type { RunStatus };
 
 /** A person's verdict on the run's leading cause. */
 export type Decision = RunDecision;
@@ -11,45 +11,17 @@ export type Decision = RunDecision;
 /** The alert a run diagnoses (alert channels and the Alertmanager webhook), as its root message shows it. */
 export type RunAlert = RootAlert;
 
-/** What the Slack surface remembers about one run: where its thread is and what it found. */
-export interface RunRecord {
-  runId: string;
-  channel: string;
-  /** The root message's ts: the message edited in place with the summary. */
-  rootTs: string;
-  /** Where replies go: the root itself, or the thread the root was posted in (a re-run, an app mention). */
-  threadTs: string;
-  text: string;
-  symptom: ParsedSymptom;
-  /** The service as discovered (it may differ from the typed name), once known. */
-  service?: string;
-  /** The playbook chosen, once the run has started. */
-  playbook?: string;
-  userId: string;
-  status: RunStatus;
-  stepsDone: number;
-  stepsTotal: number;
-  top?: HypothesisResult;
-  result?: DiagnosisOutcome;
-  decision?: Decision;
-  /** Service + window, so a second identical /diagnose points at this run instead of starting a twin. */
-  dedupeKey: string;
-  /** Set when the run diagnoses an alert. */
-  alert?: RunAlert;
-  /** When its slash command was asked, for a run resumed after a restart. */
-  resumedFrom?: Date;
-  /** Posts that could not be delivered after retries. */
-  undelivered: number;
-  /** True until every post and edit of the run has been sent (status says what the run found; this says when
-   * Slack has been told). */
-  active: boolean;
-}
+/**
+ * What the Slack surface remembers about one run: where its thread is and what it found. Read-only: the registry
+ * holds each run's current state and replaces it through a transition (`update`).
+ */
+export type RunRecord = RunState;
 
 /**
  * In-memory runs, bounded (the oldest finished runs are forgotten first). Durable storage shared by replicas is
  * the run store's job; this keeps what the Slack listeners need within one process.
  */
-export class RunRegistry {
+export class RunRegistry implements RunStateHolder {
   private readonly runs = new Map<string, RunRecord>();
   private readonly byThread = new Map<string, string>();
   private readonly maxRuns: number;
@@ -60,12 +32,23 @@ export class RunRegistry {
 
   add(record: RunRecord): void {
     this.runs.set(record.runId, record);
+    this.trackActive(record);
     this.byThread.set(threadKey(record.channel, record.threadTs), record.runId);
     this.evict();
   }
 
   get(runId: string): RunRecord | undefined {
     return this.runs.get(runId);
+  }
+
+  /** Replaces a run's state by `transition` of it (the only way it changes); undefined when the run is not held. */
+  update(runId: string, transition: RunTransition): RunRecord | undefined {
+    const current = this.runs.get(runId);
+    if (!current) return undefined;
+    const next = transition(current);
+    this.runs.set(runId, next);
+    this.trackActive(next);
+    return next;
   }
 
   /** The latest run posted in a thread (by the thread's parent ts). */
@@ -80,23 +63,34 @@ export class RunRegistry {
     return undefined;
   }
 
-  private starting = 0;
+  /** Runs starting, and active runs (each until its state says it is no longer active). */
+  private readonly work = new IdleSignal();
+  /** Active run → the end of its count in `work`. */
+  private readonly activeEnds = new Map<string, () => void>();
 
   /** Counts a run whose root message is not posted yet (it is not in the registry until it has a thread). */
   beginStart(): () => void {
-    this.starting++;
-    let done = false;
-    return () => {
-      if (!done) this.starting--;
-      done = true;
-    };
+    return this.work.begin();
+  }
+
+  /** Idle when no run is starting, going, or still has posts and edits to send. */
+  get idleness(): Idleness {
+    return this.work;
   }
 
   /** True while any run is starting, going, or still has posts and edits to send. */
   anyActive(): boolean {
-    if (this.starting > 0) return true;
-    for (const r of this.runs.values()) if (r.active) return true;
-    return false;
+    return !this.work.idle;
+  }
+
+  /** Counts a run held as active until a state of it is held that is not. */
+  private trackActive(record: RunRecord): void {
+    const end = this.activeEnds.get(record.runId);
+    if (record.active && !end) this.activeEnds.set(record.runId, this.work.begin());
+    else if (!record.active && end) {
+      this.activeEnds.delete(record.runId);
+      end();
+    }
   }
 
   size(): number {

@@ -1,8 +1,24 @@
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { ThreadMessage } from '../../application/postmortem/postmortem.js';
-import type { ChatFile, ChatPort } from '../../application/runs/chat-port.js';
+import {
+  ChatError,
+  type ChatFile,
+  type ChatMessage,
+  type ChatPort,
+  type PostOptions,
+} from '../../application/runs/chat-port.js';
+import type { ChannelPacer } from './channel-pacer.js';
 import { messageLink } from './run-registry.js';
 import { describeSlackError } from './slack-error.js';
+
+/** The errors that say the app is not in the channel (it must be invited first). */
+const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found']);
+
+function slackErrorCode(err: unknown): string | undefined {
+  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
+  return typeof data?.error === 'string' ? data.error : undefined;
+}
 
 /** Thread messages read at most (conversations.replies pages of 200). */
 const MAX_THREAD_MESSAGES = 1000;
@@ -25,12 +41,31 @@ async function safely<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The chat port over the Slack Web API. */
+/** The chat port over the Slack Web API. Posts are paced per channel when given the pacer. */
 export class SlackChat implements ChatPort {
   private readonly client: WebClient;
+  private readonly pacer: Pick<ChannelPacer, 'run'> | undefined;
 
-  constructor(client: WebClient) {
+  constructor(client: WebClient, options: { pacer?: Pick<ChannelPacer, 'run'> } = {}) {
     this.client = client;
+    this.pacer = options.pacer;
+  }
+
+  async post(channel: string, message: ChatMessage, options: PostOptions = {}): Promise<{ ts: string }> {
+    const send = () =>
+      this.client.chat.postMessage({
+        channel,
+        text: message.text,
+        ...(message.blocks ? { blocks: message.blocks as KnownBlock[] } : {}),
+        ...(options.threadTs ? { thread_ts: options.threadTs } : {}),
+      });
+    try {
+      const posted = await (this.pacer ? this.pacer.run(channel, send, { urgent: options.urgent === true }) : send());
+      return { ts: String(posted.ts) };
+    } catch (err) {
+      const code = slackErrorCode(err);
+      throw new ChatError(describeSlackError(err), { notMember: code !== undefined && NOT_A_MEMBER.has(code) });
+    }
   }
 
   threadMessages(channel: string, ts: string): Promise<ThreadMessage[]> {

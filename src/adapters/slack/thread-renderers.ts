@@ -1,9 +1,12 @@
 import type { DiagnosisOutcome } from '../../domain/engine/types.js';
 import { type Redactor, redact, redactDeep } from '../../domain/redaction/redact.js';
+import type { PlanRenderers } from './blocks/plan-renderers.js';
+import { renderFindingGroup } from './blocks/render-finding-group.js';
 import { renderHelp } from './blocks/render-help.js';
 import { renderLedger } from './blocks/render-ledger.js';
+import { renderNormalFold } from './blocks/render-normal-fold.js';
+import { renderNotMeasured } from './blocks/render-not-measured.js';
 import { type RootState, renderRoot } from './blocks/render-root.js';
-import { renderStep } from './blocks/render-step.js';
 import type { RunRecord } from './run-registry.js';
 import type { SlackMessage, ThreadRenderers } from './slack-thread-reporter.js';
 
@@ -30,12 +33,19 @@ export function rootStateOf(record: RunRecord): RootState {
 }
 
 /** The Block Kit renderers the Slack surface uses, redacting with `redactor` first. */
-export function createThreadRenderers(redactor: Redactor = redact): ThreadRenderers & { help(): SlackMessage } {
+export function createThreadRenderers(
+  redactor: Redactor = redact,
+): ThreadRenderers & PlanRenderers & { help(): SlackMessage } {
   // Everything is redacted before it is rendered: symptoms typed by people and log lines can hold secrets.
   return {
     root: (record) => renderRoot(redactDeep(rootStateOf(record), redactor)),
-    step: (step) => renderStep(redactDeep(step, redactor)),
-    ledger: (result: DiagnosisOutcome) => renderLedger(redactDeep(result, redactor)),
+    // Without a thread (the bot is not in the channel) the ledger is the whole answer: it says what was not measured.
+    ledger: (result: DiagnosisOutcome, record) =>
+      renderLedger(redactDeep(result, redactor), { unmeasured: !record.threadTs }),
+    findingGroup: (message, charts = []) =>
+      renderFindingGroup(redactDeep(message, redactor), redactDeep(charts, redactor)),
+    normalFold: (message) => renderNormalFold(redactDeep(message, redactor)),
+    notMeasured: (message) => renderNotMeasured(redactDeep(message, redactor)),
     help: renderHelp,
   };
 }

@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import type { DiagnoseRequest } from '../../application/diagnose/diagnose.js';
 import type { RunJournal } from '../../application/diagnose/run-journal.js';
 import type { RunScope } from '../../application/ports/run-scope.js';
 import type { NewOutboxMessage, RunTrigger, StoredRun, UndeliveredRun } from '../../application/ports/run-store.js';
+import type { ChatMessage } from '../../application/runs/chat-port.js';
+import { resumeDelivery } from '../../application/runs/resume-run.js';
 import type { RunMetrics } from '../../application/runs/run-metrics.js';
-import { dedupeKeyOf } from '../../application/runs/twins.js';
+import { type RunState, undeliveredAdded } from '../../application/runs/run-state.js';
+import { type StartRunDeps, type StartRunRequest, startRun } from '../../application/runs/start-run.js';
+import type { ThreadDelivery, ThreadReporterOptions } from '../../application/runs/thread-ports.js';
 import type { DiagnosisOutcome, RunEvent } from '../../domain/engine/types.js';
 import type { ParsedSymptom } from '../../domain/symptom/symptom.js';
 import type { ChannelPacer } from './channel-pacer.js';
@@ -15,9 +20,14 @@ import type { MethodBudget } from './method-budget.js';
 import { DELIVERY_CLAIM_MS, OutboxSender } from './outbox-sender.js';
 import { OutboxWrites, RootEditor } from './root-editor.js';
 import type { RunAlert, RunRecord, RunRegistry } from './run-registry.js';
+import { SlackChat } from './slack-chat.js';
 import { describeSlackError, type ReporterLogger } from './slack-error.js';
-import { type SlackMessage, SlackThreadReporter, type ThreadRenderers } from './slack-thread-reporter.js';
-import { recordFromStored } from './stored-record.js';
+import {
+  type SlackMessage,
+  SlackThreadReporter,
+  type ThreadCharts,
+  type ThreadRenderers,
+} from './slack-thread-reporter.js';
 import { TurnQueue } from './turn-queue.js';
 
 export interface ThreadRunnerDeps {
@@ -43,6 +53,8 @@ export interface ThreadRunnerDeps {
   outbox?: boolean;
   /** How long a replica's claim on a run's delivery stands without renewal (default 2 minutes). */
   deliveryClaimMs?: number;
+  /** Draws the decisive evidence and uploads it into each thread (absent: text sparklines only). */
+  charts?: ThreadCharts;
 }
 
 export interface StartRunArgs {
@@ -73,16 +85,10 @@ export interface StartRunArgs {
   resumedFrom?: Date;
 }
 
-const NOT_A_MEMBER = new Set(['not_in_channel', 'channel_not_found']);
-
-function slackError(err: unknown): string | undefined {
-  const data = (err as { data?: { error?: unknown } } | undefined)?.data;
-  return typeof data?.error === 'string' ? data.error : undefined;
-}
-
 /**
- * Starts diagnoses in Slack: posts the root message, runs the diagnosis and reports it in the thread. Shared by the
- * slash command, app mentions, buttons and alert channels, so every surface gets the same thread.
+ * Starts diagnoses in Slack: the Slack wiring (client, pacing, outbox sender, root editor, reporter) of the
+ * application's run use-cases (`startRun`, `resumeDelivery`). Shared by the slash command, app mentions, buttons
+ * and alert channels, so every surface gets the same thread.
  */
 export class ThreadRunner {
   private readonly deps: ThreadRunnerDeps;
@@ -119,8 +125,7 @@ export class ThreadRunner {
           return record ? this.editor.render(record) : undefined;
         },
         onFailed: (message, error) => {
-          const record = deps.registry.get(message.runId);
-          if (record) record.undelivered++;
+          deps.registry.update(message.runId, undeliveredAdded(1));
           deps.metrics?.undelivered();
           void journal.note(message.runId, {
             type: 'delivery-failed',
@@ -138,6 +143,8 @@ export class ThreadRunner {
       outbox: this.sender && store ? { store, sender: this.sender } : undefined,
       writes: this.writes,
       onBypassed: (runId, what, err) => this.direct.bypassed(runId, what, err),
+      // The root shows the run's newest state when an edit is written or sent.
+      states: deps.registry,
     });
   }
 
@@ -153,45 +160,18 @@ export class ThreadRunner {
    * the run's delivery.
    */
   async resumeDelivery(client: WebClient, owed: UndeliveredRun): Promise<StoredRun | undefined> {
-    const { sender } = this;
     const store = this.deps.journal?.store;
-    if (!sender || !store) return undefined;
-    const { run } = owed;
-    if (!(await store.claimDelivery(run.id, sender.owner, this.deps.deliveryClaimMs ?? DELIVERY_CLAIM_MS)))
-      return undefined;
-    const record = this.deps.registry.get(run.id) ?? recordFromStored(run, await store.events(run.id));
-    if (!record) {
-      // No thread to post in: nothing can be delivered.
-      await store.closeOutbox(run.id);
-      return store.getRun(run.id);
-    }
-    this.deps.registry.add(record);
-    if (owed.open) {
-      if (run.result && record.threadTs) {
-        const ledger = this.deps.render.ledger(run.result, record);
-        await store.enqueueOutbox(
-          run.id,
-          [
-            {
-              kind: 'ledger',
-              channel: record.channel,
-              threadTs: record.threadTs,
-              targetTs: null,
-              payload: { text: ledger.text, blocks: ledger.blocks, label: 'ledger' },
-            },
-          ],
-          { close: true },
-        );
-      } else await store.closeOutbox(run.id);
-    }
-    // The thread first; then one root edit with the final state (it replaces a root edit left pending by the
-    // previous process: a decision, an alert counter, "interrupted"), so the root is edited once.
-    let settled = await sender.deliver(run.id, client, { lanes: 'thread' });
-    if (!settled || sender.isStopped) return settled;
-    record.undelivered = settled.undelivered;
-    await store.enqueueOutbox(run.id, [this.editor.entry(record)]);
-    settled = await sender.deliver(run.id, client);
-    return settled;
+    if (!this.sender || !store) return undefined;
+    return resumeDelivery(
+      {
+        store,
+        states: this.deps.registry,
+        render: this.deps.render,
+        delivery: this.delivery(client),
+        claimMs: this.deps.deliveryClaimMs ?? DELIVERY_CLAIM_MS,
+      },
+      owed,
+    );
   }
 
   /** What the runner holds between runs (root edits queued, edit spacing): empty once every run's edits are done. */
@@ -209,7 +189,9 @@ export class ThreadRunner {
     const started = this.deps.registry.beginStart();
     try {
       await this.turns.next();
-      return await this.postAndRun(args);
+      const runId = args.runId ?? randomUUID();
+      // Everything the run starts carries its id, so an error nobody catches can still mark this run failed.
+      return await this.deps.runScope(runId, () => startRun(this.startDeps(args.client), requestOf(runId, args)));
     } finally {
       started();
       args.onFinished?.();
@@ -217,7 +199,7 @@ export class ThreadRunner {
   }
 
   /**
-   * Re-renders a run's root message from its current record (a decision, an alert counter, "interrupted") through
+   * Re-renders a run's root message from its current state (a decision, an alert counter, "interrupted") through
    * the root editor: durable with the outbox, edits spaced `minIntervalMs` apart within the chat.update budget.
    */
   refreshRoot(client: WebClient, record: RunRecord, options: { minIntervalMs?: number } = {}): Promise<void> {
@@ -267,172 +249,114 @@ export class ThreadRunner {
     await sender.deliver(runId, client, { lanes: 'thread' });
   }
 
-  private postAndRun(args: StartRunArgs): Promise<RunRecord | undefined> {
-    const runId = args.runId ?? randomUUID();
-    // Everything the run starts carries its id, so an error nobody catches can still mark this run failed.
-    return this.deps.runScope(runId, () => this.postAndRunAs(runId, args));
+  /** The ports of the start use-case, over Slack. */
+  private startDeps(client: WebClient): StartRunDeps {
+    const { deps } = this;
+    return {
+      chat: new SlackChat(client, { pacer: deps.pacer }),
+      states: deps.registry,
+      render: deps.render,
+      run: deps.run,
+      delivery: this.delivery(client),
+      reporter: (state, options) => this.reporter(client, state, options),
+      logger: deps.logger,
+      describeError: describeSlackError,
+      journal: deps.journal,
+      metrics: deps.metrics,
+      sourceOf: deps.sourceOf,
+    };
   }
 
-  private async postAndRunAs(runId: string, args: StartRunArgs): Promise<RunRecord | undefined> {
-    const { client, channel, symptom } = args;
-    const record: RunRecord = {
-      runId,
-      channel,
-      rootTs: '',
-      threadTs: '',
-      text: args.text,
-      symptom,
-      userId: args.userId,
-      status: 'running',
-      stepsDone: 0,
-      stepsTotal: 0,
-      dedupeKey: dedupeKeyOf(symptom) ?? runId,
-      undelivered: 0,
-      active: true,
-      ...(args.alert ? { alert: args.alert } : {}),
-      ...(args.resumedFrom ? { resumedFrom: args.resumedFrom } : {}),
-    };
-    const root = this.deps.render.root(record);
-    try {
-      const posted = await this.deps.pacer.run(
-        channel,
-        () =>
-          client.chat.postMessage({
-            channel,
-            text: root.text,
-            blocks: root.blocks,
-            ...(args.inThread ? { thread_ts: args.inThread } : {}),
-          }),
-        { urgent: args.urgent === true },
-      );
-      record.rootTs = String(posted.ts);
-      record.threadTs = args.inThread ?? record.rootTs;
-    } catch (err) {
-      const code = slackError(err);
-      if (code && NOT_A_MEMBER.has(code) && args.respond) {
-        await this.runWithoutThread(record, { ...args, respond: args.respond });
-        record.active = false;
-        return record;
-      }
-      record.active = false;
-      this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'could not post the root message');
-      await args.respond?.({
-        response_type: 'ephemeral',
-        text: `I could not post in this channel (${describeSlackError(err)}).`,
-      });
-      return undefined;
-    }
-    this.deps.registry.add(record);
-    await this.begin(record, args);
-    // The run's delivery is open until its ledger is queued: a crash before then is resumed with the ledger.
-    const store = this.deps.journal?.store;
-    const outbox =
-      this.sender && store
-        ? await store.enqueueOutbox(runId, [], { open: true }).then(
-            () => ({ store, sender: this.sender as OutboxSender }),
-            (err: unknown) => {
-              this.deps.logger.warn(
-                { runId, error: describeSlackError(err), durable: false },
-                'the outbox is not available: this thread is sent directly',
-              );
-              return undefined;
-            },
-          )
-        : undefined;
-    args.onRootPosted?.(record);
-    const reporter = new SlackThreadReporter({
+  /** The Slack thread reporter of one run. */
+  private reporter(client: WebClient, state: RunState, options: ThreadReporterOptions): SlackThreadReporter {
+    const { deps, sender } = this;
+    const { runId } = state;
+    const store = deps.journal?.store;
+    return new SlackThreadReporter({
       client,
-      pacer: this.deps.pacer,
-      render: this.deps.render,
-      record,
-      logger: this.deps.logger,
-      ...(args.compact ? { compact: true } : {}),
-      ...(args.onFinished ? { onFinished: args.onFinished } : {}),
-      ...(this.deps.updates ? { updates: this.deps.updates } : {}),
+      pacer: deps.pacer,
+      render: deps.render,
+      record: state,
+      states: deps.registry,
+      logger: deps.logger,
+      ...(options.compact ? { compact: true } : {}),
+      ...(deps.charts ? { charts: deps.charts } : {}),
+      ...(options.onFinished ? { onFinished: options.onFinished } : {}),
+      ...(deps.updates ? { updates: deps.updates } : {}),
       onUndelivered: (what, error) => {
-        this.deps.metrics?.undelivered();
+        deps.metrics?.undelivered();
         // With an outbox, only messages it could not take are sent directly.
-        if (this.sender && store) this.direct.failed(runId);
-        void this.deps.journal?.note(runId, { type: 'delivery-failed', what, error });
+        if (sender && store) this.direct.failed(runId);
+        void deps.journal?.note(runId, { type: 'delivery-failed', what, error });
       },
-      ...(outbox ? { outbox } : {}),
-      ...(this.sender && store
+      ...(options.durable && sender && store ? { outbox: { store, sender } } : {}),
+      ...(sender && store
         ? { onBypassed: (what: string, err: unknown) => this.direct.bypassed(runId, what, err) }
         : {}),
       editor: this.editor,
       writes: this.writes,
     });
-    const trigger = args.trigger ?? 'command';
-    this.deps.metrics?.runStarted(trigger);
-    try {
-      await reporter.consume(this.diagnose(runId, symptom));
-    } catch (err) {
-      record.status = 'failed';
-      this.deps.logger.warn({ runId, error: describeSlackError(err) }, 'the run failed');
-    } finally {
-      this.deps.metrics?.runEnded(trigger, record.status);
-      if (outbox) {
-        // A failed diagnosis queued no ledger: close its delivery so the run settles once its replies are out.
-        await reporter.closeDelivery();
-        // The root says how many thread messages Slack never got.
-        if (record.undelivered > 0 && !outbox.sender.isStopped) await reporter.refreshRoot();
-      }
-      await this.editor.settled(runId);
-      record.active = false;
-      // With the outbox, the store counts its failed messages itself; those sent directly are added to them.
-      if (outbox) await this.direct.record(runId);
-      else {
-        this.direct.forget(runId);
-        if (record.undelivered > 0) await this.deps.journal?.update(runId, { undelivered: record.undelivered });
-      }
-    }
-    return record;
   }
 
-  /** The diagnosis's event stream, journalled when there is a run store. */
-  private diagnose(runId: string, symptom: ParsedSymptom): AsyncGenerator<RunEvent, DiagnosisOutcome> {
-    let run = this.deps.run({ runId, symptom });
-    if (this.deps.metrics) run = this.deps.metrics.observe(run, this.deps.sourceOf ?? (() => 'prometheus'));
-    return this.deps.journal ? this.deps.journal.record(runId, run) : run;
+  /** The thread delivery port over the run store's outbox and this runner's sender, root editor and direct sends. */
+  private delivery(client: WebClient): ThreadDelivery {
+    const { sender, deps } = this;
+    const store = deps.journal?.store;
+    return {
+      owner: sender?.owner ?? deps.journal?.replica ?? '',
+      get isStopped() {
+        return sender?.isStopped ?? false;
+      },
+      open: async (runId) => {
+        if (!sender || !store) return false;
+        return store.enqueueOutbox(runId, [], { open: true }).then(
+          () => true,
+          (err: unknown) => {
+            deps.logger.warn(
+              { runId, error: describeSlackError(err), durable: false },
+              'the outbox is not available: this thread is sent directly',
+            );
+            return false;
+          },
+        );
+      },
+      deliver: (runId, options) => sender?.deliver(runId, client, options ?? {}) ?? Promise.resolve(undefined),
+      rootEdit: (state) => this.editor.entry(state),
+      rootEditsSettled: (runId) => this.editor.settled(runId),
+      threadOver: async (runId, durable) => {
+        if (durable) await this.direct.record(runId);
+        else this.direct.forget(runId);
+      },
+    };
   }
+}
 
-  /** Records the run in the store before its first event. */
-  private async begin(record: RunRecord, args: StartRunArgs): Promise<void> {
-    await this.deps.journal?.begin({
-      id: record.runId,
-      trigger: args.trigger ?? 'command',
-      text: record.text,
-      symptom: record.symptom,
-      service: record.symptom.service,
-      playbook: null,
-      channel: record.channel,
-      rootTs: record.rootTs || null,
-      threadTs: record.threadTs || null,
-      userId: args.alert ? null : record.userId,
-      alert: record.alert ?? null,
-    });
-  }
-
-  /** The bot is not in the channel: say how to invite it, run anyway, and answer through the response URL. */
-  private async runWithoutThread(record: RunRecord, args: StartRunArgs & { respond: RespondFn }): Promise<void> {
-    const { respond } = args;
-    await respond({
-      response_type: 'ephemeral',
-      text: `I'm not a member of this channel, so I can't start a thread here. Invite me with \`/invite @Triage\`. Meanwhile I'll diagnose "${record.text}" and answer you here.`,
-    });
-    let result: DiagnosisOutcome | undefined;
-    await this.begin(record, args);
-    const run = this.diagnose(record.runId, record.symptom);
-    while (true) {
-      const next = await run.next();
-      if (next.done) {
-        result = next.value;
-        break;
-      }
-    }
-    record.result = result;
-    record.status = 'finished';
-    const ledger: SlackMessage = this.deps.render.ledger(result, record);
-    await respond({ response_type: 'ephemeral', text: ledger.text, blocks: ledger.blocks });
-  }
+/** The use-case's request for a start asked in Slack. */
+function requestOf(runId: string, args: StartRunArgs): StartRunRequest {
+  const { respond } = args;
+  return {
+    runId,
+    channel: args.channel,
+    userId: args.userId,
+    text: args.text,
+    symptom: args.symptom,
+    ...(args.inThread ? { inThread: args.inThread } : {}),
+    ...(args.alert ? { alert: args.alert } : {}),
+    ...(args.compact ? { compact: true } : {}),
+    ...(args.urgent ? { urgent: true } : {}),
+    ...(args.trigger ? { trigger: args.trigger } : {}),
+    ...(args.resumedFrom ? { resumedFrom: args.resumedFrom } : {}),
+    ...(respond
+      ? {
+          tellAsker: (message: ChatMessage) =>
+            respond({
+              response_type: 'ephemeral',
+              text: message.text,
+              ...(message.blocks ? { blocks: message.blocks as KnownBlock[] } : {}),
+            }),
+        }
+      : {}),
+    ...(args.onRootPosted ? { onRootPosted: args.onRootPosted } : {}),
+    ...(args.onFinished ? { onFinished: args.onFinished } : {}),
+  };
 }

@@ -16,22 +16,19 @@ export type AlertChange =
   /** The thread's last firing alert resolved. */
   | { kind: 'resolved'; at: Date };
 
-/** Applies a change to the alert state of a run, in place. */
-export function applyAlertChange(alert: RunAlertInfo, change: AlertChange): void {
+/** The alert state of a run after a change (a new object: the given one is left as it was). */
+export function changeAlert(alert: Readonly<RunAlertInfo>, change: AlertChange): RunAlertInfo {
   switch (change.kind) {
     case 'grouped':
-      alert.grouped.push(change.title);
-      return;
-    case 'repeat':
-      alert.repeats++;
-      if (change.refired) {
-        alert.status = 'firing';
-        delete alert.resolvedAt;
-      }
-      return;
+      return { ...alert, grouped: [...alert.grouped, change.title] };
+    case 'repeat': {
+      const { resolvedAt: _resolved, ...firing } = alert;
+      return change.refired
+        ? { ...firing, grouped: [...alert.grouped], repeats: alert.repeats + 1, status: 'firing' }
+        : { ...alert, grouped: [...alert.grouped], repeats: alert.repeats + 1 };
+    }
     case 'resolved':
-      alert.status = 'resolved';
-      alert.resolvedAt = change.at;
+      return { ...alert, grouped: [...alert.grouped], status: 'resolved', resolvedAt: change.at };
   }
 }
 

@@ -9,6 +9,15 @@ import {
   type StepResult,
 } from '../../domain/engine/types.js';
 import { type Redactor, redact } from '../../domain/redaction/redact.js';
+import {
+  durationText,
+  type IncidentTimes,
+  incidentTimeline,
+  incidentTimes,
+  supportedHypotheses,
+  unmeasured,
+  utc,
+} from './incident.js';
 
 /** A message of the run's Slack thread (conversations.replies). */
 export interface ThreadMessage {
@@ -31,6 +40,8 @@ export interface PostmortemInput {
   threadLink?: string;
   /** Display names by Slack user id; a person without one is written as a mention (`<@U…>`). */
   people?: ReadonlyMap<string, string>;
+  /** Evidence charts shared beside the document, referenced by file name. */
+  charts?: readonly { filename: string; alt: string }[];
 }
 
 /** A person as the document names them: their display name when known (a file does not resolve mentions). */
@@ -49,10 +60,6 @@ const TRIGGER_WORDS: Readonly<Record<StoredRun['trigger'], string>> = {
 };
 
 const STATUS_RANK: Readonly<Record<string, number>> = { crit: 0, warn: 1, errored: 2, ok: 3, no_data: 4, skipped: 5 };
-
-function utc(d: Date): string {
-  return Number.isNaN(d.getTime()) ? '?' : `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 function hhmm(d: Date): string {
   return Number.isNaN(d.getTime()) ? '?' : d.toISOString().slice(11, 16);
@@ -89,15 +96,6 @@ function causeTitle(cause: string): string {
 
 function percent(x: number): string {
   return `${Math.round(x * 100)}%`;
-}
-
-function minutes(ms: number): string {
-  const total = Math.max(0, Math.round(ms / 60_000));
-  const d = Math.floor(total / 1440);
-  const h = Math.floor((total % 1440) / 60);
-  const m = total % 60;
-  if (d > 0) return `${d} d ${h} h`;
-  return h > 0 ? `${h} h ${m} min` : `${m} min`;
 }
 
 /** The steps as the run recorded them: from the result when it finished, else from the events. */
@@ -175,120 +173,40 @@ function figure(e: Evidence | undefined): [string, string] {
   return [formatValue(e.value, e.unit), baseline];
 }
 
-function resolvedAt(run: StoredRun, events: readonly RunJournalEvent[]): Date | undefined {
-  if (run.alert?.resolvedAt) return run.alert.resolvedAt;
-  for (const e of events) if (e.type === 'alert-resolved' && e.resolvedAt) return e.resolvedAt;
-  return undefined;
-}
-
-function impact(input: PostmortemInput, steps: readonly StepResult[], events: readonly RunJournalEvent[]): string[] {
-  const { run } = input;
+function impact(steps: readonly StepResult[], times: IncidentTimes): string[] {
   const errors = worst(steps, (e) => e.unit === 'ratio' && /5xx|error/.test(e.signal));
   const latency = worst(steps, (e) => e.unit === 'seconds' && /latency/.test(e.signal));
-  const onset = run.alert?.startsAt ?? (run.result?.window ?? run.symptom.window).start;
-  const end = resolvedAt(run, events);
   const [errorValue, errorBaseline] = figure(errors);
   const [latencyValue, latencyBaseline] = figure(latency);
-  const duration = end
-    ? `${minutes(end.getTime() - onset.getTime())} (${utc(onset)} → resolved ${utc(end)})`
-    : `${minutes(input.now.getTime() - onset.getTime())} so far (since ${utc(onset)}, ongoing when this was written)`;
-  return [
+  const lines = [
     '## Impact',
     '',
     '| Figure | Value | Baseline |',
     '|---|---|---|',
     `| Error ratio | ${cell(errorValue)} | ${cell(errorBaseline)} |`,
     `| Latency${latency ? ` (${cell(latency.signal.replace(/_/g, ' '))})` : ''} | ${cell(latencyValue)} | ${cell(latencyBaseline)} |`,
-    `| Duration | ${cell(duration)} | — |`,
+    `| Duration | ${cell(durationText(times))} | — |`,
     '',
-    `Onset is ${run.alert?.startsAt ? "the alert's start" : 'the start of the diagnosed window'}.`,
+    `- **Window diagnosed:** ${utc(times.window.start)} → ${utc(times.window.end)}`,
+    `- **Onset found by Triage:** ${times.onset ? utc(times.onset) : 'none: no abnormal signal crossed its threshold in the series'}`,
   ];
+  if (times.alertStart) lines.push(`- **Alert fired:** ${utc(times.alertStart)}`);
+  if (times.alertStart || times.alertEnd)
+    lines.push(`- **Alert resolved:** ${times.alertEnd ? utc(times.alertEnd) : 'not recorded'}`);
+  return lines;
 }
 
-function finding(step: StepResult): string {
-  const first = step.evidence[0];
-  if (first) return first.summary;
-  return step.reason ?? step.error?.message ?? step.status;
-}
-
-function timeline(input: PostmortemInput, events: readonly RunJournalEvent[]): string[] {
-  const { run } = input;
-  const rows: { at: Date; order: number; text: string }[] = [];
-  let order = 0;
-  const add = (at: Date, text: string) => rows.push({ at, order: order++, text });
-  if (run.alert?.startsAt) add(run.alert.startsAt, `Alert **${inline(run.alert.alertname)}** started firing`);
-  let quiet: StepResult[] = [];
-  let quietAt: Date | undefined;
-  const flushQuiet = () => {
-    if (quiet.length > 0 && quietAt) {
-      const names = quiet.map((s) => s.title.toLowerCase());
-      add(
-        quietAt,
-        quiet.length === 1
-          ? `Step *${names[0]}*: nothing unusual (${quiet[0]?.status})`
-          : `${quiet.length} steps found nothing unusual: ${names.join(', ')}`,
-      );
-    }
-    quiet = [];
-    quietAt = undefined;
-  };
-  let leading: { cause: string; verdict: string } | undefined;
-  for (const e of events) {
-    if (e.type !== 'step-finished') flushQuiet();
-    switch (e.type) {
-      case 'run-started':
-        add(e.at, `Diagnosis started (playbook \`${inline(e.playbook)}\`, ${e.steps.length} steps)`);
-        break;
-      case 'step-finished':
-        if (e.step.status === 'ok' || e.step.status === 'no_data' || e.step.status === 'skipped') {
-          quiet.push(e.step);
-          quietAt ??= e.at;
-        } else {
-          flushQuiet();
-          add(e.at, `Step *${inline(e.step.title)}* — **${e.step.status}**: ${inline(finding(e.step))}`);
-        }
-        break;
-      case 'hypotheses-updated': {
-        const top = e.hypotheses[0];
-        if (top && (top.cause !== leading?.cause || top.verdict !== leading.verdict)) {
-          add(e.at, `Leading hypothesis: **${inline(top.title)}** (${top.verdict}, ${percent(top.confidence)})`);
-          leading = { cause: top.cause, verdict: top.verdict };
-        }
-        break;
-      }
-      case 'run-finished':
-        add(e.at, `Diagnosis finished: ${inline(e.result.conclusion.summary)}`);
-        break;
-      case 'human-decision':
-        add(e.at, `${who(input, e.userId)} ${e.decision} the cause *${inline(causeTitle(e.cause))}*`);
-        break;
-      case 'alert-repeat':
-        add(e.at, `The alert fired again: ${inline(e.title)}`);
-        break;
-      case 'alert-grouped':
-        add(e.at, `Another alert for the service joined this diagnosis: ${inline(e.title)}`);
-        break;
-      case 'alert-resolved':
-        add(e.resolvedAt ?? e.at, `Alert resolved: ${inline(e.title)}`);
-        break;
-      case 'interrupted':
-        add(e.at, `Diagnosis interrupted: ${inline(e.reason)}`);
-        break;
-      case 'delivery-failed':
-        add(e.at, `A Slack post could not be delivered (${inline(e.what)}: ${inline(e.error)})`);
-        break;
-      default:
-        break;
-    }
-  }
-  flushQuiet();
-  rows.sort((a, b) => a.at.getTime() - b.at.getTime() || a.order - b.order);
+function timeline(input: PostmortemInput, steps: readonly StepResult[], events: readonly RunJournalEvent[]): string[] {
+  const rows = incidentTimeline(input.run, steps, events, (id) => who(input, id), inline);
+  const multiDay = new Set(rows.map((r) => r.at.toISOString().slice(0, 10))).size > 1;
+  const time = (d: Date) => (multiDay ? utc(d).replace(' UTC', '') : hhmm(d));
+  if (rows.length === 0) return ['## Timeline', '', 'Nothing with a time of its own was recorded.'];
   return [
     '## Timeline',
     '',
     '| Time (UTC) | Event |',
     '|---|---|',
-    ...rows.map((r) => `| ${hhmm(r.at)} | ${cell(r.text)} |`),
+    ...rows.map((r) => `| ${time(r.at)} | ${cell(r.text)} |`),
   ];
 }
 
@@ -331,13 +249,32 @@ function normal(steps: readonly StepResult[]): string[] {
   return ['', '### Checked and normal', '', '| Step | Value | Baseline | Graph |', '|---|---|---|---|', ...rows];
 }
 
-function evidence(steps: readonly StepResult[]): string[] {
+function notMeasured(steps: readonly StepResult[]): string[] {
+  const rows = unmeasured(steps).map(
+    (s) =>
+      `| ${cell(s.title)} | ${s.status === 'no_data' ? 'no data' : s.status} | ${cell(s.error?.message ?? s.reason ?? '—')} |`,
+  );
+  if (rows.length === 0) return [];
+  return ['', '### Not measured', '', '| Step | Status | Why |', '|---|---|---|', ...rows];
+}
+
+function charts(input: PostmortemInput): string[] {
+  const list = input.charts ?? [];
+  if (list.length === 0) return [];
+  const image = (c: { filename: string; alt: string }) =>
+    `![${inline(c.alt).replace(/[[\]]/g, '')}](${encodeURI(c.filename).replace(/\)/g, '%29')})`;
+  return ['', '### Charts', '', ...list.flatMap((c) => [image(c), ''])].slice(0, -1);
+}
+
+function evidence(input: PostmortemInput, steps: readonly StepResult[]): string[] {
   const notable = steps
-    .filter((s) => s.status === 'crit' || s.status === 'warn' || s.status === 'errored')
+    .filter((s) => s.status === 'crit' || s.status === 'warn')
     .sort((a, b) => (STATUS_RANK[a.status] ?? 9) - (STATUS_RANK[b.status] ?? 9));
   const quiet = steps.filter((s) => s.status === 'ok' && s.evidence.length > 0);
-  if (notable.length === 0 && quiet.length === 0) return ['## Evidence', '', 'No evidence was recorded.'];
-  return ['## Evidence', ...anomalies(notable), ...normal(quiet)];
+  const missing = notMeasured(steps);
+  if (notable.length === 0 && quiet.length === 0 && missing.length === 0)
+    return ['## Evidence', '', 'No evidence was recorded.'];
+  return ['## Evidence', ...charts(input), ...anomalies(notable), ...normal(quiet), ...missing];
 }
 
 function ledger(hypotheses: readonly HypothesisResult[]): string[] {
@@ -370,11 +307,10 @@ function mitigations(
   );
   const suggested = [
     ...new Set([
-      ...hypotheses
-        .filter((h) => h.verdict !== 'ruled-out')
+      ...supportedHypotheses(hypotheses)
         .slice(0, 3)
         .flatMap((h) => h.mitigations),
-      ...(run.result?.conclusion.nextSteps ?? []),
+      ...(supportedHypotheses(hypotheses).length ? (run.result?.conclusion.nextSteps ?? []) : []),
     ]),
   ];
   return [
@@ -388,7 +324,9 @@ function mitigations(
     '',
     '**Suggested**',
     '',
-    ...(suggested.length ? suggested.map((s) => `- ${inline(s)}`) : ['- None.']),
+    ...(suggested.length
+      ? suggested.map((s) => `- ${inline(s)}`)
+      : ['- None: no cause was supported by the evidence, so no fix is suggested.']),
   ];
 }
 
@@ -428,12 +366,13 @@ export function renderPostmortem(input: PostmortemInput): string {
   const events = input.events.map((e) => e.data);
   const steps = stepsOf(input.run, events);
   const hypotheses = hypothesesOf(input.run, events);
+  const times = incidentTimes(input.run, steps, events);
   const sections = [
     header(input),
     summary(input.run, hypotheses),
-    impact(input, steps, events),
-    timeline(input, events),
-    evidence(steps),
+    impact(steps, times),
+    timeline(input, steps, events),
+    evidence(input, steps),
     ledger(hypotheses),
     mitigations(input, hypotheses, events),
     followUps(input.run, steps, hypotheses),

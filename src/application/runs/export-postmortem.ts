@@ -1,17 +1,40 @@
 import type { Redactor } from '../../domain/redaction/redact.js';
+import type { ChartRenderer } from '../ports/chart-renderer.js';
 import type { RunStore, StoredEvent, StoredRun } from '../ports/run-store.js';
-import { renderPostmortem, type ThreadMessage } from '../postmortem/postmortem.js';
+import { postmortemDocuments } from '../postmortem/documents.js';
+import type { ThreadMessage } from '../postmortem/postmortem.js';
 import type { ChatPort } from './chat-port.js';
+
+/** A binary file to share in a thread (a chart PNG). */
+export interface ChatImageFile {
+  channel: string;
+  threadTs?: string;
+  filename: string;
+  title: string;
+  bytes: Uint8Array;
+}
 
 export interface ExportDeps {
   store: Pick<RunStore, 'getRun' | 'events'>;
   redactor: Redactor;
   now: () => Date;
   logger: { warn(obj: Record<string, unknown>, msg: string): void };
+  /** Draws the evidence charts; without it the documents carry none, and say nothing of them. */
+  charts?: ChartRenderer;
+  /** Shares a binary file in the thread; without it the chart PNGs are not uploaded (the HTML still has them inline). */
+  uploadImage?: (file: ChatImageFile) => Promise<{ fileId?: string }>;
 }
 
 export type ExportOutcome =
-  | { ok: true; filename: string; fileId?: string; bytes: number; discussion: boolean }
+  | {
+      ok: true;
+      filename: string;
+      fileId?: string;
+      bytes: number;
+      discussion: boolean;
+      /** Every file shared: the Markdown, the HTML, then the chart PNGs. */
+      files: string[];
+    }
   | { ok: false; message: string };
 
 /** Most people one export looks up by id. */
@@ -50,15 +73,10 @@ async function peopleOf(
   return people;
 }
 
-function fileName(run: StoredRun): string {
-  const day = run.startedAt.toISOString().slice(0, 10);
-  const service = (run.service ?? 'diagnosis').replace(/[^\w.-]+/g, '-').slice(0, 60);
-  return `postmortem-${service}-${day}-${run.id.slice(0, 8)}.md`;
-}
-
 /**
- * Builds a run's post-mortem from the run store and the thread's messages and shares it in the thread as a Markdown
- * file. When the thread cannot be read the document is still exported, without the discussion.
+ * Builds a run's post-mortem from the run store and the thread's messages and shares it in the thread: the Markdown,
+ * one self-contained HTML file, and the chart PNGs the Markdown names. When the thread cannot be read the documents
+ * are still exported, without the discussion; a chart that cannot be drawn or uploaded is left out.
  */
 export async function exportPostmortem(
   chat: ChatPort,
@@ -80,33 +98,58 @@ export async function exportPostmortem(
     }
   }
   const events = await deps.store.events(run.id);
-  const markdown = renderPostmortem({
-    run,
-    events,
-    messages,
-    people: await peopleOf(chat, run, events, messages),
-    now: deps.now(),
-    redactor: deps.redactor,
-    ...(run.channel && run.rootTs ? { threadLink: chat.link(run.channel, run.rootTs) } : {}),
-  });
-  const filename = fileName(run);
+  const docs = await postmortemDocuments(
+    {
+      run,
+      events,
+      messages,
+      people: await peopleOf(chat, run, events, messages),
+      now: deps.now(),
+      redactor: deps.redactor,
+      ...(run.channel && run.rootTs ? { threadLink: chat.link(run.channel, run.rootTs) } : {}),
+    },
+    deps.charts,
+    { referenceCharts: deps.uploadImage !== undefined },
+  );
+  for (const error of docs.chartErrors) deps.logger.warn({ runId: run.id, error }, 'a chart could not be drawn');
+  const filename = `${docs.basename}.md`;
+  const where = { channel, ...(threadTs ? { threadTs } : {}) };
+  const title = `Post-mortem: ${deps.redactor(run.text).slice(0, 200)}`;
   try {
     const { fileId } = await chat.upload({
-      channel,
-      ...(threadTs ? { threadTs } : {}),
+      ...where,
       filename,
-      title: `Post-mortem: ${deps.redactor(run.text).slice(0, 200)}`,
-      content: markdown,
+      title,
+      content: docs.markdown,
       comment: discussion
         ? 'Post-mortem draft from this diagnosis and thread.'
         : 'Post-mortem draft from this diagnosis (the thread could not be read, so the discussion is missing).',
     });
+    const files = [filename];
+    const htmlName = `${docs.basename}.html`;
+    await chat
+      .upload({ ...where, filename: htmlName, title: `${title} (HTML)`, content: docs.html, comment: '' })
+      .then(() => files.push(htmlName))
+      .catch((err: unknown) =>
+        deps.logger.warn({ runId: run.id, error: errorText(err) }, 'the HTML post-mortem could not be uploaded'),
+      );
+    const uploadImage = deps.uploadImage;
+    if (uploadImage) {
+      for (const chart of docs.charts) {
+        await uploadImage({ ...where, filename: chart.filename, title: chart.alt.slice(0, 200), bytes: chart.png })
+          .then(() => files.push(chart.filename))
+          .catch((err: unknown) =>
+            deps.logger.warn({ runId: run.id, error: errorText(err) }, 'a chart could not be uploaded'),
+          );
+      }
+    }
     return {
       ok: true,
       filename,
       ...(fileId ? { fileId } : {}),
-      bytes: new TextEncoder().encode(markdown).length,
+      bytes: new TextEncoder().encode(docs.markdown).length,
       discussion,
+      files,
     };
   } catch (err) {
     const error = errorText(err);

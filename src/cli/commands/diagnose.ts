@@ -5,6 +5,7 @@ import { type CliContext, EXIT, UsageProblem } from '../cli-io.js';
 import { openJournal } from '../cli-store.js';
 import {
   catalogDirs,
+  chartsDirOf,
   isDatasourceFailure,
   parseAt,
   parsePositiveInt,
@@ -26,6 +27,7 @@ export function registerDiagnose(program: Command, ctx: CliContext): void {
     .option('--loki-url <url>', 'Loki base URL for log evidence (or LOKI_URL; LOKI_TENANT sets X-Scope-OrgID)')
     .option('--elasticsearch-url <url>', 'Elasticsearch/OpenSearch base URL for log evidence (or ELASTICSEARCH_URL)')
     .option('--json', 'print the JSON contract on stdout')
+    .option('--charts <dir>', 'write a PNG chart of each decisive signal (up to 3) into this directory')
     .option('--queries', "show each step's PromQL in the report")
     .option('--playbooks <dir>', 'your playbooks, added to the built-in ones (or TRIAGE_PLAYBOOKS_DIR)')
     .option('--signals <dir>', 'your signals, conventions and service mappings (or TRIAGE_SIGNALS_DIR)')
@@ -48,9 +50,9 @@ export function registerDiagnose(program: Command, ctx: CliContext): void {
       if (since === null)
         throw new UsageProblem(`--since must be a duration such as 30m, 2h or 1h30m, not "${String(opts.since)}".`);
       const timeZone = (opts.timezone as string | undefined) ?? env.TRIAGE_TIMEZONE;
-      const [{ parseSymptom }, { logConfigFrom }, { createDiagnoser, runToEnd }] = await Promise.all([
+      const chartsDir = await chartsDirOf(opts);
+      const [{ parseSymptom }, { createDiagnoser, runToEnd }] = await Promise.all([
         import('../../domain/symptom/parse-symptom.js'),
-        import('../../app/config.js'),
         import('../../app/create-diagnoser.js'),
       ]);
       const symptom = parseSymptom(text, {
@@ -60,11 +62,14 @@ export function registerDiagnose(program: Command, ctx: CliContext): void {
         ...(opts.at ? { at: opts.at as Date } : {}),
         ...(since !== undefined ? { sinceSeconds: since } : {}),
       });
-      const logs = logConfigFrom({
+      const logEnv = {
         ...env,
         ...(opts.lokiUrl ? { LOKI_URL: String(opts.lokiUrl) } : {}),
         ...(opts.elasticsearchUrl ? { ELASTICSEARCH_URL: String(opts.elasticsearchUrl) } : {}),
-      });
+      };
+      // The configuration module (and its schema) is loaded only when there is a log source to configure.
+      const logs =
+        logEnv.LOKI_URL || logEnv.ELASTICSEARCH_URL ? (await import('../../app/config.js')).logConfigFrom(logEnv) : {};
       for (const u of [logs.logs?.loki?.url, logs.logs?.elasticsearch?.url]) {
         if (u === undefined) continue;
         try {
@@ -84,8 +89,15 @@ export function registerDiagnose(program: Command, ctx: CliContext): void {
       const json = opts.json === true;
       const redact = await ctx.redactor();
       const runId = randomUUID();
-      const journal = opts.record === false ? undefined : await openJournal(opts, env, io, now);
+      const startedAt = now();
+      const run = diagnoser.run({ runId, symptom });
+      // The diagnosis starts here and the run store opens while its first queries are answered: the engine keeps its
+      // events until the journal has recorded the run, then each is stored before it is shown, as always.
+      const first = run.next();
+      first.catch(() => {}); // awaited when the events are read, below
+      const journal = opts.record === false ? undefined : await whenIdle(() => openJournal(opts, env, io, now));
       await journal?.begin({
+        startedAt,
         id: runId,
         trigger: 'cli',
         text: symptom.text,
@@ -98,19 +110,31 @@ export function registerDiagnose(program: Command, ctx: CliContext): void {
         userId: null,
         alert: null,
       });
-      const run = diagnoser.run({ runId, symptom });
+      const events = resumed(first, run);
       const { renderProgress, renderReport } = await import('../../domain/report/render-text.js');
-      const result = await runToEnd(journal ? journal.record(runId, run) : run, (event) => {
+      const result = await runToEnd(journal ? journal.record(runId, events) : events, (event) => {
         if (json) return;
         const line = renderProgress(event);
         if (line) io.stderr(`${line}\n`);
       }).finally(() => journal?.store.close());
       if (journal && journal.failures === 0 && !json)
         io.stderr(`Recorded as run ${runId}: triage postmortem ${runId}\n`);
+      // The charts' paths follow the text report; with --json they go to stderr, and the JSON stays as it is.
+      let footer = '';
+      if (chartsDir !== undefined) {
+        const charts = await import('../../adapters/charts/write-charts.js');
+        footer = await charts
+          .writeDiagnosisCharts(result, chartsDir, redact)
+          .then(charts.chartsFooter, (e: unknown) => {
+            io.stderr(`triage: the charts could not be drawn: ${e instanceof Error ? e.message : String(e)}\n`);
+            return '';
+          });
+        if (json) io.stderr(footer);
+      }
       if (json) {
         const { toDiagnosisJson } = await import('../../domain/report/diagnosis-json.js');
         io.stdout(`${JSON.stringify(toDiagnosisJson(result, redact), null, 2)}\n`);
-      } else io.stdout(`${renderReport(result, { queries: opts.queries === true, redactor: redact })}\n`);
+      } else io.stdout(`${renderReport(result, { queries: opts.queries === true, redactor: redact })}\n${footer}`);
       if (result.error?.code === 'query_unsafe') {
         io.stderr(`triage: ${result.error.message}\n`);
         ctx.exit(EXIT.usage);
@@ -119,4 +143,17 @@ export function registerDiagnose(program: Command, ctx: CliContext): void {
         ctx.exit(EXIT.unreachable);
       }
     });
+}
+
+/** Runs `work` once the event loop has sent what is pending (a diagnosis's first queries). */
+function whenIdle<T>(work: () => Promise<T>): Promise<T> {
+  return new Promise<void>((done) => setImmediate(done)).then(work);
+}
+
+/** A run whose first `next()` was already asked for: that answer, then the rest of the run. */
+async function* resumed<E, R>(first: Promise<IteratorResult<E, R>>, run: AsyncGenerator<E, R>): AsyncGenerator<E, R> {
+  const head = await first;
+  if (head.done) return head.value;
+  yield head.value;
+  return yield* run;
 }

@@ -56,13 +56,19 @@ export function registerRuns(program: Command, ctx: CliContext): void {
   storeFlags(
     program
       .command('postmortem')
-      .description('Write the post-mortem of a recorded run as Markdown')
+      .description('Write the post-mortem of a recorded run as Markdown, or as one self-contained HTML file')
       .argument(
         '<run-id>',
         `the run id (or a unique prefix of ${MIN_RUN_ID_PREFIX}+ characters), from triage runs list`,
       )
-      .option('--out <file>', 'write to this file instead of stdout'),
+      .option('--out <file>', 'write to this file instead of stdout')
+      .addOption(
+        new Option('--format <format>', 'md (Markdown) or html (one file, no external requests)')
+          .choices(['md', 'html'])
+          .default('md'),
+      ),
   ).action(async (id: string, opts: Record<string, unknown>) => {
+    const format = opts.format === 'html' ? 'html' : 'md';
     await withStore(opts, env, async (store, name) => {
       const run = await findRun(store, id.trim());
       if (!run || !store) {
@@ -70,13 +76,16 @@ export function registerRuns(program: Command, ctx: CliContext): void {
         ctx.exit(EXIT.notFound);
         return;
       }
-      const { renderPostmortem } = await import('../../application/postmortem/postmortem.js');
-      const markdown = renderPostmortem({
-        run,
-        events: await store.events(run.id),
-        now: now(),
-        redactor: await ctx.redactor(),
-      });
+      const { postmortemDocuments } = await import('../../application/postmortem/documents.js');
+      // The HTML carries its charts inline; the Markdown names chart files, which stdout cannot carry: none.
+      const renderer =
+        format === 'html' ? (await import('../../adapters/charts/chart-renderer.js')).createChartRenderer() : undefined;
+      const docs = await postmortemDocuments(
+        { run, events: await store.events(run.id), now: now(), redactor: await ctx.redactor() },
+        renderer,
+        { referenceCharts: false },
+      );
+      const markdown = format === 'html' ? docs.html : docs.markdown;
       if (opts.out) {
         await writeFile(String(opts.out), markdown);
         io.stderr(`Wrote the post-mortem of run ${run.id} to ${String(opts.out)}\n`);

@@ -92,6 +92,8 @@ export interface HypothesisResult {
   limitedBy: string[];
   /** Of the steps its rules read that ran or tried to, how many were measured. */
   coverage?: { measured: number; total: number };
+  /** The steps whose findings fired its rules (not those relied on to stay healthy), for and against it. */
+  cites?: { supporting: string[]; against: string[] };
 }
 
 /** "limited: 5 of 7 signals not measured (a, b, …)", or '' when everything it reads was measured. */

@@ -7,6 +7,15 @@ import {
   type StepResult,
 } from '../engine/types.js';
 import { type Redactor, redact, redactDeep } from '../redaction/redact.js';
+import { UNMEASURED_LABEL } from './not-measured.js';
+import {
+  type FindingGroupMessage,
+  type HypothesisHead,
+  type NormalFoldMessage,
+  type NotMeasuredMessage,
+  planThread,
+} from './thread-plan.js';
+import { TEXT_WIDTH, wrapText } from './wrap.js';
 
 const STATUS_MARK: Record<StepResult['status'], string> = {
   ok: '✓ ok',
@@ -18,6 +27,9 @@ const STATUS_MARK: Record<StepResult['status'], string> = {
 };
 
 const BARS = '▁▂▃▄▅▆▇█';
+
+/** The `query:` lines `--queries` adds under each evidence. */
+const QUERY_LINE = /^ {11}query: /;
 
 /** A one-line text sparkline of the values (min to max), empty for fewer than two points. */
 export function sparkline(values: readonly number[], width = 24): string {
@@ -74,9 +86,54 @@ export function renderLedger(raw: readonly HypothesisResult[], redactor: Redacto
   return lines;
 }
 
-/** The whole report as the CLI prints it after a run. */
+const RELATION_TEXT = { supports: 'Supports', 'rules-out': 'Rules out' } as const;
+
+function headName(h: HypothesisHead): string {
+  return `${h.title} (${Math.round(h.confidence * 100)}%, ${h.verdict})`;
+}
+
+/** A group of abnormal findings: a head line naming the hypothesis, then each finding as `renderStep` prints it. */
+export function renderFindingGroupText(group: FindingGroupMessage, options: TextOptions = {}): string[] {
+  const n = `${group.findings.length} finding${group.findings.length === 1 ? '' : 's'}`;
+  const head =
+    group.hypothesis && group.relation
+      ? `${RELATION_TEXT[group.relation]}: ${headName(group.hypothesis)} — ${n}`
+      : group.merged.length
+        ? `More findings — ${n}, bearing on ${group.merged.map((h) => h.cause).join(', ')} or on no hypothesis`
+        : `Other findings — ${n} no hypothesis relies on`;
+  const lines = [head];
+  for (const f of group.findings) {
+    lines.push(...renderStep(f.step, { ...options, redactor: options.redactor ?? ((t) => t) }));
+    if (f.alsoFor.length)
+      lines.push(
+        `           also ${f.alsoFor.map((a) => `${RELATION_TEXT[a.relation].toLowerCase()} ${a.cause}`).join(', ')}`,
+      );
+  }
+  return lines;
+}
+
+/** Every normal check in one line, with what they ruled out. */
+export function renderNormalFoldText(fold: NormalFoldMessage): string {
+  const ruled = fold.rulesOut.length ? `; which rules out ${fold.rulesOut.map((h) => h.cause).join(', ')}` : '';
+  return `Checked and normal (${fold.checks.length}): ${fold.checks.map((c) => c.name).join(', ')}${ruled}`;
+}
+
+/** Every step that measured nothing in one line, grouped by why, each with how to map it. */
+export function renderNotMeasuredText(message: NotMeasuredMessage): string {
+  const parts = message.groups.map((g) => {
+    const failures = g.failures.length ? ` (${g.failures.map((f) => `${f.source}: ${f.message}`).join('; ')})` : '';
+    const how = g.howToMap.command
+      ? `${g.howToMap.text}; \`${g.howToMap.command.cli}\` shows what was looked for`
+      : g.howToMap.text;
+    return `${UNMEASURED_LABEL[g.kind]}: ${g.steps.map((s) => s.id).join(', ')}${failures} → ${how}`;
+  });
+  return `Not measured (${message.count} of ${message.of} steps): ${parts.join(' · ')}`;
+}
+
+/** The whole report as the CLI prints it after a run, in the order of the Slack thread, wrapped to 100 columns. */
 export function renderReport(raw: DiagnosisOutcome, options: TextOptions = {}): string {
   const result = redactDeep(raw, options.redactor ?? redact);
+  const same: Redactor = (t) => t;
   const out: string[] = [];
   out.push(`Triage — "${result.symptom}"`);
   out.push(
@@ -84,14 +141,16 @@ export function renderReport(raw: DiagnosisOutcome, options: TextOptions = {}): 
   );
   for (const n of result.notes) out.push(`note: ${n}`);
   out.push('');
-  if (result.steps.length) {
-    out.push('Steps');
-    for (const s of result.steps) out.push(...renderStep(s, { ...options, redactor: (t) => t }));
-    out.push('');
+  for (const message of planThread(result).messages) {
+    if (message.kind === 'finding-group')
+      out.push(...renderFindingGroupText(message, { ...options, redactor: same }), '');
+    else if (message.kind === 'normal-fold') out.push(renderNormalFoldText(message));
+    else if (message.kind === 'not-measured') out.push(renderNotMeasuredText(message));
   }
+  if (result.steps.length) out.push('');
   if (result.hypotheses.length) {
     out.push('Hypotheses');
-    out.push(...renderLedger(result.hypotheses, (t) => t));
+    out.push(...renderLedger(result.hypotheses, same));
     out.push('');
   }
   out.push(result.conclusion.summary);
@@ -104,7 +163,8 @@ export function renderReport(raw: DiagnosisOutcome, options: TextOptions = {}): 
   out.push(
     `${result.queries} queries · ${result.finishedAt.getTime() - result.startedAt.getTime()} ms · run ${result.runId}`,
   );
-  return out.join('\n');
+  // Queries are kept whole, to be copied.
+  return wrapText(out.join('\n'), TEXT_WIDTH, (line) => QUERY_LINE.test(line));
 }
 
 /** A live progress line per event, for terminals (stderr), so a long run is never silent. */

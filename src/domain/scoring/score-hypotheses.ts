@@ -35,6 +35,7 @@ export function scoreHypotheses(
     let odds = prior / (1 - prior);
     const supporting: string[] = [];
     const against: string[] = [];
+    const cites = { supporting: new Set<string>(), against: new Set<string>() };
     const limitedBy = new Set<string>();
     for (const rule of spec.rules) {
       for (const id of stepsReferenced(rule.when)) {
@@ -55,9 +56,11 @@ export function scoreHypotheses(
       if (rule.supports) {
         odds *= LIKELIHOOD_RATIO[rule.supports] ** weight;
         supporting.push(because);
+        for (const id of firingSteps(rule.when, results)) cites.supporting.add(id);
       } else if (rule.against) {
         odds /= LIKELIHOOD_RATIO[rule.against] ** weight;
         against.push(because);
+        for (const id of firingSteps(rule.when, results)) cites.against.add(id);
       }
     }
     const confidence = round(odds / (1 + odds));
@@ -75,6 +78,7 @@ export function scoreHypotheses(
       mitigations: [...spec.mitigations],
       limitedBy: [...limitedBy],
       coverage: evidence,
+      cites: { supporting: [...cites.supporting], against: [...cites.against] },
     } satisfies HypothesisResult;
   });
   return scored.sort(
@@ -130,6 +134,15 @@ function logPatternsOf(when: Condition, results: ReadonlyMap<string, StepResult>
     }
   }
   return out;
+}
+
+/** The steps whose findings fired a rule: those it reads, less those it relies on to stay healthy, not normal. */
+function firingSteps(when: Condition, results: ReadonlyMap<string, StepResult>): string[] {
+  const healthy = new Set(absenceReferences(when));
+  return [...new Set(stepsReferenced(when))].filter((id) => {
+    const status = results.get(id)?.status;
+    return !healthy.has(id) && (status === 'warn' || status === 'crit');
+  });
 }
 
 /**

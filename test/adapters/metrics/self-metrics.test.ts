@@ -30,7 +30,8 @@ async function* events(): AsyncGenerator<RunEvent, DiagnosisOutcome> {
 
 describe('SelfMetrics', () => {
   it('times steps by data source, counts data-source errors by type, runs, Slack calls and 429s', async () => {
-    const metrics = new SelfMetrics({ alertQueue: () => ({ queued: 4, running: 2 }), runsInFlight: () => 2 });
+    const metrics = new SelfMetrics({ runsInFlight: () => 2 });
+    metrics.alertQueue({ queued: 4, running: 2 });
     metrics.runStarted('alert');
     const run = metrics.observe(events(), (_p, id) => (id === 'top-patterns' ? 'logs' : 'prometheus'));
     for (let next = await run.next(); !next.done; next = await run.next()) {}
@@ -51,6 +52,14 @@ describe('SelfMetrics', () => {
     expect(text).toContain('triage_runs_in_flight 2');
     expect(text).toMatch(/nodejs_eventloop_lag_seconds \d/);
     expect(text).toMatch(/process_resident_memory_bytes \d/);
+  });
+
+  it('shows the alert queue depth it was last told, 0 before it is told anything', async () => {
+    const metrics = new SelfMetrics();
+    expect(await metrics.text()).toContain('triage_alert_queue_depth 0');
+    metrics.alertQueue({ queued: 7, running: 2 });
+    metrics.alertQueue({ queued: 3, running: 2 });
+    expect(await metrics.text()).toContain('triage_alert_queue_depth 3');
   });
 
   it('counts the Web API requests a client makes through its fetch, by method and status', async () => {

@@ -131,4 +131,25 @@ describe('ChannelPacer', () => {
     await Promise.all([1, 2, 3, 4].map(() => pacer.run('C1', async () => void started.push(clock.now()))));
     expect(started).toEqual([0, 0, 0, 1000, 2000]);
   });
+
+  it('says it is idle once every channel has run its posts, and counts a refused post as nothing', async () => {
+    const clock = virtualTime();
+    const pacer = new ChannelPacer(1000, { maxQueue: 1, ...clock });
+    let release: () => void = () => {};
+    const blocked = pacer.run('C1', () => new Promise<void>((r) => (release = r)));
+    const next = pacer.run('C1', async () => 'next');
+    const other = pacer.run('C2', async () => 'other');
+    await expect(pacer.run('C1', async () => 'refused')).rejects.toThrow(/channel_queue_full/);
+    let idle = false;
+    const waited = pacer.idleness.whenIdle().then(() => {
+      idle = true;
+    });
+    await other;
+    expect(pacer.pendingChannels()).toBe(1);
+    expect(idle).toBe(false);
+    release();
+    await Promise.all([blocked, next, waited]);
+    expect(idle).toBe(true);
+    expect(pacer.pendingChannels()).toBe(0);
+  });
 });

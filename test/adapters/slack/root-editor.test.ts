@@ -1,9 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { RootEditor, type RootOutbox } from '../../../src/adapters/slack/root-editor.js';
+import { OutboxWrites, RootEditor, type RootOutbox } from '../../../src/adapters/slack/root-editor.js';
 import type { RunRecord } from '../../../src/adapters/slack/run-registry.js';
 import type { NewOutboxMessage } from '../../../src/application/ports/run-store.js';
-import { runRecord } from '../../support/diagnosis-factory.js';
+import { decided, eventHappened, RunStates } from '../../../src/application/runs/run-state.js';
+import { runRecord, step } from '../../support/diagnosis-factory.js';
 
 const T0 = new Date('2026-11-01T14:00:00Z');
 const silent = { warn: () => undefined };
@@ -25,7 +26,12 @@ function fakeClient() {
   return { client, updates };
 }
 
-const render = { root: (r: RunRecord) => ({ text: `root ${r.status} ${r.stepsDone}/${r.stepsTotal}`, blocks: [] }) };
+const render = {
+  root: (r: RunRecord) => ({
+    text: `root ${r.status} ${r.stepsDone}/${r.stepsTotal}${r.decision ? ` ${r.decision.decision}` : ''}`,
+    blocks: [],
+  }),
+};
 
 function fakeOutbox(options: { refuse?: boolean; stopped?: boolean } = {}) {
   const written: NewOutboxMessage[] = [];
@@ -69,6 +75,24 @@ describe('RootEditor with the outbox', () => {
     expect(editor.held()).toEqual({ rootEdits: 0, queuedEdits: 0, editTimes: 0 });
   });
 
+  it('writes the newest state of the holder when its write waited behind the run’s earlier writes', async () => {
+    const { outbox, written } = fakeOutbox();
+    const writes = new OutboxWrites();
+    const states = new RunStates([record()]);
+    const editor = new RootEditor({ render, logger: silent, outbox, writes, states });
+    const { client } = fakeClient();
+    let release: (() => void) | undefined;
+    void writes.write('run-1', () => new Promise<void>((resolve) => (release = resolve)));
+    const asked = record();
+    const edit = editor.edit(client, asked);
+    states.update('run-1', decided({ userId: 'U2', decision: 'rejected', cause: 'bad-deploy', at: T0 }));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(written).toEqual([]);
+    release?.();
+    await edit;
+    expect(written.map((m) => m.payload.text)).toEqual([expect.stringContaining('root running 0/3 rejected')]);
+  });
+
   it('delivers an edit of a reporting run with its thread, and leaves it pending once stopped', async () => {
     const { outbox } = fakeOutbox({ stopped: true });
     const editor = new RootEditor({ render, logger: silent, outbox });
@@ -108,15 +132,16 @@ describe('RootEditor with the outbox', () => {
 
 describe('RootEditor without the outbox', () => {
   it('spaces a run’s edits and renders each when it is sent', async () => {
-    const editor = new RootEditor({ render, logger: silent });
+    const states = new RunStates([record()]);
+    const editor = new RootEditor({ render, logger: silent, states });
     const { client, updates } = fakeClient();
     const run = record();
     await editor.edit(client, run, { minIntervalMs: 1000 });
-    run.stepsDone = 2;
-    const second = editor.edit(client, run, { minIntervalMs: 1000 });
-    run.stepsDone = 3;
+    const two = states.update(run.runId, (s) => ({ ...s, stepsDone: 2 })) ?? run;
+    const second = editor.edit(client, two, { minIntervalMs: 1000 });
+    const three = states.update(run.runId, (s) => ({ ...s, stepsDone: 3 })) ?? run;
     // Joins the edit already waiting: one update, with the latest state.
-    const third = editor.edit(client, run, { minIntervalMs: 1000 });
+    const third = editor.edit(client, three, { minIntervalMs: 1000 });
     await vi.advanceTimersByTimeAsync(999);
     expect(updates).toEqual(['root running 0/3']);
     await vi.advanceTimersByTimeAsync(1);
@@ -124,6 +149,34 @@ describe('RootEditor without the outbox', () => {
     expect(updates).toEqual(['root running 0/3', 'root running 3/3']);
     await vi.advanceTimersByTimeAsync(1000);
     expect(editor.held()).toEqual({ rootEdits: 0, queuedEdits: 0, editTimes: 0 });
+  });
+
+  it('an edit that waited renders the newest state of the holder, not the state it was asked with', async () => {
+    const states = new RunStates([record()]);
+    const editor = new RootEditor({ render, logger: silent, states });
+    const { client, updates } = fakeClient();
+    const asked = record();
+    await editor.edit(client, asked, { minIntervalMs: 1000 });
+    // Asked with the state of the moment; the run moves on while the edit waits for its spacing.
+    const waiting = editor.edit(client, asked, { minIntervalMs: 1000 });
+    states.update(
+      asked.runId,
+      eventHappened({ type: 'step-finished', runId: asked.runId, step: step({ id: 'a' }), at: T0 }),
+    );
+    states.update(asked.runId, decided({ userId: 'U2', decision: 'confirmed', cause: 'bad-deploy', at: T0 }));
+    await vi.advanceTimersByTimeAsync(1000);
+    await waiting;
+    expect(updates).toEqual(['root running 0/3', 'root running 1/3 confirmed']);
+    // The state it was asked with is left as it was.
+    expect(asked).toMatchObject({ stepsDone: 0 });
+    expect(asked.decision).toBeUndefined();
+  });
+
+  it('without a holder, renders the state it was asked with', async () => {
+    const editor = new RootEditor({ render, logger: silent });
+    const { client, updates } = fakeClient();
+    await editor.edit(client, record({ stepsDone: 2 }));
+    expect(updates).toEqual(['root running 2/3']);
   });
 
   it('waits for the chat.update budget', async () => {

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ChannelPacer } from '../../../src/adapters/slack/channel-pacer.js';
 import type { RunRecord } from '../../../src/adapters/slack/run-registry.js';
 import { SlackThreadReporter, type ThreadRenderers } from '../../../src/adapters/slack/slack-thread-reporter.js';
+import { decided, RunStates } from '../../../src/application/runs/run-state.js';
 import type { DiagnosisOutcome, RunEvent } from '../../../src/domain/engine/types.js';
 import { parseSymptom } from '../../../src/domain/symptom/parse-symptom.js';
 import { hypothesis, outcome, runRecord, step } from '../../support/diagnosis-factory.js';
@@ -16,7 +17,9 @@ function record(): RunRecord {
 
 const render: ThreadRenderers = {
   root: (r) => ({ text: `root ${r.status} ${r.stepsDone}/${r.stepsTotal}`, blocks: [] }),
-  step: (s) => ({ text: `step ${s.id}`, blocks: [] }),
+  findingGroup: (g) => ({ text: `findings ${g.hypothesis?.cause ?? 'other'}`, blocks: [] }),
+  normalFold: () => ({ text: 'normal', blocks: [] }),
+  notMeasured: () => ({ text: 'not measured', blocks: [] }),
   ledger: () => ({ text: 'ledger', blocks: [] }),
 };
 
@@ -58,7 +61,12 @@ async function* run(ids: string[], stepMs: number, quiet: string[] = []): AsyncG
     yield { type: 'step-finished', runId: 'run-1', step: step({ id, status }), at: T0 };
     yield { type: 'hypotheses-updated', runId: 'run-1', hypotheses: [hypothesis()], at: T0 } as RunEvent;
   }
-  const result = outcome({ runId: 'run-1' });
+  // The outcome: the first step abnormal, the quiet ones unmeasured, the rest normal.
+  const result = outcome({
+    runId: 'run-1',
+    steps: ids.map((id, i) => step({ id, status: quiet.includes(id) ? 'no_data' : i === 0 ? 'crit' : 'ok' })),
+    hypotheses: [hypothesis({ cites: { supporting: ids.slice(0, 1), against: [] } })],
+  });
   yield { type: 'run-finished', runId: 'run-1', result, at: T0 };
   return result;
 }
@@ -74,7 +82,7 @@ afterEach(() => {
 });
 
 describe('SlackThreadReporter', () => {
-  it('posts a reply per step that says something, then the ledger, and edits the root as it goes', async () => {
+  it('posts nothing in the thread while the run goes, then findings, the normal fold, the unmeasured, the ledger last', async () => {
     const { client, posts, updates } = fakeClient();
     const onBypassed = vi.fn();
     const rec = record();
@@ -87,16 +95,53 @@ describe('SlackThreadReporter', () => {
       onBypassed,
     });
     const done = reporter.consume(run(['a', 'b', 'c'], 900, ['b']));
+    await vi.advanceTimersByTimeAsync(2000);
+    // Two steps in: the root moved, the thread did not.
+    expect(posts).toEqual([]);
+    expect(updates).toEqual(['root running 1/3']);
     await vi.runAllTimersAsync();
     await done;
-    expect(posts).toEqual(['step a', 'step c', 'ledger']);
-    expect(rec).toMatchObject({ status: 'finished', stepsDone: 3, stepsTotal: 3, playbook: 'http-5xx' });
+    expect(posts).toEqual(['findings connection-pool-exhausted', 'normal', 'not measured', 'ledger']);
+    expect(reporter.state).toMatchObject({ status: 'finished', stepsDone: 3, stepsTotal: 3, playbook: 'http-5xx' });
+    // The state it started with is left as it was: every change replaced the state in the holder.
+    expect(rec).toMatchObject({ status: 'running', stepsDone: 0, stepsTotal: 0 });
     // The first step edits at once; the next two fall within 2 s of it; the conclusion is shown at once.
     expect(updates).toEqual(['root running 1/3', 'root finished 3/3']);
     expect(reporter.pendingRootEdit).toBe(false);
     // Without an outbox every message is sent directly, and said so.
     expect(onBypassed).toHaveBeenCalledWith('root', 'the run has no outbox');
     expect(onBypassed).toHaveBeenCalledWith('ledger', 'the run has no outbox');
+  });
+
+  it('keeps the run’s state in the holder it is given, so a change made elsewhere shows on its root', async () => {
+    const { client, updates } = fakeClient();
+    const rec = record();
+    const states = new RunStates([rec]);
+    const withDecision: ThreadRenderers = {
+      ...render,
+      root: (r) => ({ text: `${render.root(r).text}${r.decision ? ` ${r.decision.decision}` : ''}`, blocks: [] }),
+    };
+    const reporter = new SlackThreadReporter({
+      client,
+      pacer: pacer(),
+      render: withDecision,
+      record: rec,
+      states,
+      logger: silent,
+    });
+    const done = reporter.consume(run(['a', 'b'], 1000));
+    await vi.advanceTimersByTimeAsync(1500);
+    // Someone confirms the cause while the diagnosis goes on (a button): the holder's state is replaced.
+    states.update('run-1', decided({ userId: 'U2', decision: 'confirmed', cause: 'bad-deploy', at: T0 }));
+    await vi.runAllTimersAsync();
+    await done;
+    expect(updates).toEqual(['root running 1/2', 'root finished 2/2 confirmed']);
+    expect(states.get('run-1')).toMatchObject({
+      status: 'finished',
+      stepsDone: 2,
+      decision: { decision: 'confirmed' },
+    });
+    expect(reporter.state).toBe(states.get('run-1'));
   });
 
   it('edits the root again once the throttle has passed', async () => {
@@ -119,7 +164,7 @@ describe('SlackThreadReporter', () => {
       record: rec,
       logger: silent,
       compact: true,
-      onFinished: () => onFinished(rec.status),
+      onFinished: () => onFinished(reporter.state.status),
     });
     const done = reporter.consume(run(['a', 'b'], 5000));
     await vi.runAllTimersAsync();
@@ -145,9 +190,9 @@ describe('SlackThreadReporter', () => {
     const done = reporter.consume(run(['a'], 10));
     await vi.runAllTimersAsync();
     await done;
-    expect(rec.undelivered).toBe(2);
+    expect(reporter.state.undelivered).toBe(2);
     expect(onUndelivered.mock.calls).toEqual([
-      ['step a', 'channel_not_found'],
+      ['findings 1', 'channel_not_found'],
       ['ledger', 'channel_not_found'],
     ]);
     expect(updates.at(-1)).toContain('root finished 1/1');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyAlertChange, journalLine } from '../../../src/application/alerts/alert-lines.js';
+import { changeAlert, journalLine } from '../../../src/application/alerts/alert-lines.js';
 import type { RunAlertInfo } from '../../../src/application/ports/run-store.js';
 
 const AT = new Date('2026-11-01T14:00:00Z');
@@ -8,18 +8,30 @@ function runAlert(): RunAlertInfo {
   return { source: 'alertmanager-slack', title: 't', alertname: 'X', status: 'firing', repeats: 0, grouped: [] };
 }
 
-describe('applyAlertChange', () => {
+describe('changeAlert', () => {
   it('counts repeats, lists grouped alerts, and resolves then re-fires the alert', () => {
-    const alert = runAlert();
-    applyAlertChange(alert, { kind: 'repeat', refired: false });
-    applyAlertChange(alert, { kind: 'grouped', title: '[FIRING:1] Y' });
+    let alert = runAlert();
+    alert = changeAlert(alert, { kind: 'repeat', refired: false });
+    alert = changeAlert(alert, { kind: 'grouped', title: '[FIRING:1] Y' });
     expect(alert).toMatchObject({ repeats: 1, grouped: ['[FIRING:1] Y'], status: 'firing' });
-    applyAlertChange(alert, { kind: 'resolved', at: AT });
+    alert = changeAlert(alert, { kind: 'resolved', at: AT });
     expect(alert).toMatchObject({ status: 'resolved', resolvedAt: AT });
-    applyAlertChange(alert, { kind: 'repeat', refired: true });
+    alert = changeAlert(alert, { kind: 'repeat', refired: true });
     expect(alert.status).toBe('firing');
     expect(alert.repeats).toBe(2);
     expect('resolvedAt' in alert).toBe(false);
+  });
+
+  it('leaves the given alert as it was', () => {
+    const alert = runAlert();
+    const before = structuredClone(alert);
+    const grouped = changeAlert(alert, { kind: 'grouped', title: 'Y' });
+    const resolved = changeAlert(grouped, { kind: 'resolved', at: AT });
+    changeAlert(resolved, { kind: 'repeat', refired: true });
+    expect(alert).toEqual(before);
+    expect(grouped).toMatchObject({ grouped: ['Y'], status: 'firing' });
+    expect(grouped.grouped).not.toBe(alert.grouped);
+    expect(resolved).toMatchObject({ status: 'resolved', resolvedAt: AT });
   });
 });
 

@@ -110,6 +110,20 @@ describe.skipIf(!prometheus.available)('post-mortem of a real scenario run', () 
     await server?.stop();
   });
 
+  it('dates the incident from the scenario’s known onset, not from the diagnosis', () => {
+    // The scenario's 500s start at 10:30:15 (onset 10:31); the series are sampled every minute.
+    const onset = /- \*\*Onset found by Triage:\*\* 2026-10-05 (\d\d:\d\d) UTC/.exec(markdown)?.[1];
+    const known = new Date(scenario.onset).toISOString().slice(11, 16);
+    expect(known).toBe('10:31');
+    expect(onset !== undefined && onset >= '10:30' && onset <= '10:33', `onset ${onset}`).toBe(true);
+    expect(markdown).toMatch(
+      new RegExp(
+        `\\| Duration \\| at least \\d+ min \\(onset 2026-10-05 ${onset} UTC; ongoing at 2026-10-05 10:45 UTC`,
+      ),
+    );
+    expect(markdown).not.toMatch(/so far|\d+ d \d+ h/);
+  });
+
   it('matches the golden document', async () => {
     await expect(markdown).toMatchFileSnapshot('./__snapshots__/postmortem-bad-deploy.md');
   });
@@ -137,9 +151,13 @@ describe.skipIf(!prometheus.available)('post-mortem of a real scenario run', () 
     expect(ledger).toContain('| Rank | Cause | Verdict | Confidence | Supporting | Against |');
     expect(ledger.split('\n').filter((l) => /^\| \d+ \|/.test(l)).length).toBeGreaterThanOrEqual(2);
     const timeline = markdown.slice(markdown.indexOf('## Timeline'), markdown.indexOf('## Evidence'));
-    expect(timeline).toMatch(/Diagnosis started/);
-    expect(timeline).toMatch(/Diagnosis finished/);
+    expect(timeline).toMatch(/Triage started the diagnosis/);
+    expect(timeline).toMatch(/Triage finished the diagnosis/);
     expect(timeline).toMatch(/confirmed the cause/);
+    // Rows in time order, each at its own time: the onsets come before the diagnosis started.
+    const times = [...timeline.matchAll(/^\| (\d\d:\d\d) \|/gm)].map((m) => m[1] ?? '');
+    expect(times).toEqual([...times].sort());
+    expect(times.filter((t) => t < '10:45').length).toBeGreaterThan(0);
     expect(markdown).toContain('Rolled back to the previous release');
     expect(markdown).not.toContain('xoxb-1234567890');
     expect(markdown).not.toContain('Triage: diagnosing');

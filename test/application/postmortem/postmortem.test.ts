@@ -6,6 +6,7 @@ import { parseSymptom } from '../../../src/domain/symptom/parse-symptom.js';
 
 const T0 = new Date('2026-11-01T14:00:00Z');
 const at = (min: number) => new Date(T0.getTime() + min * 60_000);
+const sample = (min: number, v: number) => ({ t: at(min).getTime() / 1000, v });
 
 function step(id: string, status: StepResult['status'], overrides: Partial<StepResult> = {}): StepResult {
   return {
@@ -29,7 +30,7 @@ function step(id: string, status: StepResult['status'], overrides: Partial<StepR
               convention: 'prom-client',
               query: `sum(rate(http_requests_total{service="checkout",code=~"5.."}[5m]))`,
               link: 'http://prometheus:9090/graph?g0.expr=x',
-              series: [],
+              series: [sample(-25, 0.01), sample(-15, 0.15), sample(-5, 0.2)],
             },
           ]
         : [],
@@ -139,14 +140,28 @@ describe('renderPostmortem', () => {
     expect(md).toContain('- [ ] Re-run the diagnosis to complete the evidence.');
   });
 
-  it('keeps the timeline short: quiet steps in one row, the leader only when it changes', () => {
+  it('stamps each timeline row with its own time, and lists unmeasured steps as not measured', () => {
     const md = renderPostmortem({ run: run(), events: interruptedEvents, now: at(10) });
     const timeline = md.slice(md.indexOf('## Timeline'), md.indexOf('## Evidence'));
-    expect(timeline).toContain('| 14:01 | 2 steps found nothing unusual: step a, step b |');
-    expect(timeline.match(/Leading hypothesis/g)).toHaveLength(2);
-    expect(timeline).toContain('(supported, 70%)');
+    expect(timeline).toContain('| 13:45 | Onset of *Step c* (crit): c is high |');
+    expect(timeline).toContain('| 14:00 | Triage started the diagnosis |');
     expect(timeline).toContain('| 14:03 | <@U0HUMAN01> rejected the cause');
-    expect(timeline).toContain('| 14:04 | Diagnosis interrupted: Triage stopped');
+    expect(timeline.indexOf('13:45')).toBeLessThan(timeline.indexOf('14:00'));
+    expect(md).not.toContain('found nothing unusual');
+    expect(md).toContain('### Not measured\n\n| Step | Status | Why |\n|---|---|---|\n| Step b | no data | — |');
+  });
+
+  it('suggests fixes only for supported causes', () => {
+    const possible = stored([
+      started,
+      finishedStep(step('c', 'crit'), 2),
+      ledger(2, hypothesis('bad-deploy', 0.3, 'possible')),
+    ]);
+    const none = renderPostmortem({ run: run(), events: possible, now: at(10) });
+    expect(none).not.toContain('Fix bad-deploy');
+    expect(none).toContain('- None: no cause was supported by the evidence');
+    const supported = renderPostmortem({ run: run(), events: interruptedEvents, now: at(10) });
+    expect(supported).toContain('- Fix bad-deploy');
   });
 
   it('names people by their display name when known, and keeps a mention for anyone else', () => {
@@ -161,7 +176,31 @@ describe('renderPostmortem', () => {
     );
   });
 
-  it('measures impact from onset to resolution, or to now when still going', () => {
+  it('measures the duration from the onset in the series, ongoing only when still over at the window end', () => {
+    const window = run().symptom.window;
+    const ongoing = renderPostmortem({ run: run(), events: interruptedEvents, now: at(60 * 24 * 60) });
+    const end = `${window.end.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    const minutes = Math.round((window.end.getTime() - at(-15).getTime()) / 60_000);
+    expect(ongoing).toContain(
+      `| Duration | at least ${minutes} min (onset 2026-11-01 13:45 UTC; ongoing at ${end}, the end of the window diagnosed) | — |`,
+    );
+    expect(ongoing).toContain('- **Onset found by Triage:** 2026-11-01 13:45 UTC');
+    expect(ongoing).not.toMatch(/\d+ d \d+ h/);
+    expect(ongoing).toContain('| Error ratio | 20% | 1% |');
+    expect(ongoing).toContain('| Latency | not measured | — |');
+
+    const recovering = step('c', 'crit');
+    const e = recovering.evidence[0];
+    if (!e) throw new Error('no evidence');
+    e.thresholds = { warn: 0.05, crit: 0.1 };
+    e.series = [sample(-25, 0.01), sample(-18, 0.2), sample(-10, 0.3), sample(-6, 0.01), sample(-2, 0.01)];
+    const back = renderPostmortem({ run: run(), events: stored([started, finishedStep(recovering, 2)]), now: at(600) });
+    expect(back).toContain(
+      '| Duration | 12 min (onset 2026-11-01 13:42 UTC → back under the threshold 2026-11-01 13:54 UTC) | — |',
+    );
+  });
+
+  it('measures an alert from when it fired to when it resolved, and puts both in the timeline', () => {
     const alert = {
       source: 'alertmanager-webhook' as const,
       title: 'HighErrorRate',
@@ -171,10 +210,6 @@ describe('renderPostmortem', () => {
       repeats: 0,
       grouped: [],
     };
-    const ongoing = renderPostmortem({ run: run({ alert }), events: interruptedEvents, now: at(40) });
-    expect(ongoing).toMatch(/\| Duration \| 1 h 0 min so far \(since 2026-11-01 13:40 UTC, ongoing/);
-    expect(ongoing).toContain('| Error ratio | 20% | 1% |');
-    expect(ongoing).toContain('| Latency | not measured | — |');
     const resolved = renderPostmortem({
       run: run({ alert }),
       events: stored([
@@ -183,8 +218,16 @@ describe('renderPostmortem', () => {
       ]),
       now: at(40),
     });
-    expect(resolved).toMatch(/\| Duration \| 45 min \(2026-11-01 13:40 UTC → resolved 2026-11-01 14:25 UTC\)/);
-    expect(resolved).toContain('| 14:25 | Alert resolved: HighErrorRate |');
+    expect(resolved).toContain(
+      '| Duration | 45 min (alert fired 2026-11-01 13:40 UTC → alert resolved 2026-11-01 14:25 UTC) | — |',
+    );
+    expect(resolved).toContain('- **Alert fired:** 2026-11-01 13:40 UTC');
+    expect(resolved).toContain('- **Alert resolved:** 2026-11-01 14:25 UTC');
+    const timeline = resolved.slice(resolved.indexOf('## Timeline'), resolved.indexOf('## Evidence'));
+    const times = [...timeline.matchAll(/^\| (\d\d:\d\d) \|/gm)].map((m) => m[1]);
+    expect(times).toEqual([...times].sort());
+    expect(timeline).toContain('| 13:40 | Alert **HighErrorRate** fired |');
+    expect(timeline).toContain('| 14:25 | Alert resolved: HighErrorRate |');
   });
 
   it('keeps queries in fences they cannot close, and table cells on one line', () => {
@@ -203,7 +246,7 @@ describe('renderPostmortem', () => {
       now: at(5),
     });
     expect(md).toContain('````promql\nsum(x)\n```\n# not a heading\n````');
-    expect(md).toContain('Pipes \\| and newlines');
+    expect(md).toContain('| 13:45 | Onset of *Pipes \\| and newlines* (crit)');
     expect(md).toContain('| 1 | Title of app-error | supported | 60% | a \\| b | — |');
     expect(md.split('\n').filter((l) => l === '# not a heading')).toHaveLength(1);
   });

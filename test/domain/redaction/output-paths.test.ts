@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { renderPlanned } from '../../../src/adapters/slack/blocks/plan-renderers.js';
 import type { RunRecord } from '../../../src/adapters/slack/run-registry.js';
 import { createThreadRenderers, threadRenderers } from '../../../src/adapters/slack/thread-renderers.js';
 import type { DiagnosisOutcome } from '../../../src/domain/engine/types.js';
@@ -7,6 +8,7 @@ import { createRedactor } from '../../../src/domain/redaction/redact.js';
 import { shannonEntropy } from '../../../src/domain/redaction/vendor-checks.js';
 import { toDiagnosisJson } from '../../../src/domain/report/diagnosis-json.js';
 import { renderLedger, renderReport, renderStep } from '../../../src/domain/report/render-text.js';
+import { planThread } from '../../../src/domain/report/thread-plan.js';
 import { evidence, hypothesis, outcome, step, WINDOW } from '../../support/diagnosis-factory.js';
 
 const b64url = fc.stringMatching(/^[A-Za-z0-9_-]{16,40}$/);
@@ -63,10 +65,18 @@ function everyOutput(o: DiagnosisOutcome): string {
     renderReport(o, { queries: true }),
     ...o.steps.flatMap((s) => renderStep(s, { queries: true })),
     ...renderLedger(o.hypotheses),
-    ...o.steps.map((s) => JSON.stringify(threadRenderers.step(s))),
+    ...slackThread(o, threadRenderers),
     JSON.stringify(threadRenderers.ledger(o, record)),
     JSON.stringify(threadRenderers.root(record)),
   ].join('\n');
+}
+
+/** Every reply of the run's Slack thread (findings, folds, not measured; the ledger is checked on its own). */
+function slackThread(o: DiagnosisOutcome, render: typeof threadRenderers): string[] {
+  const ledger = () => ({ text: '', blocks: [] });
+  return planThread(o)
+    .messages.filter((m) => m.kind !== 'ledger')
+    .map((m) => JSON.stringify(renderPlanned(m, render, ledger)));
 }
 
 describe('redaction on every output path', () => {
@@ -99,17 +109,15 @@ describe('redaction on every output path', () => {
   it('applies configured extra patterns on the CLI and Slack paths', () => {
     const redactor = createRedactor({ extraPatterns: [{ pattern: 'ACME-[0-9]{6}' }] });
     const o = outcome({ steps: [step({ evidence: [evidence({ summary: 'customer ACME-123456 failed' })] })] });
-    const first = o.steps[0];
-    if (!first) throw new Error('no step');
     const outputs = [
       JSON.stringify(toDiagnosisJson(o, redactor)),
       renderReport(o, { redactor }),
-      JSON.stringify(createThreadRenderers(redactor).step(first)),
+      ...slackThread(o, createThreadRenderers(redactor)),
     ];
     for (const out of outputs) {
       expect(out).not.toContain('ACME-123456');
       expect(out).toContain('[redacted:custom]');
     }
-    expect(JSON.stringify(threadRenderers.step(first))).toContain('ACME-123456');
+    expect(slackThread(o, threadRenderers).join('\n')).toContain('ACME-123456');
   });
 });

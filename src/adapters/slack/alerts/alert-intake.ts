@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
-import { type AlertChange, applyAlertChange } from '../../../application/alerts/alert-lines.js';
+import { type AlertChange, changeAlert } from '../../../application/alerts/alert-lines.js';
 import type { AlertReceiver, IncomingAlert, IntakeOutcome } from '../../../application/alerts/alert-receiver.js';
 import {
   type AlertGroupSummary,
@@ -10,7 +10,10 @@ import {
   type IntakePolicyOptions,
 } from '../../../application/alerts/intake-policy.js';
 import type { RunJournal } from '../../../application/diagnose/run-journal.js';
+import type { AlertQueueMetrics } from '../../../application/ports/alert-queue-metrics.js';
 import type { AlertThread, AlertThreadStore } from '../../../application/ports/alert-threads.js';
+import { alertIs } from '../../../application/runs/run-state.js';
+import { type Idleness, IdleSignal } from '../../../application/work/idle-signal.js';
 import { type AlertGroupState, type AlertNote, renderAlertGroup, type StormState } from '../blocks/render-alert.js';
 import type { SlackMessage } from '../blocks/slack-message.js';
 import type { ChannelPacer } from '../channel-pacer.js';
@@ -57,6 +60,8 @@ export interface AlertIntakeDeps {
   updates?: Pick<MethodBudget, 'take'>;
   /** Records the alert lines of each thread with its run. */
   journal?: Pick<RunJournal, 'note' | 'update' | 'store'>;
+  /** Told the queue's figures each time they change. */
+  metrics?: AlertQueueMetrics;
 }
 
 export interface IntakeStats {
@@ -109,9 +114,15 @@ export class AlertIntake implements AlertReceiver {
   private running = 0;
   /** Thread id → its diagnosis run and where its replies go, for threads this process started. */
   private readonly runByThread = new Map<string, { runId: string; threadTs: string }>();
-  /** Thread id → the alert state its root shows (the same object the run record holds once the root is posted). */
+  /**
+   * Thread id → the alert state its root shows, kept from the alert's acceptance on (the run's state in the registry
+   * is given every change too once its root is posted).
+   */
   private readonly alertByThread = new Map<string, RunAlert>();
-  private readonly pending = new Set<Promise<unknown>>();
+  /** Work in flight: a non-empty queue, and every piece of work tracked (diagnoses running, posts, edits). */
+  private readonly work = new IdleSignal();
+  /** Ends the queue's count in `work` once the queue is empty. */
+  private queueHeld: (() => void) | undefined;
   /** Changes under way to stored runs this replica does not hold, by run id (see touchStoredRun). */
   private readonly storedTouches = new Map<string, Promise<void>>();
   private readonly counts: Omit<IntakeStats, 'queued' | 'running' | 'firstReplyMs'> = {
@@ -172,7 +183,12 @@ export class AlertIntake implements AlertReceiver {
 
   /** True when nothing is queued, running, or waiting to be posted. */
   idle(): boolean {
-    return this.queue.length === 0 && this.running === 0 && this.pending.size === 0;
+    return this.work.idle;
+  }
+
+  /** Idle when nothing is queued, running, or waiting to be posted. */
+  get idleness(): Idleness {
+    return this.work;
   }
 
   /**
@@ -182,6 +198,7 @@ export class AlertIntake implements AlertReceiver {
   async stopQueue(): Promise<number> {
     this.draining = true;
     const left = this.queue.splice(0);
+    this.queueChanged();
     for (const job of left) await this.deps.store.release(job.thread.id).catch(() => undefined);
     return left.length;
   }
@@ -268,8 +285,7 @@ export class AlertIntake implements AlertReceiver {
   }
 
   private pump(): void {
-    if (this.draining) return;
-    while (this.running < this.deps.options.concurrency && this.queue.length > 0) {
+    while (!this.draining && this.running < this.deps.options.concurrency && this.queue.length > 0) {
       const job = this.queue.shift();
       if (!job) break;
       this.running++;
@@ -285,6 +301,8 @@ export class AlertIntake implements AlertReceiver {
       };
       this.track(this.runJob(job, compact, free).finally(free));
     }
+    // After the jobs taken are tracked: the work count does not touch zero in between.
+    this.queueChanged();
   }
 
   private async runJob(job: Job, compact: boolean, onFinished: () => void): Promise<void> {
@@ -298,7 +316,8 @@ export class AlertIntake implements AlertReceiver {
       text: symptom.text,
       symptom,
       ...(inThread ? { inThread } : {}),
-      alert,
+      // With the repeats and groupings that came while it waited.
+      alert: this.alertByThread.get(thread.id) ?? alert,
       compact,
       urgent: true,
       trigger: incoming.alertTs ? 'alert' : 'webhook',
@@ -309,6 +328,12 @@ export class AlertIntake implements AlertReceiver {
         remember(this.runByThread, thread.id, { runId: posted.runId, threadTs: posted.threadTs });
         this.track(this.deps.store.update(thread.id, { threadTs: posted.threadTs, runId: posted.runId }));
         this.notes.rootPosted(thread.id, posted.runId, posted.threadTs);
+        // A change that came while the root was being posted: the run's state takes it now.
+        const latest = this.alertByThread.get(thread.id);
+        if (latest && latest !== posted.alert) {
+          this.deps.registry.update(posted.runId, alertIs(latest));
+          if (this.deps.journal) this.track(this.deps.journal.update(posted.runId, { alert: latest }));
+        }
       },
     });
     if (!record) {
@@ -325,14 +350,16 @@ export class AlertIntake implements AlertReceiver {
   /** Changes the alert state a thread's root shows, and re-renders the root if it is posted already. */
   private touchRun(thread: AlertThread, change: AlertChange): void {
     const runId = thread.runId ?? this.runByThread.get(thread.id)?.runId;
-    const record: RunRecord | undefined = runId ? this.deps.registry.get(runId) : undefined;
-    const alert = this.alertByThread.get(thread.id) ?? record?.alert;
-    if (alert) applyAlertChange(alert, change);
-    if (runId && !record) {
+    const held: RunRecord | undefined = runId ? this.deps.registry.get(runId) : undefined;
+    const before = this.alertByThread.get(thread.id) ?? held?.alert;
+    const alert = before ? changeAlert(before, change) : undefined;
+    if (alert && this.alertByThread.has(thread.id)) this.alertByThread.set(thread.id, alert);
+    if (runId && !held) {
       this.touchStoredRun(runId, change);
       return;
     }
     if (!alert) return;
+    const record = runId ? this.deps.registry.update(runId, alertIs(alert)) : undefined;
     if (runId) void this.deps.journal?.update(runId, { alert });
     if (record?.rootTs)
       this.track(this.deps.runner.refreshRoot(this.deps.client, record, { minIntervalMs: ROOT_EDIT_SPACING_MS }));
@@ -350,10 +377,10 @@ export class AlertIntake implements AlertReceiver {
     const next = previous.then(async () => {
       const run = await journal.store.getRun(runId);
       if (!run?.alert) return;
-      applyAlertChange(run.alert, change);
-      await journal.update(runId, { alert: run.alert });
+      const alert = changeAlert(run.alert, change);
+      await journal.update(runId, { alert });
       if (run.status === 'running') return;
-      const record = recordFromStored(run, await journal.store.events(runId));
+      const record = recordFromStored({ ...run, alert }, await journal.store.events(runId));
       if (record) await this.deps.runner.refreshRoot(this.deps.client, record, { minIntervalMs: ROOT_EDIT_SPACING_MS });
     });
     const settled = next
@@ -369,7 +396,16 @@ export class AlertIntake implements AlertReceiver {
 
   /** Counts in-flight work, so `idle()` and shutdown can wait for it. */
   private track(work: Promise<unknown>): void {
-    this.pending.add(work);
-    void work.finally(() => this.pending.delete(work)).catch(() => {});
+    this.work.track(work);
+  }
+
+  /** The queue grew, shrank, or a slot was taken or freed: counts a non-empty queue as work, and tells the metrics. */
+  private queueChanged(): void {
+    if (this.queue.length > 0) this.queueHeld ??= this.work.begin();
+    else {
+      this.queueHeld?.();
+      this.queueHeld = undefined;
+    }
+    this.deps.metrics?.alertQueue({ queued: this.queue.length, running: this.running });
   }
 }

@@ -119,9 +119,9 @@ function runStats(result: DiagnosisOutcome): string {
 /**
  * The final thread reply of a diagnosis: the conclusion, the hypothesis ledger (supported, possible, ruled out; each
  * with confidence, what supports it, what argues against it and what limited it), the mitigations of the top cause,
- * and the steps that could not measure anything in one line.
+ * and, without a thread to say it in, the steps that could not measure anything in one line.
  */
-export function renderLedger(result: DiagnosisOutcome): SlackMessage {
+export function renderLedger(result: DiagnosisOutcome, options: { unmeasured?: boolean } = {}): SlackMessage {
   const ordered = orderHypotheses(result.hypotheses);
   const blocks: KnownBlock[] = [
     { type: 'section', block_id: BLOCKS.ledgerConclusion, text: mrkdwnText(conclusionText(result)) },
@@ -149,7 +149,8 @@ export function renderLedger(result: DiagnosisOutcome): SlackMessage {
   const mitigations = mitigationsText(result, topHypothesis(result, ordered));
   if (mitigations) blocks.push({ type: 'section', block_id: BLOCKS.ledgerMitigations, text: mrkdwnText(mitigations) });
   const elements = [mrkdwnText(runStats(result))];
-  const unmeasured = unmeasuredLine(result.steps);
+  // In a thread, the reply before the ledger already says what was not measured.
+  const unmeasured = options.unmeasured === false ? null : unmeasuredLine(result.steps);
   if (unmeasured) elements.unshift(mrkdwnText(unmeasured));
   blocks.push({ type: 'context', block_id: BLOCKS.ledgerUnmeasured, elements });
   return enforceLimits({ text: `Diagnosis: ${fitText(result.conclusion.summary, 1000)}`, blocks });

@@ -1,5 +1,6 @@
 import type { App } from '@slack/bolt';
 import { recordDecision } from '../../../application/runs/record-decision.js';
+import { decided } from '../../../application/runs/run-state.js';
 import { guardEphemeral } from '../ephemeral.js';
 import { ACTIONS } from '../ids.js';
 import type { Surface } from './surface.js';
@@ -26,9 +27,10 @@ export function registerButtons(app: App, surface: Surface): void {
         await ack();
         const record = await surface.lookup(runIdOf(action), guardEphemeral(respond, deps.redactor));
         if (!record?.top) return;
-        record.decision = { userId: body.user.id, decision, cause: record.top.cause, at: deps.now() };
-        await recordDecision(deps.journal, record.runId, record.decision);
-        await deps.runner.refreshRoot(client, record);
+        const verdict = { userId: body.user.id, decision, cause: record.top.cause, at: deps.now() };
+        const shown = deps.registry.update(record.runId, decided(verdict)) ?? decided(verdict)(record);
+        await recordDecision(deps.journal, record.runId, verdict);
+        await deps.runner.refreshRoot(client, shown);
       },
     );
   }

@@ -14,6 +14,7 @@ import { threadRenderers } from '../../../../src/adapters/slack/thread-renderers
 import { ThreadRunner } from '../../../../src/adapters/slack/thread-runner.js';
 import { MemoryAlertThreadStore } from '../../../../src/adapters/store/memory-alert-threads.js';
 import type { DiagnoseRequest } from '../../../../src/application/diagnose/diagnose.js';
+import type { AlertQueueMetrics } from '../../../../src/application/ports/alert-queue-metrics.js';
 import type { Alert, AlertNotification } from '../../../../src/domain/alerts/alert.js';
 import type { DiagnosisOutcome, RunEvent } from '../../../../src/domain/engine/types.js';
 import { outcome } from '../../../support/diagnosis-factory.js';
@@ -74,7 +75,7 @@ describe('AlertIntake', () => {
     return result;
   };
 
-  const build = (options: Partial<AlertIntakeOptions> = {}) => {
+  const build = (options: Partial<AlertIntakeOptions> = {}, metrics?: AlertQueueMetrics) => {
     const registry = new RunRegistry();
     const pacer = new ChannelPacer(0);
     const runner = new ThreadRunner({
@@ -95,6 +96,7 @@ describe('AlertIntake', () => {
       render: { notes: renderAlertNotes, storm: renderStormSummary },
       logger: silentLogger,
       now: () => now,
+      ...(metrics ? { metrics } : {}),
       options: {
         dedupeWindowMs: 3_600_000,
         groupWindowMs: 600_000,
@@ -220,6 +222,40 @@ describe('AlertIntake', () => {
     expect(textOf(summaries[0])).toContain('HighErrorRate');
     expect(rootPosts()).toHaveLength(3);
     expect(intake.stats()).toMatchObject({ received: 8, diagnosed: 3, dropped: 5 });
+  });
+
+  it('tells its metrics the queue as it changes, and says when all its work is done', async () => {
+    const told: { queued: number; running: number }[] = [];
+    const { intake } = build({ concurrency: 1 }, { alertQueue: (figures) => told.push({ ...figures }) });
+    for (const service of ['svc-a', 'svc-b', 'svc-c'])
+      await intake.accept({ notification: notification('HighErrorRate', service), channel: CHANNEL });
+    expect(told.at(-1)).toEqual({ queued: 2, running: 1 });
+    let idleSaid = false;
+    void intake.idleness.whenIdle().then(() => {
+      idleSaid = true;
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(idleSaid).toBe(false);
+    expect(intake.idle()).toBe(false);
+    release();
+    await intake.idleness.whenIdle();
+    expect(intake.idle()).toBe(true);
+    expect(rootPosts()).toHaveLength(3);
+    expect(told.at(-1)).toEqual({ queued: 0, running: 0 });
+    expect(Math.max(...told.map((f) => f.queued))).toBe(2);
+  });
+
+  it('at shutdown, drops its queue from the figures and from the work it waits for', async () => {
+    const told: { queued: number; running: number }[] = [];
+    const { intake } = build({ concurrency: 1 }, { alertQueue: (figures) => told.push({ ...figures }) });
+    for (const service of ['svc-a', 'svc-b'])
+      await intake.accept({ notification: notification('HighErrorRate', service), channel: CHANNEL });
+    expect(await intake.stopQueue()).toBe(1);
+    expect(told.at(-1)).toEqual({ queued: 0, running: 1 });
+    release();
+    await intake.idleness.whenIdle();
+    expect(runs).toHaveLength(1);
+    expect(told.at(-1)).toEqual({ queued: 0, running: 0 });
   });
 
   it('resolves a thread when its last firing alert resolves, and says what is still firing before that', async () => {
