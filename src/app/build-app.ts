@@ -50,6 +50,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     ...sourceFigures(diagnoser),
     storeFailures: () => journal.failures,
   });
+  const chartRenderer = config.slack.charts ? createChartRenderer() : undefined;
   const runner = new ThreadRunner({
     run: (request) => diagnoser.run(request),
     metrics,
@@ -61,8 +62,8 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     runScope: withRun,
     updates,
     journal,
-    ...(config.slack.charts
-      ? { charts: { renderer: createChartRenderer(), specsOf: (result) => chartSpecsOf(result, 3, redactor) } }
+    ...(chartRenderer
+      ? { charts: { renderer: chartRenderer, specsOf: (result) => chartSpecsOf(result, 3, redactor) } }
       : {}),
   });
   const client = createSlackClient(config, { metrics, pacer, boltLogger });
@@ -102,6 +103,7 @@ export async function buildApp(config: Readonly<Config>, overrides: BuildOverrid
     intake,
     logger,
     surface: {
+      ...(chartRenderer ? { charts: chartRenderer } : {}),
       runner,
       registry,
       pacer,

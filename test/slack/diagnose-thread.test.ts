@@ -114,7 +114,12 @@ describe.skipIf(!prometheus.available)('/diagnose in Slack', () => {
     const uploads = slack.fake.callsTo('files.completeUploadExternal').length;
     await slack.press(ACTIONS.exportPostmortem, run?.runId ?? '');
     // The Markdown, then the HTML: both in the thread before the next test counts its messages.
-    await slack.fake.waitForCall('files.completeUploadExternal', { count: uploads + 2, timeoutMs: 10_000 });
+    // The Markdown, the HTML and each chart of the thread's beside them.
+    const charts = slack.fake.thread(CHANNEL, root?.ts ?? '').find((m) => m.files?.length)?.files?.length ?? 0;
+    await slack.fake.waitForCall('files.completeUploadExternal', {
+      count: uploads + 2 + charts,
+      timeoutMs: 10_000,
+    });
     const file = slack.fake.files.find((f) => f.completed && f.filename.endsWith('.md'));
     expect(file).toMatchObject({ channel: CHANNEL, thread_ts: root?.ts });
     expect(file?.content?.toString('utf8')).toMatch(/^# Post-mortem: /);

@@ -101,6 +101,8 @@ describe.skipIf(!prometheus.available)('runs recorded in the run store (SQLite)'
       data: { userId: 'U0ONCALL01', decision: 'confirmed', cause: 'bad-deploy' },
     });
 
+    const pngs = () => fake.files.filter((f) => f.completed && f.filename.endsWith('.png')).length;
+    const pngsBefore = pngs();
     await slack.press(ACTIONS.exportPostmortem, run.id, { message_ts: root.ts });
     const file = await until('the uploaded file', () =>
       fake.files.find((f) => f.completed && f.filename.startsWith('postmortem-') && f.filename.endsWith('.md')),
@@ -111,6 +113,9 @@ describe.skipIf(!prometheus.available)('runs recorded in the run store (SQLite)'
     );
     const markdown = file.content?.toString('utf8') ?? '';
     expect(markdown).toMatch(/^# Post-mortem: /);
+    // The charts go beside it, and the Markdown shows them.
+    await until('the charts beside it', () => (pngs() > pngsBefore ? true : undefined));
+    expect(markdown).toMatch(/!\[[^\]]+\]\([\w.-]+\.png\)/);
     for (const heading of ['## Summary', '## Impact', '## Timeline', '## Evidence', '## Hypotheses', '## Discussion'])
       expect(markdown).toContain(heading);
     expect(markdown).toContain('Rolled back to v1.4.2');

@@ -2,6 +2,7 @@ import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { ServiceExplanation } from '../../../application/diagnose/explain-service.js';
 import type { RunJournal } from '../../../application/diagnose/run-journal.js';
+import type { ChartRenderer } from '../../../application/ports/chart-renderer.js';
 import type { RunStore } from '../../../application/ports/run-store.js';
 import { exportPostmortem } from '../../../application/runs/export-postmortem.js';
 import { TwinClaims } from '../../../application/runs/twins.js';
@@ -18,6 +19,8 @@ import { recordFromStored } from '../stored-record.js';
 import type { ThreadRunner } from '../thread-runner.js';
 
 export interface SlackSurfaceDeps {
+  /** Draws the evidence charts of a post-mortem export (uploaded beside it, inline in its HTML). */
+  charts?: ChartRenderer;
   runner: ThreadRunner;
   registry: RunRegistry;
   pacer: ChannelPacer;
@@ -127,7 +130,25 @@ export function createSurface(deps: SlackSurfaceDeps): Surface {
     async exportTo(client, runId, channel, respond) {
       const outcome = await exportPostmortem(
         new SlackChat(client),
-        { store, redactor: deps.redactor, now: deps.now, logger: deps.logger },
+        {
+          store,
+          redactor: deps.redactor,
+          now: deps.now,
+          logger: deps.logger,
+          ...(deps.charts
+            ? {
+                charts: deps.charts,
+                uploadImage: (f) => {
+                  const image = { filename: f.filename, title: f.title, alt_text: f.title, file: Buffer.from(f.bytes) };
+                  return (
+                    f.threadTs
+                      ? client.filesUploadV2({ ...image, channel_id: f.channel, thread_ts: f.threadTs })
+                      : client.filesUploadV2({ ...image, channel_id: f.channel })
+                  ).then(() => ({}));
+                },
+              }
+            : {}),
+        },
         { runId, channel },
       );
       if (!outcome.ok) {
