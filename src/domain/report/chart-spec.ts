@@ -72,7 +72,12 @@ function excessOf(e: Evidence): number {
 
 function rankOf(step: StepResult, leading: readonly HypothesisResult[]): number {
   const title = step.title.toLowerCase();
-  const i = leading.findIndex((h) => h.supporting.some((reason) => reason.toLowerCase().includes(title)));
+  // The scorer says which steps fired each rule; a ledger read back from an older run has only its sentences.
+  const backs = (h: HypothesisResult) =>
+    h.cites
+      ? h.cites.supporting.includes(step.id)
+      : h.supporting.some((reason) => reason.toLowerCase().includes(title));
+  const i = leading.findIndex(backs);
   return i === -1 ? Number.POSITIVE_INFINITY : i;
 }
 
